@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the external tools sigform's tests use as judges. Idempotent: run it as often as you like.
+# apt: openssl, poppler-utils (pdfsig, pdftotext, pdftoppm), qpdf, softhsm2, opensc (pkcs11-tool),
+#      libnss3-tools (certutil), ghostscript (only to regenerate the sample PDF).
+# pip: pyHanko and its CLI, in a venv at .venv-interop (override with SIGFORM_VENV).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(openssl poppler-utils qpdf softhsm2 opensc libnss3-tools)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+venv="${SIGFORM_VENV:-$PWD/.venv-interop}"
+if [ ! -x "$venv/bin/pyhanko" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --upgrade pip
+  "$venv/bin/pip" install -q pyhanko pyhanko-cli pyhanko-certvalidator
+fi
+echo "install-deps: tools ready (venv: $venv)"

@@ -1,0 +1,15 @@
+//! # sigform
+//!
+//! A pure-Rust signature format engine: CAdES (CMS) and PAdES signatures and signature packages,
+//! created through one [`Signer`](signer::Signer) trait that software keys, PKCS#12 (A1) files,
+//! PKCS#11 tokens and HSMs and remote signers implement.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod alg;
+pub mod error;
+pub mod signer;
+
+pub use alg::{DigestAlgorithm, SignatureAlgorithm};
+pub use error::{Error, KeyError, Result};
+pub use signer::{CertificateDer, Signer, SignerError, SignerIdentity, SoftwareSigner};
