@@ -7,7 +7,9 @@
 #![forbid(unsafe_code)]
 
 pub mod alg;
+pub mod crypto;
 pub mod error;
+pub mod report;
 pub mod signer;
 
 pub use alg::{DigestAlgorithm, SignatureAlgorithm};
