@@ -7,6 +7,8 @@
 #![forbid(unsafe_code)]
 
 pub mod alg;
+pub mod asn1;
+pub mod cades;
 pub mod crypto;
 pub mod error;
 pub mod report;

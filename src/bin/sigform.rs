@@ -25,13 +25,44 @@ enum Command {
     /// Create signatures.
     #[command(subcommand)]
     Sign(SignCommand),
+    /// Verify a signature (.p7s): exit 0 when every signature is TOTAL_PASSED, 1 otherwise.
+    Verify(Box<VerifyArgs>),
     /// Inspect a signing key: load it with its certificate and print who would sign.
     #[command(subcommand)]
     Key(KeyCommand),
 }
 
+#[derive(Args)]
+struct VerifyArgs {
+    /// The signature file (.p7s, DER or BER).
+    file: PathBuf,
+    /// The signed document, for a detached signature.
+    #[arg(long)]
+    content: Option<PathBuf>,
+    /// Trust anchors (PEM bundle or directory).
+    #[arg(long)]
+    trust: Option<PathBuf>,
+    /// More certificates to build chains with (PEM bundle).
+    #[arg(long)]
+    untrusted: Option<PathBuf>,
+    /// Validation time (RFC 3339), default now.
+    #[arg(long)]
+    at: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum SignCommand {
+    /// A CAdES signature (.p7s): detached by default, attached, co-signature or counter-signature.
+    Cades(Box<CadesArgs>),
     /// A raw signature over a file's bytes (what `openssl dgst -verify` checks).
     Raw {
         /// The file to sign.
@@ -42,6 +73,47 @@ enum SignCommand {
         #[command(flatten)]
         key: KeyArgs,
     },
+}
+
+#[derive(Args)]
+struct CadesArgs {
+    /// The document to sign (for --countersign: ignored, may be the document or `-`).
+    input: PathBuf,
+    /// Where to write the .p7s.
+    #[arg(short, long)]
+    output: PathBuf,
+    #[command(flatten)]
+    key: KeyArgs,
+    /// Put the document inside the .p7s.
+    #[arg(long, conflicts_with_all = ["cosign", "countersign"])]
+    attached: bool,
+    /// Add a signature to this existing .p7s (co-signature; ours or another tool's).
+    #[arg(long, conflicts_with = "countersign")]
+    cosign: Option<PathBuf>,
+    /// Counter-sign a signature of this existing .p7s.
+    #[arg(long)]
+    countersign: Option<PathBuf>,
+    /// Which signature to counter-sign (1-based, as `verify` numbers them).
+    #[arg(long, default_value_t = 1, requires = "countersign")]
+    target: usize,
+    /// Signature policy OID (e.g. ICP-Brasil AD-RB 2.16.76.1.7.1.1.2.3).
+    #[arg(long, requires = "policy_hash")]
+    policy_oid: Option<String>,
+    /// Hash of the policy document, hex.
+    #[arg(long, requires = "policy_oid")]
+    policy_hash: Option<String>,
+    /// Hash algorithm of --policy-hash (sha256 by default).
+    #[arg(long, default_value = "sha256")]
+    policy_hash_alg: String,
+    /// Where the policy document is published (SPuri).
+    #[arg(long, requires = "policy_oid")]
+    policy_uri: Option<String>,
+    /// Commitment type OID (repeatable), e.g. 1.2.840.113549.1.9.16.6.5 (proof of approval).
+    #[arg(long)]
+    commitment: Vec<String>,
+    /// Leave out the signingTime attribute.
+    #[arg(long)]
+    no_signing_time: bool,
 }
 
 #[derive(Subcommand)]
@@ -195,6 +267,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Sign(SignCommand::Cades(args)) => sign_cades(*args),
+        Command::Verify(args) => verify(*args),
         Command::Sign(SignCommand::Raw { input, output, key }) => {
             let signer = load_signer(&key)?;
             let data = std::fs::read(&input)
@@ -204,6 +278,93 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn open(path: &Path) -> Result<std::fs::File, Failure> {
+    std::fs::File::open(path).map_err(|e| Failure(format!("opening {}: {e}", path.display())))
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure(format!("reading {}: {e}", path.display())))
+}
+
+fn sign_cades(args: CadesArgs) -> Result<ExitCode, Failure> {
+    use sigform::cades::{self, CadesOptions, SignaturePolicy, SigningTime};
+    let signer = load_signer(&args.key)?;
+    let mut options = CadesOptions {
+        attached: args.attached,
+        ..CadesOptions::default()
+    };
+    if args.no_signing_time {
+        options.signing_time = SigningTime::Omit;
+    }
+    if let (Some(oid), Some(hash)) = (&args.policy_oid, &args.policy_hash) {
+        let hash_algorithm =
+            DigestAlgorithm::from_name(&args.policy_hash_alg).ok_or_else(|| {
+                Failure(format!(
+                    "unknown --policy-hash-alg {}",
+                    args.policy_hash_alg
+                ))
+            })?;
+        options.policy = Some(SignaturePolicy {
+            oid: oid.clone(),
+            hash_algorithm,
+            hash: hex::decode(hash).map_err(|_| Failure("--policy-hash must be hex".into()))?,
+            uri: args.policy_uri.clone(),
+        });
+    }
+    for c in &args.commitment {
+        options.commitment_types.push(
+            c.parse()
+                .map_err(|_| Failure(format!("--commitment {c} is not an OID")))?,
+        );
+    }
+    let p7s = if let Some(existing) = &args.countersign {
+        let base = read(existing)?;
+        let target = args
+            .target
+            .checked_sub(1)
+            .ok_or_else(|| Failure("--target counts from 1".into()))?;
+        cades::countersign(&base, target, &*signer, &options)?
+    } else if let Some(existing) = &args.cosign {
+        let base = read(existing)?;
+        cades::cosign(&base, Some(open(&args.input)?), &*signer, &options)?
+    } else {
+        cades::sign(open(&args.input)?, &*signer, &options)?
+    };
+    write_atomically(&args.output, &p7s)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
+    use sigform::cades::{self, VerifyOptions};
+    let data = read(&args.file)?;
+    let mut options = VerifyOptions::default();
+    if let Some(at) = &args.at {
+        options.validation_time = Some(sigform::asn1::ess::parse_rfc3339(at)?);
+    }
+    if let Some(u) = &args.untrusted {
+        options.extra_certificates = sigform::CertificateDer::parse_many(&read(u)?)?;
+    }
+    if let Some(t) = &args.trust {
+        let _ = t;
+    }
+    let mut content = args.content.as_deref().map(open).transpose()?;
+    let mut report = cades::verify(
+        &data,
+        content.as_mut().map(|f| f as &mut dyn std::io::Read),
+        &options,
+    )?;
+    report.file = Some(args.file.display().to_string());
+    match args.format {
+        Format::Json => println!("{}", report.to_json()),
+        Format::Text => print!("{report}"),
+    }
+    Ok(if report.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn main() -> ExitCode {
