@@ -64,15 +64,18 @@ enum SignCommand {
     /// A CAdES signature (.p7s): detached by default, attached, co-signature or counter-signature.
     Cades(Box<CadesArgs>),
     /// A raw signature over a file's bytes (what `openssl dgst -verify` checks).
-    Raw {
-        /// The file to sign.
-        input: PathBuf,
-        /// Where to write the signature value.
-        #[arg(short, long)]
-        output: PathBuf,
-        #[command(flatten)]
-        key: KeyArgs,
-    },
+    Raw(Box<RawArgs>),
+}
+
+#[derive(Args)]
+struct RawArgs {
+    /// The file to sign.
+    input: PathBuf,
+    /// Where to write the signature value.
+    #[arg(short, long)]
+    output: PathBuf,
+    #[command(flatten)]
+    key: KeyArgs,
 }
 
 #[derive(Args)]
@@ -269,7 +272,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Sign(SignCommand::Cades(args)) => sign_cades(*args),
         Command::Verify(args) => verify(*args),
-        Command::Sign(SignCommand::Raw { input, output, key }) => {
+        Command::Sign(SignCommand::Raw(raw)) => {
+            let RawArgs { input, output, key } = *raw;
             let signer = load_signer(&key)?;
             let data = std::fs::read(&input)
                 .map_err(|e| Failure(format!("reading {}: {e}", input.display())))?;
