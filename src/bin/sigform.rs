@@ -3,6 +3,8 @@
 //! Exit status: 0 = success (every signature TOTAL_PASSED), 1 = a signature failed or is
 //! indeterminate, 2 = usage or input error (message on stderr, no partial output file).
 
+#![allow(clippy::large_enum_variant)] // argument structs, built once per run
+
 use clap::{Args, Parser, Subcommand};
 use sigform::signer::{Signer, SoftwareSigner};
 use sigform::{DigestAlgorithm, SignatureAlgorithm};
