@@ -53,14 +53,10 @@ fn content_digests(
         }
     }
     match (sd.econtent, detached) {
-        (Some(c), Some(_)) => {
-            report_warnings.push(
-                "the signature is attached: the separately given content was not used".into(),
-            );
-            Ok(Some(algs.into_iter().map(|a| (a, a.digest(c))).collect()))
-        }
         (Some(c), None) => Ok(Some(algs.into_iter().map(|a| (a, a.digest(c))).collect())),
-        (None, Some(reader)) => {
+        // Content given: it is what the caller asks about, so it is what is checked, also
+        // when the signature carries its own copy (which must then be the same).
+        (econtent, Some(reader)) => {
             let mut hashers: Vec<alg::Hasher> = algs.iter().map(|a| a.hasher()).collect();
             let mut buf = vec![0u8; 64 * 1024];
             loop {
@@ -75,12 +71,19 @@ fn content_digests(
                     h.update(chunk);
                 }
             }
-            Ok(Some(
-                hashers
-                    .into_iter()
-                    .map(|h| (h.algorithm(), h.finalize()))
-                    .collect(),
-            ))
+            let digests: ContentDigests = hashers
+                .into_iter()
+                .map(|h| (h.algorithm(), h.finalize()))
+                .collect();
+            if let Some(c) = econtent {
+                let same = digests.iter().all(|(a, d)| a.digest(c) == *d);
+                report_warnings.push(if same {
+                    "the signature is attached; the given content is the same as the attached one".into()
+                } else {
+                    "the given content DIFFERS from the content attached to the signature; the given content was checked".into()
+                });
+            }
+            Ok(Some(digests))
         }
         (None, None) => Ok(None),
     }
