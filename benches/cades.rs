@@ -6,8 +6,18 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 fn signer(name: &str) -> SoftwareSigner {
-    let tv = |f: &str| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-vectors/pki").join(f);
-    SoftwareSigner::from_files(&tv(&format!("{name}.key.pem")), None, &tv(&format!("{name}.pem")), Some(&tv("chain.pem"))).unwrap()
+    let tv = |f: &str| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("test-vectors/pki")
+            .join(f)
+    };
+    SoftwareSigner::from_files(
+        &tv(&format!("{name}.key.pem")),
+        None,
+        &tv(&format!("{name}.pem")),
+        Some(&tv("chain.pem")),
+    )
+    .unwrap()
 }
 
 fn bench(c: &mut Criterion) {

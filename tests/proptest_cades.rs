@@ -4,10 +4,10 @@
 mod common;
 use common::*;
 use proptest::prelude::*;
+use sigform::SignatureAlgorithm;
 use sigform::cades::{self, CadesOptions, VerifyOptions};
 use sigform::report::{Indication, SubIndication};
 use sigform::signer::SoftwareSigner;
-use sigform::SignatureAlgorithm;
 use std::sync::OnceLock;
 
 fn signers() -> &'static Vec<SoftwareSigner> {
@@ -24,7 +24,9 @@ fn signers() -> &'static Vec<SoftwareSigner> {
         };
         vec![
             load("signer-rsa2048"),
-            load("signer-rsa2048").with_algorithm(SignatureAlgorithm::RSA_PSS_SHA256).unwrap(),
+            load("signer-rsa2048")
+                .with_algorithm(SignatureAlgorithm::RSA_PSS_SHA256)
+                .unwrap(),
             load("signer-p256"),
             load("signer-p384"),
         ]
