@@ -49,6 +49,17 @@ pub enum Error {
     /// The input uses something this version does not support.
     #[error("unsupported: {0}")]
     Unsupported(String),
+    /// The operation is not permitted on this input (e.g. a PDF certified with DocMDP P=1).
+    #[error("not permitted: {0}")]
+    NotPermitted(String),
+    /// The space reserved for the signature in a PDF was too small.
+    #[error("the signature needs {needed} bytes but only {reserved} were reserved in /Contents")]
+    ContentsTooSmall {
+        /// Bytes the CMS needs.
+        needed: usize,
+        /// Bytes reserved.
+        reserved: usize,
+    },
     /// A caller-supplied argument is invalid.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
