@@ -297,3 +297,99 @@ fn debug_output_holds_no_key_material() {
     let dbg = format!("{:?}", s.key());
     assert_eq!(dbg, "PrivateKey(RSA-2048)");
 }
+
+#[test]
+fn pkcs12_a1_files_sign_and_openssl_verifies() {
+    use sigform::signer::pkcs12::Pkcs12Error;
+    let data = b"A1 certificate signing";
+    for (file, subject_part, chain_len) in [
+        ("pki/signer-rsa2048.p12", "Alice", 2),
+        ("pki/signer-rsa2048-legacy.p12", "Alice", 2),
+        ("pki/signer-p256.p12", "Carol", 2),
+        ("pki/icp-pf.p12", "Jo", 2),
+        ("pki/icp-pf-legacy.p12", "Jo", 2),
+    ] {
+        let s = SoftwareSigner::from_pkcs12_file(&tv(file), "sigform")
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(
+            s.identity().certificate().subject().contains(subject_part),
+            "{file}"
+        );
+        assert!(
+            s.identity().chain().len() >= chain_len - 1,
+            "{file}: chain {}",
+            s.identity().chain().len()
+        );
+        let sig = s.sign(data).unwrap();
+        openssl_verify(&s, data, &sig);
+        match SoftwareSigner::from_pkcs12_file(&tv(file), "wrong password") {
+            Err(sigform::Error::Pkcs12(Pkcs12Error::WrongPassword)) => {}
+            other => panic!(
+                "{file}: expected WrongPassword, got {:?}",
+                other.map(|_| ())
+            ),
+        }
+    }
+    // A tampered file is a typed error, never garbage.
+    let mut bytes = tv_bytes("pki/signer-rsa2048-legacy.p12");
+    let n = bytes.len() / 2;
+    bytes[n] ^= 0x55;
+    assert!(matches!(
+        SoftwareSigner::from_pkcs12(&bytes, "sigform"),
+        Err(sigform::Error::Pkcs12(_))
+    ));
+}
+
+#[test]
+fn cli_key_info_and_exit_codes() {
+    let bin = env!("CARGO_BIN_EXE_sigform");
+    let out = Command::new(bin)
+        .args(["key", "info", "--p12"])
+        .arg(tv("pki/signer-rsa2048.p12"))
+        .args(["--pass-env", "SIGFORM_TEST_PASS"])
+        .env("SIGFORM_TEST_PASS", "sigform")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Alice RSA2048"));
+    // wrong password: input error, exit 2, message on stderr
+    let out = Command::new(bin)
+        .args(["key", "info", "--p12"])
+        .arg(tv("pki/signer-rsa2048.p12"))
+        .args(["--pass-env", "SIGFORM_TEST_PASS"])
+        .env("SIGFORM_TEST_PASS", "nope")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrong password"));
+    // usage error: exit 2
+    let out = Command::new(bin)
+        .args(["key", "info", "--bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // a key that does not match its certificate: exit 2, no output file left
+    let dir = tempdir();
+    let target = dir.path().join("sig.bin");
+    let out = Command::new(bin)
+        .args(["sign", "raw"])
+        .arg(tv("docs/sample.txt"))
+        .arg("-o")
+        .arg(&target)
+        .arg("--key")
+        .arg(tv("pki/signer-p256.key.pem"))
+        .arg("--cert")
+        .arg(tv("pki/signer-rsa2048.pem"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!target.exists());
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "no partial file"
+    );
+}
