@@ -7,10 +7,12 @@
 #![forbid(unsafe_code)]
 
 pub mod alg;
+pub mod asn1;
 pub mod crypto;
 pub mod error;
 pub mod report;
 pub mod signer;
+pub mod x509;
 
 pub use alg::{DigestAlgorithm, SignatureAlgorithm};
 pub use error::{Error, KeyError, Result};

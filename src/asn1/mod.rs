@@ -1,0 +1,3 @@
+//! ASN.1 types the RustCrypto crates lack, with der 0.8 derives.
+
+pub mod ocsp;
