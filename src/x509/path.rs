@@ -368,7 +368,16 @@ impl ChainValidation {
             })
             .collect();
         report.revocation = self.revocation.clone();
-        for w in &self.warnings {
+        let mut warnings = self.warnings.clone();
+        if let Some(s) = &report.signer {
+            if let (Some(cpf), Some(false)) = (&s.cpf, s.cpf_valid) {
+                warnings.push(format!("ICP-Brasil CPF {cpf} has wrong check digits"));
+            }
+            if let (Some(cnpj), Some(false)) = (&s.cnpj, s.cnpj_valid) {
+                warnings.push(format!("ICP-Brasil CNPJ {cnpj} has wrong check digits"));
+            }
+        }
+        for w in &warnings {
             if !report.warnings.contains(w) {
                 report.warnings.push(w.clone());
             }
