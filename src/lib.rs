@@ -14,6 +14,7 @@ pub mod error;
 pub mod pades;
 pub mod report;
 pub mod signer;
+pub mod x509;
 
 pub use alg::{DigestAlgorithm, SignatureAlgorithm};
 pub use error::{Error, KeyError, Result};

@@ -882,3 +882,131 @@ fn never_passes_without_trust() {
     assert!(!r.valid, "no trust anchors: never TOTAL_PASSED");
     assert!(!r.signatures[0].trust.evaluated);
 }
+
+// ---------- trust ----------
+
+fn verify_trusted(p7s: &[u8], content: &[u8], crl: bool) -> ValidationReport {
+    let mut opts = VerifyOptions {
+        trust: Some(sigform::x509::TrustStore::from_pem(&tv_bytes("pki/root-ca.pem")).unwrap()),
+        ..Default::default()
+    };
+    if crl {
+        opts.revocation
+            .add_crl(
+                &tv_bytes("pki/intermediate-ca.crl.der"),
+                sigform::x509::RevocationSource::File,
+            )
+            .unwrap();
+    }
+    let mut c = content;
+    cades::verify(p7s, Some(&mut c), &opts).unwrap()
+}
+
+#[test]
+fn trusted_chain_passes_and_bad_chains_do_not() {
+    let d = doc();
+    // good signers, with and without revocation data
+    for name in ["signer-rsa2048", "signer-p256", "icp-pf"] {
+        let p7s = cades::sign(&d[..], &signer(name), &CadesOptions::default()).unwrap();
+        for crl in [false, true] {
+            let r = verify_trusted(&p7s, &d, crl);
+            assert!(r.valid, "{name}: {r}");
+            assert_eq!(r.signatures[0].indication, Indication::TotalPassed);
+            assert!(r.signatures[0].trust.evaluated);
+        }
+    }
+    // ICP-Brasil identity reaches the report
+    let p7s = cades::sign(&d[..], &signer("icp-pf"), &CadesOptions::default()).unwrap();
+    let r = verify_trusted(&p7s, &d, false);
+    let s = r.signatures[0].signer.as_ref().unwrap();
+    assert_eq!(s.cpf.as_deref(), Some("52998224725"));
+    assert_eq!(s.cpf_valid, Some(true));
+    // revoked (CRL given)
+    let p7s = cades::sign(&d[..], &signer("signer-revoked"), &CadesOptions::default()).unwrap();
+    let r = verify_trusted(&p7s, &d, true);
+    assert!(!r.valid);
+    assert!(
+        matches!(
+            r.signatures[0].sub_indication,
+            Some(SubIndication::RevokedNoPoe | SubIndication::Revoked)
+        ),
+        "{:?}",
+        r.signatures[0].sub_indication
+    );
+    // untrusted root
+    let other = SoftwareSigner::from_files(
+        &tv("pki/other-signer-rsa2048.key.pem"),
+        None,
+        &tv("pki/other-signer-rsa2048.pem"),
+        Some(&tv("pki/other-root-ca.pem")),
+    )
+    .unwrap();
+    let p7s = cades::sign(&d[..], &other, &CadesOptions::default()).unwrap();
+    let r = verify_trusted(&p7s, &d, false);
+    assert_eq!(
+        first_failure(&r),
+        (
+            Indication::Indeterminate,
+            SubIndication::NoCertificateChainFound
+        )
+    );
+    // expired signer
+    let p7s = cades::sign(&d[..], &signer("signer-expired"), &CadesOptions::default()).unwrap();
+    let r = verify_trusted(&p7s, &d, false);
+    assert!(!r.valid);
+    // a tampered content with a trusted signer still fails on the hash
+    let p7s = cades::sign(&d[..], &signer("signer-rsa2048"), &CadesOptions::default()).unwrap();
+    let r = verify_trusted(&p7s, b"tampered", false);
+    assert_eq!(
+        first_failure(&r),
+        (Indication::TotalFailed, SubIndication::HashFailure)
+    );
+}
+
+#[test]
+fn cli_verify_exit_codes() {
+    let bin = env!("CARGO_BIN_EXE_sigform");
+    let dir = tempdir();
+    let d = doc();
+    let p7s = cades::sign(&d[..], &signer("signer-rsa2048"), &CadesOptions::default()).unwrap();
+    std::fs::write(dir.path().join("s.p7s"), &p7s).unwrap();
+    std::fs::write(dir.path().join("bad.txt"), b"other").unwrap();
+    let run_verify = |content: &str, extra: &[&str]| {
+        Command::new(bin)
+            .arg("verify")
+            .arg(dir.path().join("s.p7s"))
+            .arg("--content")
+            .arg(if content == "doc" {
+                tv("docs/sample.txt")
+            } else {
+                dir.path().join(content)
+            })
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let root = tv("pki/root-ca.pem");
+    let root = root.to_str().unwrap();
+    let out = run_verify("doc", &["--trust", root, "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["signatures"][0]["indication"], "TOTAL_PASSED");
+    assert!(
+        json["signatures"][0]["signer"]["subject"]
+            .as_str()
+            .unwrap()
+            .contains("Alice")
+    );
+    let out = run_verify("bad.txt", &["--trust", root, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["signatures"][0]["sub_indication"], "HASH_FAILURE");
+    let out = run_verify("missing.txt", &["--trust", root]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -3,6 +3,7 @@
 
 pub mod cert;
 pub mod ess;
+pub mod ocsp;
 pub mod tlv;
 
 /// Serde helper: bytes as lowercase hex strings.

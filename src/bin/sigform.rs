@@ -32,6 +32,9 @@ enum Command {
     /// Inspect a signing key: load it with its certificate and print who would sign.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Certificate tools: validate a chain to trust anchors.
+    #[command(subcommand)]
+    Cert(CertCommand),
 }
 
 #[derive(Args)]
@@ -47,6 +50,12 @@ struct VerifyArgs {
     /// More certificates to build chains with (PEM bundle).
     #[arg(long)]
     untrusted: Option<PathBuf>,
+    /// A CRL (DER or PEM); repeatable.
+    #[arg(long)]
+    crl: Vec<PathBuf>,
+    /// A DER OCSP response; repeatable.
+    #[arg(long)]
+    ocsp: Vec<PathBuf>,
     /// Validation time (RFC 3339), default now.
     #[arg(long)]
     at: Option<String>,
@@ -259,6 +268,7 @@ fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
+        Command::Cert(CertCommand::Verify(args)) => cert_verify(&args),
         Command::Key(KeyCommand::Info { key }) => {
             let signer = load_signer(&key)?;
             let id = signer.identity();
@@ -352,8 +362,21 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     if let Some(u) = &args.untrusted {
         options.extra_certificates = sigform::CertificateDer::parse_many(&read(u)?)?;
     }
-    if let Some(t) = &args.trust {
-        let _ = t;
+    match &args.trust {
+        Some(t) => options.trust = Some(sigform::x509::TrustStore::from_path(t)?),
+        None => {
+            eprintln!("sigform: notice: no --trust given: certificate chains are not evaluated")
+        }
+    }
+    for c in &args.crl {
+        options
+            .revocation
+            .add_crl(&read(c)?, sigform::x509::RevocationSource::File)?;
+    }
+    for o in &args.ocsp {
+        options
+            .revocation
+            .add_ocsp(&read(o)?, sigform::x509::RevocationSource::File)?;
     }
     let mut content = args.content.as_deref().map(open).transpose()?;
     let mut report = cades::verify(
@@ -367,6 +390,167 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
         Format::Text => print!("{report}"),
     }
     Ok(if report.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+// ---- sigform cert verify -------------------------------------------------------------------
+
+#[derive(Subcommand)]
+enum CertCommand {
+    /// Validate a certificate's chain to trust anchors (RFC 5280) at a given time, with
+    /// revocation data from files. Exit 0 = valid, 1 = not valid or indeterminate, 2 = input error.
+    Verify(CertVerifyArgs),
+}
+
+#[derive(Args, Debug)]
+struct CertVerifyArgs {
+    /// The certificate to validate (PEM or DER; the first certificate of a PEM file).
+    leaf: PathBuf,
+    /// Trust anchors: a PEM bundle, a DER file or a directory of .pem/.crt/.cer files.
+    #[arg(long)]
+    trust: PathBuf,
+    /// Untrusted intermediate certificates (PEM bundle or DER); repeatable.
+    #[arg(long)]
+    untrusted: Vec<PathBuf>,
+    /// A CRL (DER or PEM); repeatable.
+    #[arg(long)]
+    crl: Vec<PathBuf>,
+    /// A DER OCSP response; repeatable.
+    #[arg(long)]
+    ocsp: Vec<PathBuf>,
+    /// Validation time (RFC 3339, e.g. 2025-06-01T00:00:00Z); default now.
+    #[arg(long)]
+    at: Option<String>,
+    /// Require fresh revocation status for every certificate below the anchor.
+    #[arg(long)]
+    require_revocation: bool,
+    /// Extended key usage the certificate must allow: document-signing (default) or any.
+    #[arg(long, value_enum, default_value = "document-signing")]
+    eku: CertEku,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: CertFormat,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum CertEku {
+    DocumentSigning,
+    Any,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum CertFormat {
+    Text,
+    Json,
+}
+
+fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure(format!("reading {}: {e}", path.display())))
+}
+
+fn cert_verify(args: &CertVerifyArgs) -> Result<ExitCode, Failure> {
+    use sigform::report::{SignatureReport, ValidationReport};
+    use sigform::x509::{self, RevocationData, RevocationSource, TrustStore};
+    let leaf = sigform::CertificateDer::parse_many(&read_input(&args.leaf)?)
+        .map_err(|e| Failure(format!("{}: {e}", args.leaf.display())))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Failure(format!("{}: no certificate", args.leaf.display())))?;
+    let store = TrustStore::from_path(&args.trust)?;
+    let mut pool = Vec::new();
+    for p in &args.untrusted {
+        pool.extend(
+            sigform::CertificateDer::parse_many(&read_input(p)?)
+                .map_err(|e| Failure(format!("{}: {e}", p.display())))?,
+        );
+    }
+    let mut revocation = RevocationData::new();
+    for p in &args.crl {
+        revocation
+            .add_crl(&read_input(p)?, RevocationSource::File)
+            .map_err(|e| Failure(format!("{}: {e}", p.display())))?;
+    }
+    for p in &args.ocsp {
+        revocation
+            .add_ocsp(&read_input(p)?, RevocationSource::File)
+            .map_err(|e| Failure(format!("{}: {e}", p.display())))?;
+    }
+    let mut options = match &args.at {
+        Some(t) => x509::PathOptions::at(
+            x509::time::parse_rfc3339(t)
+                .ok_or_else(|| Failure(format!("--at {t}: not an RFC 3339 time")))?,
+        ),
+        None => x509::PathOptions::default(),
+    };
+    if args.require_revocation {
+        options.check_revocation = x509::RevocationPolicy::Require;
+    }
+    if let CertEku::Any = args.eku {
+        options.eku = x509::EkuPolicy::Any;
+    }
+    let result = x509::validate_chain(&leaf, &pool, &store, &revocation, &options);
+    let mut report = SignatureReport::new("C1");
+    result.apply_to(&mut report);
+    report.conclude();
+    let passed = report.passed();
+    match args.format {
+        CertFormat::Json => {
+            let mut v = ValidationReport::new("certificate", vec![report]);
+            v.file = Some(args.leaf.display().to_string());
+            println!("{}", v.to_json());
+        }
+        CertFormat::Text => {
+            let verdict = match report.sub_indication {
+                None => "VALID".to_string(),
+                Some(sub) => format!("NOT VALID: {} ({sub})", report.indication),
+            };
+            println!("certificate {}: {verdict}", args.leaf.display());
+            if let Some(s) = &report.signer {
+                println!("  subject:    {}", s.subject);
+                println!("  issuer:     {}", s.issuer);
+                println!("  serial:     {}", s.serial);
+                println!("  validity:   {} to {}", s.not_before, s.not_after);
+                if let Some(e) = &s.email {
+                    println!("  email:      {e}");
+                }
+                if let (Some(cpf), Some(ok)) = (&s.cpf, s.cpf_valid) {
+                    let ok = if ok { "valid" } else { "INVALID check digits" };
+                    println!("  CPF:        {cpf} ({ok})");
+                }
+                if let (Some(cnpj), Some(ok)) = (&s.cnpj, s.cnpj_valid) {
+                    let ok = if ok { "valid" } else { "INVALID check digits" };
+                    println!("  CNPJ:       {cnpj} ({ok})");
+                }
+            }
+            println!("  at:         {}", result.validation_time);
+            for (i, c) in report.chain.iter().enumerate() {
+                let src = c
+                    .source
+                    .as_deref()
+                    .map(|s| format!(" [{s}]"))
+                    .unwrap_or_default();
+                println!("  chain[{i}]:   {}{src}", c.subject);
+            }
+            if let Some(r) = &report.revocation {
+                let when = r
+                    .revoked_at
+                    .as_deref()
+                    .map(|t| format!(", revoked at {t}"))
+                    .unwrap_or_default();
+                println!("  revocation: {} ({}){when}", r.status, r.source);
+            }
+            if let Some(e) = &report.trust.error {
+                println!("  error:      {e}");
+            }
+            for w in &report.warnings {
+                println!("  warning:    {w}");
+            }
+        }
+    }
+    Ok(if passed {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -17,10 +17,12 @@ use crate::asn1::ess::{self, SignaturePolicy, oid};
 use crate::asn1::tlv;
 use crate::crypto::{self, VerifyError};
 use crate::error::{Error, Result};
-use crate::report::{
-    Indication, Level, SignatureReport, SignerReport, SubIndication, ValidationReport,
-};
+use crate::report::{Indication, Level, SignatureReport, SubIndication, ValidationReport};
 use crate::signer::CertificateDer;
+use crate::x509::{
+    CertSource, EkuPolicy, PathOptions, RevocationData, RevocationPolicy, RevocationSource,
+    TrustStore,
+};
 use der::Decode;
 use std::collections::HashMap;
 use std::io::Read;
@@ -29,10 +31,18 @@ use std::time::SystemTime;
 /// Options for verification.
 #[derive(Clone, Debug, Default)]
 pub struct VerifyOptions {
+    /// Trust anchors. Without them the chain is not evaluated and no signature is TOTAL_PASSED.
+    pub trust: Option<TrustStore>,
     /// Extra certificates to find signers and build chains with (besides the embedded ones).
     pub extra_certificates: Vec<CertificateDer>,
+    /// CRLs and OCSP responses given by the user (those inside the signature are added).
+    pub revocation: RevocationData,
     /// The time at which certificates are validated (default: now).
     pub validation_time: Option<SystemTime>,
+    /// Extended key usage the signer certificate must allow (default: document signing).
+    pub eku: EkuPolicy,
+    /// Revocation policy (default: use the data available; none is not a failure).
+    pub revocation_policy: RevocationPolicy,
 }
 
 /// Digests of the content, one per digest algorithm the SignerInfos use.
@@ -89,25 +99,12 @@ fn content_digests(
     }
 }
 
-/// The basic identity of a certificate for the report.
-pub fn basic_signer_report(cert: &CertificateDer) -> SignerReport {
-    let tbs = cert.certificate().tbs_certificate();
-    let validity = tbs.validity();
-    SignerReport {
-        subject: cert.subject(),
-        issuer: cert.issuer(),
-        serial: cert.serial_hex(),
-        fingerprint_sha256: cert.fingerprint_sha256(),
-        not_before: ess::rfc3339(&validity.not_before.to_date_time()),
-        not_after: ess::rfc3339(&validity.not_after.to_date_time()),
-        ..Default::default()
-    }
-}
-
 struct Ctx<'a> {
     sd: &'a SignedData<'a>,
     digests: Option<&'a ContentDigests>,
     pool: &'a [CertificateDer],
+    sourced_pool: &'a [(CertificateDer, CertSource)],
+    revocation: &'a RevocationData,
     options: &'a VerifyOptions,
 }
 
@@ -221,7 +218,7 @@ fn verify_signer_info(
         );
         return report;
     };
-    report.signer = Some(basic_signer_report(cert));
+    report.signer = Some(crate::x509::signer_report(cert));
     report.pass("signer-certificate", Some(cert.subject()));
     let spki = match cert_fields(cert.der()) {
         Ok(f) => f.spki,
@@ -555,18 +552,42 @@ fn verify_signer_info(
     report
 }
 
-/// Trust in the signer certificate. Until a trust store is given, the chain is reported as not
-/// evaluated and the signature as INDETERMINATE (NO_CERTIFICATE_CHAIN_FOUND): never TOTAL_PASSED
-/// without a trust decision.
-fn evaluate_trust(report: &mut SignatureReport, _cert: &CertificateDer, ctx: &Ctx<'_>) {
-    let _ = ctx.options.validation_time;
-    report.trust.evaluated = false;
-    report.fail(
-        "trust",
-        Indication::Indeterminate,
-        SubIndication::NoCertificateChainFound,
-        "no trust anchors given: the certificate chain was not evaluated",
-    );
+/// Trust in the signer certificate: a chain to the trust anchors at the validation time, with
+/// the revocation data available. Without a trust store the chain is reported as not evaluated
+/// and the signature as INDETERMINATE (NO_CERTIFICATE_CHAIN_FOUND): never TOTAL_PASSED without
+/// a trust decision.
+fn evaluate_trust(report: &mut SignatureReport, cert: &CertificateDer, ctx: &Ctx<'_>) {
+    let Some(store) = &ctx.options.trust else {
+        report.trust.evaluated = false;
+        report.fail(
+            "trust",
+            Indication::Indeterminate,
+            SubIndication::NoCertificateChainFound,
+            "no trust anchors given: the certificate chain was not evaluated",
+        );
+        return;
+    };
+    let mut path = PathOptions::at(ctx.options.validation_time.unwrap_or_else(SystemTime::now));
+    path.eku = ctx.options.eku.clone();
+    path.check_revocation = ctx.options.revocation_policy;
+    let result =
+        crate::x509::validate_chain_from(cert, ctx.sourced_pool, store, ctx.revocation, &path);
+    result.apply_to(report);
+}
+
+/// `[1] OtherRevocationInfoFormat ::= SEQUENCE { otherRevInfoFormat OID, otherRevInfo ANY }`:
+/// OCSP responses (id-ri-ocsp-response, RFC 5940) are added.
+fn other_revocation_info(raw: &[u8], revocation: &mut RevocationData) -> Result<()> {
+    const OCSP_RESPONSE: der::asn1::ObjectIdentifier =
+        der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.16.2");
+    let t = tlv::read_single(raw, "OtherRevocationInfoFormat")?;
+    let mut r = t.children();
+    let oid = ess::decode_oid(r.read("otherRevInfoFormat")?, "otherRevInfoFormat")?;
+    if oid == OCSP_RESPONSE {
+        let resp = r.read("otherRevInfo")?;
+        revocation.add_ocsp(resp.raw, RevocationSource::Signature)?;
+    }
+    Ok(())
 }
 
 /// Verifies a `.p7s` (DER or BER). `content` is the signed document for a detached signature
@@ -595,11 +616,36 @@ pub fn verify(
             }
         }
     }
+    let mut sourced_pool: Vec<(CertificateDer, CertSource)> = pool
+        .iter()
+        .map(|c| (c.clone(), CertSource::Signature))
+        .collect();
+    sourced_pool.extend(
+        options
+            .extra_certificates
+            .iter()
+            .map(|c| (c.clone(), CertSource::Pool)),
+    );
     pool.extend(options.extra_certificates.iter().cloned());
+    let mut revocation = options.revocation.clone();
+    for crl in &sd.crls {
+        // RevocationInfoChoice: a CertificateList (SEQUENCE), or other formats ([1]): OCSP
+        // responses in id-ri-ocsp-response are taken, anything else is skipped.
+        let added = match crl.first() {
+            Some(&tlv::tag::SEQUENCE) => revocation.add_crl(crl, RevocationSource::Signature),
+            Some(&tlv::tag::CTX1) => other_revocation_info(crl, &mut revocation),
+            _ => Ok(()),
+        };
+        if let Err(e) = added {
+            file_warnings.push(format!("embedded revocation data could not be read: {e}"));
+        }
+    }
     let ctx = Ctx {
         sd: &sd,
         digests: digests.as_ref(),
         pool: &pool,
+        sourced_pool: &sourced_pool,
+        revocation: &revocation,
         options,
     };
     let signatures: Vec<SignatureReport> = sd

@@ -1,0 +1,258 @@
+//! Certificate policy processing (RFC 5280 §6.1.2 (a), (d), (e), (f), (h)–(j), §6.1.3 (d)–(f),
+//! §6.1.4 (a)–(b), (h)–(j), §6.1.5 (a)–(b), (g)) with user-initial-policy-set = {anyPolicy}
+//! and all initial inhibit/explicit flags false.
+//!
+//! With those inputs the valid_policy_tree only decides the outcome when some certificate asks
+//! for an explicit policy (policyConstraints requireExplicitPolicy): without one, explicit_policy
+//! never reaches 0. The tree is then built, bounded in size.
+
+use super::cert::{Cert, oid};
+use der::asn1::ObjectIdentifier;
+
+/// Most nodes the tree may hold (policy mappings can make it grow quickly).
+const MAX_NODES: usize = 1_000;
+
+#[derive(Clone, Debug)]
+struct Node {
+    policy: ObjectIdentifier,
+    expected: Vec<ObjectIdentifier>,
+    parent: usize,
+    alive: bool,
+}
+
+/// The valid_policy_tree as levels of nodes; level 0 holds the root.
+struct Tree {
+    levels: Vec<Vec<Node>>,
+    nodes: usize,
+}
+
+impl Tree {
+    fn new() -> Self {
+        Self {
+            levels: vec![vec![Node {
+                policy: oid::ANY_POLICY,
+                expected: vec![oid::ANY_POLICY],
+                parent: 0,
+                alive: true,
+            }]],
+            nodes: 1,
+        }
+    }
+
+    fn level(&self, d: usize) -> impl Iterator<Item = (usize, &Node)> {
+        self.levels
+            .get(d)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter(|(_, n)| n.alive)
+    }
+
+    fn push(&mut self, depth: usize, node: Node) -> Result<(), String> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err("certificate policy tree too large".into());
+        }
+        while self.levels.len() <= depth {
+            self.levels.push(Vec::new());
+        }
+        if let Some(l) = self.levels.get_mut(depth) {
+            l.push(node);
+        }
+        Ok(())
+    }
+
+    /// Deletes nodes of depth < `depth` without live children, bottom up.
+    fn prune(&mut self, depth: usize) {
+        for d in (0..depth).rev() {
+            let mut has_child = vec![false; self.levels.get(d).map_or(0, Vec::len)];
+            for (_, n) in self.level(d + 1) {
+                if let Some(h) = has_child.get_mut(n.parent) {
+                    *h = true;
+                }
+            }
+            if let Some(l) = self.levels.get_mut(d) {
+                for (n, h) in l.iter_mut().zip(has_child) {
+                    if !h {
+                        n.alive = false;
+                    }
+                }
+            }
+        }
+    }
+
+    fn is_null(&self) -> bool {
+        self.level(0).next().is_none()
+    }
+}
+
+fn min_set(v: &mut usize, n: Option<u32>) {
+    if let Some(n) = n
+        && (n as usize) < *v
+    {
+        *v = n as usize;
+    }
+}
+
+/// Runs policy processing over `path` (certificate 1 = the one issued by the anchor, …,
+/// certificate n = the target). `Err` when no valid policy remains and one is required.
+pub(crate) fn check(path: &[&Cert]) -> Result<(), String> {
+    if !path
+        .iter()
+        .any(|c| c.policy.require_explicit_policy.is_some())
+    {
+        return Ok(());
+    }
+    let n = path.len();
+    let mut tree = Some(Tree::new());
+    let mut explicit_policy = n + 1;
+    let mut inhibit_any = n + 1;
+    let mut policy_mapping = n + 1;
+    for (idx, cert) in path.iter().enumerate() {
+        let i = idx + 1;
+        let self_issued = cert.is_self_issued();
+        // (d) / (e)
+        match (&cert.policy.policies, tree.as_mut()) {
+            (Some(policies), Some(t)) => {
+                let mut new_nodes = Vec::new();
+                for p in policies.iter().filter(|p| **p != oid::ANY_POLICY) {
+                    let mut matched = false;
+                    for (k, parent) in t.level(i - 1) {
+                        if parent.expected.contains(p) {
+                            matched = true;
+                            new_nodes.push(Node {
+                                policy: *p,
+                                expected: vec![*p],
+                                parent: k,
+                                alive: true,
+                            });
+                        }
+                    }
+                    if !matched {
+                        for (k, parent) in t.level(i - 1) {
+                            if parent.policy == oid::ANY_POLICY {
+                                new_nodes.push(Node {
+                                    policy: *p,
+                                    expected: vec![*p],
+                                    parent: k,
+                                    alive: true,
+                                });
+                            }
+                        }
+                    }
+                }
+                if policies.contains(&oid::ANY_POLICY)
+                    && (inhibit_any > 0 || (i < n && self_issued))
+                {
+                    for (k, parent) in t.level(i - 1) {
+                        for e in &parent.expected {
+                            let exists = new_nodes.iter().any(|c| c.parent == k && c.policy == *e);
+                            if !exists {
+                                new_nodes.push(Node {
+                                    policy: *e,
+                                    expected: vec![*e],
+                                    parent: k,
+                                    alive: true,
+                                });
+                            }
+                        }
+                    }
+                }
+                for node in new_nodes {
+                    t.push(i, node)?;
+                }
+                t.prune(i);
+                if t.is_null() {
+                    tree = None;
+                }
+            }
+            _ => tree = None,
+        }
+        // (f)
+        if explicit_policy == 0 && tree.is_none() {
+            return Err(format!(
+                "no valid certificate policy at {} (explicit policy required)",
+                cert.subject_text()
+            ));
+        }
+        if i == n {
+            break;
+        }
+        // §6.1.4 (b): policy mappings
+        if !cert.policy.mappings.is_empty()
+            && let Some(t) = tree.as_mut()
+        {
+            let mut issuer_policies: Vec<ObjectIdentifier> =
+                cert.policy.mappings.iter().map(|m| m.0).collect();
+            issuer_policies.dedup();
+            for idp in issuer_policies {
+                let mapped: Vec<ObjectIdentifier> = cert
+                    .policy
+                    .mappings
+                    .iter()
+                    .filter(|m| m.0 == idp)
+                    .map(|m| m.1)
+                    .collect();
+                if policy_mapping > 0 {
+                    let mut found = false;
+                    if let Some(l) = t.levels.get_mut(i) {
+                        for node in l.iter_mut().filter(|n| n.alive && n.policy == idp) {
+                            node.expected = mapped.clone();
+                            found = true;
+                        }
+                    }
+                    if !found {
+                        let any_parent = t
+                            .level(i)
+                            .find(|(_, n)| n.policy == oid::ANY_POLICY)
+                            .map(|(_, n)| n.parent);
+                        if let Some(parent) = any_parent {
+                            t.push(
+                                i,
+                                Node {
+                                    policy: idp,
+                                    expected: mapped.clone(),
+                                    parent,
+                                    alive: true,
+                                },
+                            )?;
+                        }
+                    }
+                } else {
+                    if let Some(l) = t.levels.get_mut(i) {
+                        for node in l.iter_mut().filter(|n| n.policy == idp) {
+                            node.alive = false;
+                        }
+                    }
+                    t.prune(i);
+                    if t.is_null() {
+                        tree = None;
+                        break;
+                    }
+                }
+            }
+        }
+        // (h)
+        if !self_issued {
+            explicit_policy = explicit_policy.saturating_sub(1);
+            policy_mapping = policy_mapping.saturating_sub(1);
+            inhibit_any = inhibit_any.saturating_sub(1);
+        }
+        // (i), (j)
+        min_set(&mut explicit_policy, cert.policy.require_explicit_policy);
+        min_set(&mut policy_mapping, cert.policy.inhibit_policy_mapping);
+        min_set(&mut inhibit_any, cert.policy.inhibit_any_policy);
+    }
+    // §6.1.5 (a), (b)
+    explicit_policy = explicit_policy.saturating_sub(1);
+    if path
+        .last()
+        .is_some_and(|c| c.policy.require_explicit_policy == Some(0))
+    {
+        explicit_policy = 0;
+    }
+    if explicit_policy == 0 && tree.is_none() {
+        return Err("no valid certificate policy for the path (explicit policy required)".into());
+    }
+    Ok(())
+}
