@@ -63,6 +63,9 @@ pub enum Error {
     /// A caller-supplied argument is invalid.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// A PDF could not be read or written.
+    #[error("PDF: {0}")]
+    Pdf(#[from] crate::pdf::PdfError),
 }
 
 impl Error {

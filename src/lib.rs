@@ -12,6 +12,7 @@ pub mod cades;
 pub mod crypto;
 pub mod error;
 pub mod pades;
+pub mod pdf;
 pub mod report;
 pub mod signer;
 pub mod x509;

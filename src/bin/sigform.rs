@@ -74,8 +74,113 @@ enum Format {
 enum SignCommand {
     /// A CAdES signature (.p7s): detached by default, attached, co-signature or counter-signature.
     Cades(Box<CadesArgs>),
+    /// A PAdES signature: the PDF signed by incremental update (earlier bytes untouched).
+    Pades(Box<PadesArgs>),
     /// A raw signature over a file's bytes (what `openssl dgst -verify` checks).
     Raw(Box<RawArgs>),
+}
+
+#[derive(Args)]
+struct PadesArgs {
+    /// The PDF to sign.
+    input: PathBuf,
+    /// Where to write the signed PDF.
+    #[arg(short, long)]
+    output: PathBuf,
+    #[command(flatten)]
+    key: KeyArgs,
+    /// Signature field name (an existing empty field of that name is used).
+    #[arg(long)]
+    field: Option<String>,
+    /// Visible signature: PAGE:X1,Y1,X2,Y2 (points, page from 1).
+    #[arg(long)]
+    visible: Option<String>,
+    /// PNG image (e.g. a handwritten graphism) shown in the visible signature.
+    #[arg(long, requires = "visible")]
+    image: Option<PathBuf>,
+    /// Reason for signing.
+    #[arg(long)]
+    reason: Option<String>,
+    /// Where the signature was made.
+    #[arg(long)]
+    location: Option<String>,
+    /// Signer contact information.
+    #[arg(long)]
+    contact: Option<String>,
+    /// Certify the document (first signature only): what stays allowed afterwards.
+    #[arg(long, value_enum)]
+    certify: Option<CertifyArg>,
+    /// SubFilter: etsi (ETSI.CAdES.detached, PAdES baseline) or adbe (adbe.pkcs7.detached).
+    #[arg(long, value_enum, default_value = "etsi")]
+    subfilter: SubFilterArg,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CertifyArg {
+    NoChanges,
+    FormFilling,
+    Annotations,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SubFilterArg {
+    Etsi,
+    Adbe,
+}
+
+fn parse_visible(spec: &str) -> Result<(usize, [f64; 4]), Failure> {
+    let bad = || Failure(format!("--visible {spec:?}: expected PAGE:X1,Y1,X2,Y2"));
+    let (page, rect) = spec.split_once(':').ok_or_else(bad)?;
+    let page: usize = page.trim().parse().map_err(|_| bad())?;
+    let nums: Vec<f64> = rect
+        .split(',')
+        .map(|v| v.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad())?;
+    match nums.as_slice() {
+        [a, b, c, d]
+            if page >= 1 && a.is_finite() && b.is_finite() && c.is_finite() && d.is_finite() =>
+        {
+            Ok((page, [a.min(*c), b.min(*d), a.max(*c), b.max(*d)]))
+        }
+        _ => Err(bad()),
+    }
+}
+
+fn sign_pades(args: PadesArgs) -> Result<ExitCode, Failure> {
+    use sigform::pades::sign::{Certification, PadesOptions, SubFilter, Visible, sign_file};
+    let signer = load_signer(&args.key)?;
+    let visible = match &args.visible {
+        Some(spec) => {
+            let (page, rect) = parse_visible(spec)?;
+            Some(Visible {
+                page,
+                rect,
+                image_png: args.image.as_deref().map(read).transpose()?,
+                lines: None,
+            })
+        }
+        None => None,
+    };
+    let options = PadesOptions {
+        field_name: args.field.clone(),
+        visible,
+        reason: args.reason.clone(),
+        location: args.location.clone(),
+        contact_info: args.contact.clone(),
+        certify: args.certify.map(|c| match c {
+            CertifyArg::NoChanges => Certification::NoChanges,
+            CertifyArg::FormFilling => Certification::FormFilling,
+            CertifyArg::Annotations => Certification::Annotations,
+        }),
+        subfilter: match args.subfilter {
+            SubFilterArg::Etsi => SubFilter::EtsiCadesDetached,
+            SubFilterArg::Adbe => SubFilter::AdbePkcs7Detached,
+        },
+        ..PadesOptions::default()
+    };
+    sign_file(&args.input, &args.output, &*signer, &options)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Args)]
@@ -283,6 +388,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Sign(SignCommand::Cades(args)) => sign_cades(*args),
+        Command::Sign(SignCommand::Pades(args)) => sign_pades(*args),
         Command::Verify(args) => verify(*args),
         Command::Sign(SignCommand::Raw(raw)) => {
             let RawArgs { input, output, key } = *raw;

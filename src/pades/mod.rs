@@ -1,3 +1,4 @@
 //! PAdES signatures (ETSI EN 319 142-1, ISO 32000-2 §12.8): signing PDFs by incremental update.
 
 pub mod appearance;
+pub mod sign;
