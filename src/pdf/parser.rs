@@ -188,10 +188,13 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// Parses `N G obj` and returns the reference.
+    /// Parses `N G obj` and returns the reference. The object number must start right here
+    /// (an xref offset points at its first digit, not at white space before it).
     pub fn indirect_header(&mut self) -> PResult<ObjRef> {
-        self.skip_ws()?;
         let at = self.pos;
+        if !self.peek()?.is_some_and(|b| b.is_ascii_digit()) {
+            return Err(self.err("expected an object number"));
+        }
         let num = self.unsigned("an object number")?;
         let r#gen = self.unsigned("a generation number")?;
         self.expect_keyword("obj")?;
