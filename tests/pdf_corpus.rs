@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use sigform::pdf::{Object, PdfError, Reader, ReaderOptions};
+use sigform::pdf::{Limits, Object, PdfError, Reader, ReaderOptions, parse_object};
 
 fn corpus_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/pdf"))
@@ -103,6 +103,13 @@ fn examine(path: PathBuf) -> Outcome {
     for r in &refs {
         match reader.get(*r) {
             Ok(o) => {
+                // The serializer writes what the parser reads back identically.
+                if o.as_stream().is_none() {
+                    let bytes = o.to_pdf_bytes();
+                    let back = parse_object(&bytes, &Limits::default())
+                        .unwrap_or_else(|e| panic!("{r}: re-parsing {bytes:?}: {e}"));
+                    assert_eq!(back, o, "{}: {r}", path.display());
+                }
                 if let Some(s) = o.as_stream()
                     && let Err(e) = reader.decode_stream(s)
                     && !matches!(e, PdfError::Unsupported(_))

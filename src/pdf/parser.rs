@@ -724,6 +724,29 @@ pub(crate) fn show_token(t: &[u8]) -> String {
     s
 }
 
+/// Parses one direct object (no stream) from `data`; anything after it but white space and
+/// comments is an error.
+pub fn parse_object(data: &[u8], limits: &Limits) -> Result<Object, PdfError> {
+    let mut p = Parser::new(data, 0, true, limits);
+    let obj = match p.object(0) {
+        Ok(o) => o,
+        Err(PErr::Fatal(e)) => return Err(e),
+        Err(PErr::Incomplete) => {
+            return Err(PdfError::Malformed {
+                offset: p.offset(),
+                detail: "truncated object".into(),
+            });
+        }
+    };
+    match p.skip_ws() {
+        Ok(()) if p.pos() == data.len() => Ok(obj),
+        _ => Err(PdfError::Malformed {
+            offset: p.offset(),
+            detail: "data after the object".into(),
+        }),
+    }
+}
+
 /// Parses a complete direct object from `data`.
 #[cfg(test)]
 pub(crate) fn parse_object_at_eof(data: &[u8], base: u64, limits: &Limits) -> PResult<Object> {

@@ -116,6 +116,8 @@ struct Section {
     entries: Vec<(u32, XrefEntry)>,
     /// The `startxref … %%EOF` directly after the section, if any.
     marker: Option<EofMarker>,
+    /// The object number of the section's xref stream (or of its `/XRefStm` stream).
+    stream_num: Option<u32>,
 }
 
 /// A decoded object stream.
@@ -509,6 +511,7 @@ impl<R: Read + Seek> Reader<R> {
         if first.starts_with(b"xref") {
             let (mut entries, trailer, marker) = self.read_table(offset, total)?;
             let mut kind = XrefKind::Table;
+            let mut stream_num = None;
             if let Some(x) = trailer.get("XRefStm") {
                 let xo = x
                     .as_int()
@@ -524,7 +527,8 @@ impl<R: Read + Seek> Reader<R> {
                         detail: format!("/XRefStm {xo} points at an xref section already read"),
                     });
                 }
-                let (stream_entries, _, _, _) = self.read_xref_stream(xo, total)?;
+                let (stream_entries, _, _, sr) = self.read_xref_stream(xo, total)?;
+                stream_num = Some(sr.num);
                 // The table's in-use entries win; its free entries give way to the stream's.
                 let mut map: HashMap<u32, XrefEntry> = stream_entries.into_iter().collect();
                 for (n, e) in entries.drain(..) {
@@ -542,15 +546,17 @@ impl<R: Read + Seek> Reader<R> {
                 trailer,
                 entries,
                 marker,
+                stream_num,
             })
         } else if first.first().is_some_and(u8::is_ascii_digit) {
-            let (entries, trailer, marker, _) = self.read_xref_stream(offset, total)?;
+            let (entries, trailer, marker, sr) = self.read_xref_stream(offset, total)?;
             Ok(Section {
                 offset,
                 kind: XrefKind::Stream,
                 trailer,
                 entries,
                 marker,
+                stream_num: Some(sr.num),
             })
         } else {
             Err(PdfError::BrokenXref {
@@ -937,11 +943,14 @@ impl<R: Read + Seek> Reader<R> {
             .and_then(|v| u64::try_from(v).ok())
     }
 
-    /// The highest object number in any xref section (free entries included).
+    /// The highest object number in any xref section (free entries and xref streams included).
     pub fn max_object_number(&self) -> u32 {
         self.sections
             .iter()
-            .filter_map(|s| s.entries.last().map(|(n, _)| *n))
+            .filter_map(|s| {
+                let last = s.entries.last().map(|(n, _)| *n);
+                last.max(s.stream_num)
+            })
             .max()
             .unwrap_or(0)
     }
