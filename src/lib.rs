@@ -1,7 +1,7 @@
 //! # sigform
 //!
 //! A pure-Rust signature format engine: CAdES (CMS) and PAdES signatures and signature packages,
-//! created through one [`Signer`](signer::Signer) trait that software keys, PKCS#12 (A1) files,
+//! created through one [`Signer`] trait that software keys, PKCS#12 (A1) files,
 //! PKCS#11 tokens and HSMs and remote signers implement.
 //!
 //! ```
