@@ -1,13 +1,14 @@
 //! # sigform
 //!
 //! A pure-Rust signature format engine: CAdES (CMS) and PAdES signatures and signature packages,
-//! created through one [`Signer`](signer::Signer) trait that software keys, PKCS#12 (A1) files,
+//! created through one [`Signer`] trait that software keys, PKCS#12 (A1) files,
 //! PKCS#11 tokens and HSMs and remote signers implement.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod alg;
 pub mod asn1;
+pub mod batch;
 pub mod cades;
 pub mod crypto;
 pub mod error;
