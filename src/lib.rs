@@ -30,6 +30,7 @@
 
 pub mod alg;
 pub mod asn1;
+pub mod batch;
 pub mod cades;
 pub mod crypto;
 pub mod error;

@@ -250,10 +250,11 @@ struct KeyArgs {
     /// Private key, PEM or DER (PKCS#8, encrypted PKCS#8, PKCS#1, SEC1).
     #[arg(long, requires = "cert", conflicts_with_all = ["p12", "pkcs11_module"])]
     key: Option<PathBuf>,
-    /// Signer certificate (PEM or DER).
-    #[arg(long, requires = "key")]
+    /// Signer certificate (PEM or DER). With --pkcs11-module: instead of the one on the token.
+    #[arg(long)]
     cert: Option<PathBuf>,
-    /// Intermediate certificates to embed (PEM bundle).
+    /// Intermediate certificates to embed (PEM bundle). With --pkcs11-module: instead of the
+    /// issuers found on the token.
     #[arg(long)]
     chain: Option<PathBuf>,
     /// PKCS#12 (A1) file.
@@ -317,6 +318,14 @@ fn parse_algorithm(name: &str) -> Result<SignatureAlgorithm, Failure> {
 }
 
 fn load_signer(args: &KeyArgs) -> Result<Box<dyn Signer>, Failure> {
+    load_signer_described(args).map(|(signer, _)| signer)
+}
+
+/// The signer, and lines that describe where it lives (for `key info`).
+fn load_signer_described(args: &KeyArgs) -> Result<(Box<dyn Signer>, Vec<String>), Failure> {
+    if let Some(module) = &args.pkcs11_module {
+        return load_pkcs11(args, module);
+    }
     let password = args.pass_env.as_deref().map(env_secret).transpose()?;
     let signer = if let Some(key) = &args.key {
         let cert = args
@@ -332,10 +341,6 @@ fn load_signer(args: &KeyArgs) -> Result<Box<dyn Signer>, Failure> {
     } else if let Some(p12) = &args.p12 {
         let password = password.ok_or_else(|| Failure("--p12 needs --pass-env VAR".into()))?;
         SoftwareSigner::from_pkcs12_file(p12, &password)?
-    } else if args.pkcs11_module.is_some() {
-        return Err(Failure(
-            "PKCS#11 signing is not available in this build (feature `pkcs11`)".into(),
-        ));
     } else {
         return Err(Failure(
             "no key given: use --key/--cert, --p12/--pass-env or --pkcs11-module/--token-label/--key-label/--pin-env"
@@ -346,7 +351,59 @@ fn load_signer(args: &KeyArgs) -> Result<Box<dyn Signer>, Failure> {
         Some(a) => signer.with_algorithm(parse_algorithm(a)?)?,
         None => signer,
     };
-    Ok(Box::new(signer))
+    let about = vec![format!("key:         software {}", signer.key().key_type())];
+    Ok((Box::new(signer), about))
+}
+
+#[cfg(not(feature = "pkcs11"))]
+fn load_pkcs11(_: &KeyArgs, _: &Path) -> Result<(Box<dyn Signer>, Vec<String>), Failure> {
+    Err(Failure(
+        "PKCS#11 signing is not available in this build (feature `pkcs11`)".into(),
+    ))
+}
+
+#[cfg(feature = "pkcs11")]
+fn load_pkcs11(args: &KeyArgs, module: &Path) -> Result<(Box<dyn Signer>, Vec<String>), Failure> {
+    use sigform::signer::CertificateDer;
+    use sigform::signer::pkcs11::{
+        KeySelector, PinSource, Pkcs11Config, Pkcs11Signer, TokenSelector,
+    };
+    let need = |v: &Option<String>, flag: &str| {
+        v.clone()
+            .ok_or_else(|| Failure(format!("--pkcs11-module needs {flag}")))
+    };
+    let pin_var = need(&args.pin_env, "--pin-env VAR")?;
+    if std::env::var_os(&pin_var).is_none() {
+        return Err(Failure(format!(
+            "environment variable {pin_var} is not set"
+        )));
+    }
+    let mut config = Pkcs11Config::new(
+        module,
+        TokenSelector::Label(need(&args.token_label, "--token-label")?),
+        KeySelector::Label(need(&args.key_label, "--key-label")?),
+        PinSource::Env(pin_var),
+    );
+    if let Some(cert) = &args.cert {
+        let leaf = CertificateDer::parse_many(&read(cert)?)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Failure(format!("{}: no certificate", cert.display())))?;
+        config = config.with_certificate(leaf);
+    }
+    if let Some(chain) = &args.chain {
+        config = config.with_chain(CertificateDer::parse_many(&read(chain)?)?);
+    }
+    if let Some(a) = &args.algorithm {
+        config = config.with_algorithm(parse_algorithm(a)?);
+    }
+    let signer = Pkcs11Signer::open(config)?;
+    let about = vec![
+        format!("token:       {}", signer.token_label()),
+        format!("key:         {} on the token", signer.key_kind()),
+        format!("mechanism:   {}", signer.mechanism()),
+    ];
+    Ok((Box::new(signer), about))
 }
 
 /// Writes `data` to `path` through a temporary file in the same directory, so that a failure
@@ -375,7 +432,10 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Cert(CertCommand::Verify(args)) => cert_verify(&args),
         Command::Key(KeyCommand::Info { key }) => {
-            let signer = load_signer(&key)?;
+            let (signer, about) = load_signer_described(&key)?;
+            for line in about {
+                println!("{line}");
+            }
             let id = signer.identity();
             println!("subject:     {}", id.certificate().subject());
             println!("issuer:      {}", id.certificate().issuer());
