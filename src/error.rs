@@ -66,6 +66,9 @@ pub enum Error {
     /// A PDF could not be read or written.
     #[error("PDF: {0}")]
     Pdf(#[from] crate::pdf::PdfError),
+    /// A signature package was refused or could not be built.
+    #[error("package: {0}")]
+    Package(#[from] crate::package::PackageError),
 }
 
 impl Error {

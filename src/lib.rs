@@ -11,6 +11,7 @@ pub mod asn1;
 pub mod cades;
 pub mod crypto;
 pub mod error;
+pub mod package;
 pub mod pades;
 pub mod pdf;
 pub mod report;
