@@ -34,6 +34,7 @@ pub mod batch;
 pub mod cades;
 pub mod crypto;
 pub mod error;
+pub mod package;
 pub mod pades;
 pub mod pdf;
 pub mod report;

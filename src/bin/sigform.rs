@@ -11,6 +11,9 @@ use sigform::{DigestAlgorithm, SignatureAlgorithm};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+#[path = "sigform/package.rs"]
+mod package_cli;
+
 #[derive(Parser)]
 #[command(
     name = "sigform",
@@ -35,6 +38,15 @@ enum Command {
     /// Certificate tools: validate a chain to trust anchors.
     #[command(subcommand)]
     Cert(CertCommand),
+    /// Signature packages (zip or JSON): build, and verify (exit 0 = fully signed).
+    #[command(subcommand)]
+    Package(package_cli::PackageCommand),
+    /// The whole flow with a demo PKI and no setup; leaves the packages and root.pem in DIR
+    /// (default ./sigform-demo).
+    Demo {
+        /// Where to leave the files.
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -431,6 +443,8 @@ fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Cert(CertCommand::Verify(args)) => cert_verify(&args),
+        Command::Package(cmd) => package_cli::run(cmd),
+        Command::Demo { dir } => package_cli::demo(dir),
         Command::Key(KeyCommand::Info { key }) => {
             let (signer, about) = load_signer_described(&key)?;
             for line in about {

@@ -1,0 +1,207 @@
+//! `sigform demo`, `sigform package build` and `sigform package verify`: exit status and output.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn sigform(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sigform"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn demo_then_verify_by_hand() {
+    let dir = tempdir();
+    let demo = dir.path().join("demo");
+    let (code, out, err) = sigform(&["demo", p(&demo)]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("demo: every check passed"), "{out}");
+    assert!(out.contains("PARTLY SIGNED (2 of 3)"), "{out}");
+    let root = demo.join("root.pem");
+    for name in [
+        "contrato-cades.zip",
+        "contrato-cades.json",
+        "contrato-pades.zip",
+        "contrato-pades.json",
+    ] {
+        let (code, out, err) = sigform(&[
+            "package",
+            "verify",
+            p(&demo.join(name)),
+            "--trust",
+            p(&root),
+        ]);
+        assert_eq!(code, 0, "{name}: {out}\n{err}");
+        assert!(out.contains("FULLY SIGNED (3 of 3)"), "{out}");
+        assert!(out.contains("Maria da Conceição"), "{out}");
+    }
+    let partial = demo.join("contrato-cades-partial.zip");
+    let (code, out, _) = sigform(&["package", "verify", p(&partial), "--trust", p(&root)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("PARTLY SIGNED (2 of 3)"), "{out}");
+    let (code, out, _) = sigform(&[
+        "package",
+        "verify",
+        p(&partial),
+        "--trust",
+        p(&root),
+        "--allow-partial",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["status"], "partly-signed");
+    assert_eq!(v["signed"], 2);
+    // Without trust anchors: not valid.
+    let (code, _, err) = sigform(&["package", "verify", p(&demo.join("contrato-cades.zip"))]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no --trust"), "{err}");
+    // A tampered copy: refused, exit 1; a missing file: exit 2.
+    let mut bytes = std::fs::read(demo.join("contrato-cades.json")).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    bytes = text.replacen("\"size\": ", "\"size\": 1", 1).into_bytes();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, bytes).unwrap();
+    let (code, out, _) = sigform(&["package", "verify", p(&bad), "--trust", p(&root)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("REFUSED"), "{out}");
+    let (code, _, _) = sigform(&["package", "verify", p(&dir.path().join("nope.zip"))]);
+    assert_eq!(code, 2);
+    // Extraction after verification, into a fresh directory.
+    let target = dir.path().join("extracted");
+    let (code, out, err) = sigform(&[
+        "package",
+        "verify",
+        p(&demo.join("contrato-pades.zip")),
+        "--trust",
+        p(&root),
+        "--extract",
+        p(&target),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(target.join("contrato-signed.pdf").exists());
+    assert!(target.join("manifest.json").exists());
+}
+
+#[test]
+fn build_from_a_plan_file() {
+    let dir = tempdir();
+    let d = dir.path();
+    let doc = tv("docs/sample.txt");
+    let p7s = d.join("sample.txt.p7s");
+    let pki = |n: &str| tv(&format!("pki/{n}"));
+    let (code, out, err) = sigform(&[
+        "sign",
+        "cades",
+        p(&doc),
+        "-o",
+        p(&p7s),
+        "--key",
+        p(&pki("icp-pf.key.pem")),
+        "--cert",
+        p(&pki("icp-pf.pem")),
+        "--chain",
+        p(&pki("intermediate-ca.pem")),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let png = d.join("maria.png");
+    std::fs::write(&png, sigform::package::demo::sample_graphism().unwrap()).unwrap();
+    let plan = d.join("plan.json");
+    std::fs::write(
+        &plan,
+        r#"{"participants": [
+  {"step": 1, "kind": "digital", "name": "João da Silva", "cpf": "52998224725"},
+  {"step": 2, "kind": "electronic", "name": "Maria da Conceição", "email": "maria@example.com",
+   "evidence": {"time": "2025-06-01T12:00:00Z", "ip_address": "203.0.113.7",
+                "user_agent": "test", "email": "maria@example.com", "graphism": "maria.png"}},
+  {"step": 3, "kind": "server", "name": "EMPRESA EXEMPLO LTDA", "cnpj": "11222333000181"}
+]}"#,
+    )
+    .unwrap();
+    let (seal_key, seal_cert, seal_chain) = (
+        pki("icp-pj.key.pem"),
+        pki("icp-pj.pem"),
+        pki("intermediate-ca.pem"),
+    );
+    let mut outputs = Vec::new();
+    for json in [false, true] {
+        let out_path = d.join(if json { "pkg.json" } else { "pkg.zip" });
+        let mut args = vec![
+            "package",
+            "build",
+            "--document",
+            p(&doc),
+            "--signature",
+            p(&p7s),
+            "--format",
+            "cades-detached",
+            "--plan",
+            p(&plan),
+            "--time",
+            "2025-06-02T00:00:00Z",
+            "--seal-key",
+            p(&seal_key),
+            "--seal-cert",
+            p(&seal_cert),
+            "--seal-chain",
+            p(&seal_chain),
+            "-o",
+            p(&out_path),
+        ];
+        if json {
+            args.push("--json");
+        }
+        let (code, out, err) = sigform(&args);
+        assert_eq!(code, 0, "{out}{err}");
+        let (code, out, err) = sigform(&[
+            "package",
+            "verify",
+            p(&out_path),
+            "--trust",
+            p(&pki("root-ca.pem")),
+            "--allow-partial",
+        ]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("PARTLY SIGNED (2 of 3)"), "{out}");
+        outputs.push(std::fs::read(&out_path).unwrap());
+    }
+    // Same input and time: same bytes.
+    let again = d.join("again.zip");
+    let (code, _, err) = sigform(&[
+        "package",
+        "build",
+        "--document",
+        p(&doc),
+        "--signature",
+        p(&p7s),
+        "--format",
+        "cades-detached",
+        "--plan",
+        p(&plan),
+        "--time",
+        "2025-06-02T00:00:00Z",
+        "--seal-key",
+        p(&pki("icp-pj.key.pem")),
+        "--seal-cert",
+        p(&pki("icp-pj.pem")),
+        "--seal-chain",
+        p(&pki("intermediate-ca.pem")),
+        "-o",
+        p(&again),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read(&again).unwrap(), outputs[0]);
+}
