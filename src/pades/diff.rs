@@ -1614,11 +1614,17 @@ impl<R: Read + Seek> Judge<'_, R> {
             return;
         }
         if self.new_sig_field(owner) {
+            // The appearance of an invisible field (a document timestamp's) shows nothing.
+            let visible = owner_dict.is_some_and(annot_visible);
             self.allow(
                 r,
                 "appearance",
                 format!("appearance of a new signature field {verb} ({path})"),
-                Category::FormFilling,
+                if visible {
+                    Category::FormFilling
+                } else {
+                    Category::LtaUpdates
+                },
             );
             return;
         }
