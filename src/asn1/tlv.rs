@@ -284,6 +284,15 @@ pub fn normalize(data: &[u8]) -> Result<Cow<'_, [u8]>> {
     Ok(Cow::Owned(out))
 }
 
+/// Splits the first element (BER or DER) off `data`: returns its complete encoding and what
+/// follows it (e.g. the zero padding after the CMS in a PDF signature's `/Contents`).
+pub fn split_first(data: &[u8]) -> Result<(&[u8], &[u8])> {
+    let mut scratch = Vec::new();
+    let rest = normalize_one(data, &mut scratch, 0)?;
+    let used = data.len().saturating_sub(rest.len());
+    Ok((data.get(..used).unwrap_or_default(), rest))
+}
+
 /// Normalises one element from `data` into `out`, returning what follows it.
 fn normalize_one<'a>(data: &'a [u8], out: &mut Vec<u8>, depth: usize) -> Result<&'a [u8]> {
     if depth > MAX_DEPTH {

@@ -30,7 +30,7 @@ enum Command {
     /// Create signatures.
     #[command(subcommand)]
     Sign(SignCommand),
-    /// Verify a signature (.p7s): exit 0 when every signature is TOTAL_PASSED, 1 otherwise.
+    /// Verify a signature (.p7s) or a signed PDF: exit 0 when every signature is TOTAL_PASSED, 1 otherwise.
     Verify(Box<VerifyArgs>),
     /// Inspect a signing key: load it with its certificate and print who would sign.
     #[command(subcommand)]
@@ -51,7 +51,7 @@ enum Command {
 
 #[derive(Args)]
 struct VerifyArgs {
-    /// The signature file (.p7s, DER or BER).
+    /// The signature file (.p7s, DER or BER) or a signed PDF (PAdES).
     file: PathBuf,
     /// The signed document, for a detached signature.
     #[arg(long)]
@@ -534,7 +534,6 @@ fn sign_cades(args: CadesArgs) -> Result<ExitCode, Failure> {
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     use sigform::cades::{self, VerifyOptions};
-    let data = read(&args.file)?;
     let mut options = VerifyOptions::default();
     if let Some(at) = &args.at {
         options.validation_time = Some(sigform::asn1::ess::parse_rfc3339(at)?);
@@ -558,12 +557,21 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
             .revocation
             .add_ocsp(&read(o)?, sigform::x509::RevocationSource::File)?;
     }
-    let mut content = args.content.as_deref().map(open).transpose()?;
-    let mut report = cades::verify(
-        &data,
-        content.as_mut().map(|f| f as &mut dyn std::io::Read),
-        &options,
-    )?;
+    let mut report = if is_pdf(&args.file)? {
+        // PAdES: the file is streamed, never loaded whole.
+        if args.content.is_some() {
+            eprintln!("sigform: notice: --content is ignored for a PDF (it signs itself)");
+        }
+        sigform::pades::verify_pdf_file(&args.file, &options)?
+    } else {
+        let data = read(&args.file)?;
+        let mut content = args.content.as_deref().map(open).transpose()?;
+        cades::verify(
+            &data,
+            content.as_mut().map(|f| f as &mut dyn std::io::Read),
+            &options,
+        )?
+    };
     report.file = Some(args.file.display().to_string());
     match args.format {
         Format::Json => println!("{}", report.to_json()),
@@ -574,6 +582,17 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// True when the file starts (within its first 1024 bytes) with a `%PDF-` header.
+fn is_pdf(path: &Path) -> Result<bool, Failure> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(1029);
+    open(path)?
+        .take(1029)
+        .read_to_end(&mut head)
+        .map_err(|e| Failure(format!("reading {}: {e}", path.display())))?;
+    Ok(head.windows(5).any(|w| w == b"%PDF-"))
 }
 
 // ---- sigform cert verify -------------------------------------------------------------------

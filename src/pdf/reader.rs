@@ -1240,6 +1240,31 @@ impl<R: Read + Seek> Reader<R> {
         }
     }
 
+    /// [`Reader::raw_object_span`] as of revision `revision` (index into
+    /// [`Reader::revisions`]): the span of the version of `r` that revision sees.
+    pub fn raw_object_span_in_revision(&self, r: ObjRef, revision: usize) -> Result<(u64, u64)> {
+        let head = self.head_of(revision)?;
+        match self.lookup_from(r.num, head) {
+            Some(XrefEntry::InUse { offset, r#gen }) if r#gen == r.r#gen => {
+                let (_, end) = self.load(r, head)?;
+                Ok((offset, end))
+            }
+            Some(XrefEntry::Compressed { stream, .. }) if r.r#gen == 0 => {
+                match self.lookup_from(stream, head) {
+                    Some(XrefEntry::InUse { offset, r#gen }) => {
+                        let (_, end) = self.load(ObjRef { num: stream, r#gen }, head)?;
+                        Ok((offset, end))
+                    }
+                    _ => Err(PdfError::MissingObject(ObjRef {
+                        num: stream,
+                        r#gen: 0,
+                    })),
+                }
+            }
+            _ => Err(PdfError::MissingObject(r)),
+        }
+    }
+
     /// Copies `len` bytes at `offset` to `out`, in chunks.
     pub fn read_range(&self, offset: u64, len: u64, out: &mut impl Write) -> Result<()> {
         let end = offset
