@@ -502,7 +502,18 @@ fn cli(hsm: &SoftHsm, args: &[&str], pin: &str) -> (i32, String) {
 
 #[test]
 fn cli_signs_cades_and_pades_with_token_keys() {
-    let Some(hsm) = hsm() else { return };
+    // A token store of its own: SoftHSM's file store is not safe to read in one process (the
+    // CLI) while another (this test process) rewrites a token's files, e.g. at each login.
+    let Some(hsm) = SoftHsm::new(None) else {
+        return;
+    };
+    let hsm = &hsm;
+    hsm.init_token(TOKEN);
+    hsm.import_key(TOKEN, "rsa", "01", &tv("pki/signer-rsa2048.key.pem"));
+    hsm.import_cert(TOKEN, "rsa", "01", &tv("pki/signer-rsa2048.pem"));
+    hsm.import_key(TOKEN, "p256", "02", &tv("pki/signer-p256.key.pem"));
+    hsm.import_cert(TOKEN, "p256", "02", &tv("pki/signer-p256.pem"));
+    hsm.import_cert(TOKEN, "ca", "0a", &tv("pki/intermediate-ca.pem"));
     let dir = tempdir();
     let doc = tv("docs/sample.txt");
     let doc_s = doc.to_str().unwrap();
