@@ -25,6 +25,9 @@ const TOKEN: &str = "sigform";
 /// A token used only for wrong-PIN attempts (a login is per process and token: a successful
 /// one elsewhere would hide the wrong PIN).
 const PIN_TOKEN: &str = "sigform-pin";
+/// A token used only by the logout test (a logout ends the login of every session of the
+/// process on the token, which would disturb the tests running beside it).
+const LOGOUT_TOKEN: &str = "sigform-logout";
 /// SoftHSM's mechanisms minus SHA-384 RSA PKCS#1 (so RSA-SHA384 goes through CKM_RSA_PKCS and
 /// a DigestInfo), plain CKM_RSA_PKCS_PSS and CKM_SHA512_RSA_PKCS_PSS (so RSA-PSS-SHA512 has no
 /// mechanism). SoftHSM 2.6.1 skips the first entry of the list: it is repeated.
@@ -51,6 +54,9 @@ fn hsm() -> Option<&'static SoftHsm> {
         );
         hsm.init_token(PIN_TOKEN);
         hsm.import_key(PIN_TOKEN, "p256", "01", &tv("pki/signer-p256.key.pem"));
+        hsm.init_token(LOGOUT_TOKEN);
+        hsm.import_key(LOGOUT_TOKEN, "p256", "01", &tv("pki/signer-p256.key.pem"));
+        hsm.import_cert(LOGOUT_TOKEN, "p256", "01", &tv("pki/signer-p256.pem"));
         // SAFETY: set once, before any PKCS#11 call of this process (every test reaches the
         // module through this function, and waits here until it returns). Rust's own
         // environment accesses are locked; no C code of this process reads the environment
@@ -396,7 +402,15 @@ impl<T: der::Encode> ToDerVec for T {
 #[test]
 fn a_lost_login_is_restored() {
     let Some(hsm) = hsm() else { return };
-    let signer = open(config(hsm, "p256").with_max_sessions(2));
+    let signer = open(
+        Pkcs11Config::new(
+            &hsm.module,
+            TokenSelector::Label(LOGOUT_TOKEN.into()),
+            KeySelector::Label("p256".into()),
+            pin(PIN),
+        )
+        .with_max_sessions(2),
+    );
     signer.sign(b"before").unwrap();
     // Logging out ends the login of every session of this process on the token: the pooled
     // sessions now fail with CKR_USER_NOT_LOGGED_IN (or an invalid key handle), are reopened
@@ -405,6 +419,30 @@ fn a_lost_login_is_restored() {
     for _ in 0..3 {
         signer.sign(b"after").unwrap();
     }
+    drop(signer);
+
+    // A PIN the token refuses at a re-login is never tried again (a smart card would lock).
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = calls.clone();
+    let changing_pin = PinSource::Callback(Arc::new(move || {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(Zeroizing::new(
+            if n == 0 { PIN } else { "000000" }.to_string(),
+        ))
+    }));
+    let signer = open(Pkcs11Config::new(
+        &hsm.module,
+        TokenSelector::Label(LOGOUT_TOKEN.into()),
+        KeySelector::Label("p256".into()),
+        changing_pin,
+    ));
+    signer.sign(b"logged in").unwrap();
+    signer.logout().unwrap();
+    for _ in 0..3 {
+        let e = signer.sign(b"wrong PIN now").unwrap_err();
+        assert!(matches!(e, SignerError::WrongPin(_)), "{e}");
+    }
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
 
 #[test]
@@ -464,7 +502,18 @@ fn cli(hsm: &SoftHsm, args: &[&str], pin: &str) -> (i32, String) {
 
 #[test]
 fn cli_signs_cades_and_pades_with_token_keys() {
-    let Some(hsm) = hsm() else { return };
+    // A token store of its own: SoftHSM's file store is not safe to read in one process (the
+    // CLI) while another (this test process) rewrites a token's files, e.g. at each login.
+    let Some(hsm) = SoftHsm::new(None) else {
+        return;
+    };
+    let hsm = &hsm;
+    hsm.init_token(TOKEN);
+    hsm.import_key(TOKEN, "rsa", "01", &tv("pki/signer-rsa2048.key.pem"));
+    hsm.import_cert(TOKEN, "rsa", "01", &tv("pki/signer-rsa2048.pem"));
+    hsm.import_key(TOKEN, "p256", "02", &tv("pki/signer-p256.key.pem"));
+    hsm.import_cert(TOKEN, "p256", "02", &tv("pki/signer-p256.pem"));
+    hsm.import_cert(TOKEN, "ca", "0a", &tv("pki/intermediate-ca.pem"));
     let dir = tempdir();
     let doc = tv("docs/sample.txt");
     let doc_s = doc.to_str().unwrap();
