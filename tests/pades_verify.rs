@@ -1308,6 +1308,93 @@ fn shadow_replace_form_value_under_no_changes_certification() {
     assert_modified(&verify(&out).signatures[0], "form_field");
 }
 
+#[test]
+fn shadow_replace_via_resources_inherited_from_a_detached_parent() {
+    // Page 2 inherits its font from a /Parent that the page tree itself does not list; the
+    // attacker remaps that font after signing.
+    let mut objs = base_objects(VISIBLE_TEXT);
+    for (n, body) in objs.iter_mut() {
+        if *n == 10 {
+            *body = b"<< /Type /Page /Parent 16 0 R /MediaBox [0 0 612 792] /Contents 12 0 R >>"
+                .to_vec();
+        }
+    }
+    objs.push((
+        16,
+        b"<< /Type /Pages /Kids [10 0 R] /Count 1 /Resources << /Font << /F1 17 0 R >> >> >>"
+            .to_vec(),
+    ));
+    objs.push((
+        17,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ));
+    let signed = sign_with(&build_pdf(&objs, Some(15)), &PadesOptions::default());
+    assert_passed(&verify(&signed).signatures[0]);
+    let out = update(&signed, |reader, w| {
+        let mut f = get_dict(reader, 17);
+        f.insert("BaseFont", Object::name("ZapfDingbats"));
+        w.update(ObjRef::new(17, 0), Object::Dictionary(f));
+    });
+    assert_modified(&verify(&out).signatures[0], "font");
+}
+
+fn sig_value_of(bytes: &[u8], field: &str) -> ObjRef {
+    let reader = Reader::from_reader(Cursor::new(bytes)).expect("reader");
+    let acro = reader
+        .resolve_key(&reader.catalog().expect("catalog"), "AcroForm")
+        .expect("acroform");
+    let fields = reader
+        .resolve_key(acro.as_dict().expect("dict"), "Fields")
+        .expect("fields");
+    for f in fields.as_array().expect("array") {
+        let d = reader.resolve(f).expect("field");
+        let d = d.as_dict().expect("dict");
+        if d.get("T")
+            .and_then(Object::as_string)
+            .map(|t| t.to_text())
+            .as_deref()
+            == Some(field)
+        {
+            return d.get_ref("V").expect("V");
+        }
+    }
+    panic!("no field {field}");
+}
+
+#[test]
+fn isa_new_field_reusing_an_existing_signature_value_fails() {
+    let one = signed();
+    let v = sig_value_of(&one, "Sig1");
+    let out = update(&one, |reader, w| {
+        let mut field = Dictionary::new();
+        field.insert("FT", Object::name("Sig"));
+        field.insert(
+            "T",
+            Object::String(PdfString::literal(b"CEO approval".to_vec())),
+        );
+        field.insert("V", Object::Reference(v));
+        field.insert("Type", Object::name("Annot"));
+        field.insert("Subtype", Object::name("Widget"));
+        field.insert(
+            "Rect",
+            Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
+        );
+        let f = w.add(Object::Dictionary(field));
+        let mut acro = get_dict(reader, 9);
+        let mut fields = acro
+            .get("Fields")
+            .and_then(Object::as_array)
+            .unwrap_or_default()
+            .to_vec();
+        fields.push(Object::Reference(f));
+        acro.insert("Fields", Object::Array(fields));
+        w.update(ObjRef::new(9, 0), Object::Dictionary(acro));
+    });
+    let r = verify(&out);
+    assert!(!r.valid);
+    assert_modified(&r.signatures[0], "signature");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Certification attacks.
 

@@ -706,12 +706,13 @@ fn child(parent: Role, key: &[u8], owner: ObjRef, ft_sig: bool) -> Child {
         },
         Role::PageTree => match key {
             b"Kids" => Items(Hint::PageKid),
-            b"Parent" => Skip,
+            // Parents are followed too: attributes (resources, boxes) are inherited from them.
+            b"Parent" => Same(Role::PageTree),
             b"Resources" => Same(Role::Resources),
             _ => Same(Role::PageTree),
         },
         Role::Page => match key {
-            b"Parent" => Skip,
+            b"Parent" => Same(Role::PageTree),
             b"Contents" => Same(Role::PageContent),
             b"Resources" => Same(Role::Resources),
             b"Annots" => Items(Hint::AnnotEntry),
@@ -732,8 +733,9 @@ fn child(parent: Role, key: &[u8], owner: ObjRef, ft_sig: bool) -> Child {
         },
         Role::Field | Role::Widget => match key {
             b"Kids" => Items(Hint::FieldKid),
-            b"Parent" if parent == Role::Widget => Same(Role::Field),
-            b"Parent" | b"P" => Skip,
+            // Field attributes are inherited from the parent field.
+            b"Parent" => Same(Role::Field),
+            b"P" => Skip,
             b"V" if ft_sig => Same(Role::SigValue),
             b"V" | b"DV" => Same(Role::FieldValue(owner)),
             b"AP" | b"MK" => Same(Role::Appearance(owner)),
@@ -1674,6 +1676,18 @@ impl<R: Read + Seek> Judge<'_, R> {
                     .iter()
                     .filter_map(|k| self.new_resolve(Some(k)).as_dict().cloned())
                     .any(|k| annot_visible(&k));
+            if let Some(Object::Reference(v)) = nd.get("V")
+                && !self.is_new(*v)
+            {
+                self.deny(
+                    r,
+                    "signature",
+                    format!(
+                        "new signature field at {path} takes the value {v} of an existing signature"
+                    ),
+                );
+                return;
+            }
             let is_dts = self
                 .new_resolve(nd.get("V"))
                 .as_dict()
