@@ -490,3 +490,25 @@ fn empty_object_is_null_and_duplicate_keys_refused() {
         matches!(e, PdfError::Malformed { .. })
     });
 }
+
+#[test]
+fn stream_data_cannot_run_into_the_next_object() {
+    // Stream 4's /Length reaches over object 5 to an `endstream` inside it.
+    let mut objs = minimal_objects();
+    objs.push((4, b"<</Length 0000>>\nstream\nAB\nendstream"));
+    objs.push((5, b"(y)\nendstream"));
+    let mut b = build(&objs, "");
+    let data = b.windows(7).position(|w| w == b"stream\n").unwrap() + 7;
+    let fake = b
+        .windows(13)
+        .rposition(|w| w == b"\nendstream\nen")
+        .unwrap();
+    let len = format!("{:04}", fake - data);
+    let at = b.windows(4).position(|w| w == b"0000").unwrap();
+    b[at..at + 4].copy_from_slice(len.as_bytes());
+    let r = open_bytes(&b).unwrap();
+    assert_err(r.get(ObjRef::new(4, 0)), |e| match e {
+        PdfError::Malformed { detail, .. } => detail.contains("runs into"),
+        _ => false,
+    });
+}
