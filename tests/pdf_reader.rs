@@ -490,3 +490,129 @@ fn empty_object_is_null_and_duplicate_keys_refused() {
         matches!(e, PdfError::Malformed { .. })
     });
 }
+
+#[test]
+fn stream_data_cannot_run_into_the_next_object() {
+    // Stream 4's /Length reaches over object 5 to an `endstream` inside it.
+    let mut objs = minimal_objects();
+    objs.push((4, b"<</Length 0000>>\nstream\nAB\nendstream"));
+    objs.push((5, b"(y)\nendstream"));
+    let mut b = build(&objs, "");
+    let data = b.windows(7).position(|w| w == b"stream\n").unwrap() + 7;
+    let fake = b
+        .windows(13)
+        .rposition(|w| w == b"\nendstream\nen")
+        .unwrap();
+    let len = format!("{:04}", fake - data);
+    let at = b.windows(4).position(|w| w == b"0000").unwrap();
+    b[at..at + 4].copy_from_slice(len.as_bytes());
+    let r = open_bytes(&b).unwrap();
+    assert_err(r.get(ObjRef::new(4, 0)), |e| match e {
+        PdfError::Malformed { detail, .. } => detail.contains("runs into"),
+        _ => false,
+    });
+}
+
+/// Builds a PDF whose xref is an uncompressed xref stream (`/W [1 4 2]`). `extra` adds raw
+/// entries `(number, type, field2, field3)`; `dict_extra` is spliced into the stream dictionary.
+fn build_xref_stream(
+    objects: &[(u32, &[u8])],
+    extra: &[(u32, u8, u32, u16)],
+    dict_extra: &str,
+) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut rows: Vec<(u32, u8, u32, u16)> = Vec::new();
+    for (n, body) in objects {
+        rows.push((*n, 1, out.len() as u32, 0));
+        out.extend_from_slice(format!("{n} 0 obj\n").as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    rows.extend_from_slice(extra);
+    let xnum = rows.iter().map(|r| r.0).max().unwrap_or(0) + 1;
+    let xref = out.len();
+    rows.push((xnum, 1, xref as u32, 0));
+    rows.sort_by_key(|r| r.0);
+    let mut data = Vec::new();
+    let mut index = String::new();
+    for (n, t, a, b) in &rows {
+        index.push_str(&format!("{n} 1 "));
+        data.push(*t);
+        data.extend_from_slice(&a.to_be_bytes());
+        data.extend_from_slice(&b.to_be_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "{xnum} 0 obj\n<</Type/XRef/Size {}/W[1 4 2]/Index[{index}]/Root 1 0 R/Length {}{dict_extra}>>\nstream\n",
+            xnum + 1,
+            data.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(&data);
+    out.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{xref}\n%%EOF\n").as_bytes());
+    out
+}
+
+#[test]
+fn hand_built_xref_streams() {
+    let ok = build_xref_stream(&minimal_objects(), &[], "");
+    let r = open_bytes(&ok).unwrap();
+    assert_eq!(r.xref_kind_last(), XrefKind::Stream);
+    assert_eq!(r.page_refs().unwrap().len(), 1);
+    // A /Size that hides the xref stream's own number does not lead to its reuse.
+    let mut w = sigform::pdf::IncrementalWriter::new(&r).unwrap();
+    assert!(w.allocate().num >= 5);
+
+    // Bad /W, a /Size missing, a stream too short for /Index, numbers beyond u32.
+    for (extra_dict, what) in [
+        ("/W[1 9 2]", "W width 9"),
+        ("/W[1 4]", "W of two"),
+        ("/W[0 0 0]", "W all zero"),
+        ("/Index[0 1000]", "Index beyond the data"),
+        ("/Index[4294967295 2]", "numbers beyond u32"),
+    ] {
+        // Replace the original entry in place (the dictionary follows every object, so only
+        // the stream's own offsets would move, and startxref points before it).
+        let key = &extra_dict.as_bytes()[..extra_dict.find(['[', ' ']).unwrap() + 1];
+        let start = ok.windows(key.len()).position(|w| w == key).unwrap();
+        let end = start + ok[start..].iter().position(|&c| c == b']').unwrap() + 1;
+        let mut bad = ok.clone();
+        bad.splice(start..end, extra_dict.bytes());
+        match open_bytes(&bad) {
+            Err(PdfError::BrokenXref { .. }) => {}
+            other => panic!("{what}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn object_stream_loops_terminate() {
+    // Object 4 is said to live in object stream 4 itself.
+    let b = build_xref_stream(&minimal_objects(), &[(4, 2, 4, 0)], "");
+    let r = open_bytes(&b).unwrap();
+    assert!(r.get(ObjRef::new(4, 0)).is_err());
+    // Object 4 lives in object stream 5, whose /Length is object 4.
+    let objstm: &[u8] = b"<</Type/ObjStm/N 1/First 4/Length 4 0 R>>\nstream\n4 0 (x)\nendstream";
+    let mut objs = minimal_objects();
+    objs.push((5, objstm));
+    let b = build_xref_stream(&objs, &[(4, 2, 5, 0)], "");
+    let r = open_bytes(&b).unwrap();
+    assert!(r.get(ObjRef::new(4, 0)).is_err());
+    assert!(r.get(ObjRef::new(5, 0)).is_err());
+    // The same object stream with a direct /Length works.
+    let objstm: &[u8] = b"<</Type/ObjStm/N 1/First 4/Length 7>>\nstream\n4 0 (x)\nendstream";
+    let mut objs = minimal_objects();
+    objs.push((5, objstm));
+    let b = build_xref_stream(&objs, &[(4, 2, 5, 0)], "");
+    let r = open_bytes(&b).unwrap();
+    assert_eq!(
+        r.get(ObjRef::new(4, 0)).unwrap(),
+        Object::string(b"x".to_vec())
+    );
+    // Index out of range, or a header naming another object.
+    let b = build_xref_stream(&objs, &[(4, 2, 5, 1)], "");
+    assert!(open_bytes(&b).unwrap().get(ObjRef::new(4, 0)).is_err());
+    let b = build_xref_stream(&objs, &[(6, 2, 5, 0)], "");
+    assert!(open_bytes(&b).unwrap().get(ObjRef::new(6, 0)).is_err());
+}

@@ -249,8 +249,10 @@ impl<R: Read + Seek> Reader<R> {
         if reader.encrypted && !reader.options.allow_encrypted {
             return Err(PdfError::Encrypted);
         }
-        // The catalog must load.
-        reader.catalog()?;
+        // The catalog must load (an encrypted file's may sit in an encrypted object stream).
+        if !reader.encrypted {
+            reader.catalog()?;
+        }
         Ok(reader)
     }
 
@@ -1394,6 +1396,14 @@ impl<R: Read + Seek> Reader<R> {
                                 ),
                             });
                         }
+                        Err(PdfError::MissingObject(m)) => {
+                            return Err(PdfError::Malformed {
+                                offset,
+                                detail: format!(
+                                    "/Length of stream {r} refers to {m}, which does not exist"
+                                ),
+                            });
+                        }
                         Err(e) => return Err(e),
                     },
                     _ => {
@@ -1416,6 +1426,14 @@ impl<R: Read + Seek> Reader<R> {
                             "/Length {len} of stream {r} runs beyond the end of the file"
                         ),
                     })?;
+                if data_end > bound {
+                    return Err(PdfError::Malformed {
+                        offset,
+                        detail: format!(
+                            "/Length {len} of stream {r} runs into the object or xref section at offset {bound}"
+                        ),
+                    });
+                }
                 let end = self.with_window(
                     data_end,
                     self.file_len,
