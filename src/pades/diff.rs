@@ -875,6 +875,41 @@ struct Judge<'a, R: Read + Seek> {
     graph: &'a Graph,
     perms: &'a Permissions,
     out: Vec<Modification>,
+    seen: HashSet<(String, String, String)>,
+    /// Changes beyond [`MAX_REPORTED`]: how many, whether any is refused, the top category.
+    more: (usize, bool, Category),
+}
+
+/// Most modifications listed per signature (the rest are summarised).
+const MAX_REPORTED: usize = 1_000;
+
+/// Membership test for arrays of (mostly) references, without quadratic scans.
+struct ListIndex<'a> {
+    refs: HashSet<ObjRef>,
+    direct: Vec<&'a Object>,
+}
+
+impl<'a> ListIndex<'a> {
+    fn new(items: &'a [Object]) -> Self {
+        let mut refs = HashSet::new();
+        let mut direct = Vec::new();
+        for i in items {
+            match i {
+                Object::Reference(r) => {
+                    refs.insert(*r);
+                }
+                o => direct.push(o),
+            }
+        }
+        ListIndex { refs, direct }
+    }
+
+    fn contains(&self, o: &Object) -> bool {
+        match o {
+            Object::Reference(r) => self.refs.contains(r),
+            o => self.direct.iter().any(|d| eq(d, o)),
+        }
+    }
 }
 
 fn rect_area(d: &Dictionary) -> f64 {
@@ -903,16 +938,24 @@ impl<R: Read + Seek> Judge<'_, R> {
         allowed: bool,
     ) {
         let object = r.map_or_else(|| "trailer".to_string(), |r| r.to_string());
-        let m = Modification {
+        if !self
+            .seen
+            .insert((object.clone(), kind.to_string(), detail.clone()))
+        {
+            return;
+        }
+        if self.out.len() >= MAX_REPORTED {
+            let (n, refused, top) = self.more;
+            self.more = (n + 1, refused || !allowed, top.max(category));
+            return;
+        }
+        self.out.push(Modification {
             object,
             kind: kind.to_string(),
             detail,
             category,
             allowed,
-        };
-        if !self.out.contains(&m) {
-            self.out.push(m);
-        }
+        });
     }
 
     fn deny(&mut self, r: ObjRef, kind: &str, detail: String) {
@@ -1467,8 +1510,9 @@ impl<R: Read + Seek> Judge<'_, R> {
     /// A list of fields (`/Fields` or `/Kids`): old ones kept, new ones must be new signature
     /// fields (judged as objects of their own).
     fn field_list(&mut self, r: ObjRef, old: &[Object], new: &[Object], path: &str) {
+        let (old_ix, new_ix) = (ListIndex::new(old), ListIndex::new(new));
         for o in old {
-            if !new.iter().any(|n| eq(n, o)) {
+            if !new_ix.contains(o) {
                 self.deny(
                     r,
                     "form_field",
@@ -1477,7 +1521,7 @@ impl<R: Read + Seek> Judge<'_, R> {
             }
         }
         for n in new {
-            if old.iter().any(|o| eq(n, o)) {
+            if old_ix.contains(n) {
                 continue;
             }
             match n {
@@ -1952,8 +1996,9 @@ impl<R: Read + Seek> Judge<'_, R> {
     }
 
     fn annots(&mut self, r: ObjRef, old: &[Object], new: &[Object], path: &str) {
+        let (old_ix, new_ix) = (ListIndex::new(old), ListIndex::new(new));
         for o in old {
-            if new.iter().any(|n| eq(n, o)) {
+            if new_ix.contains(o) {
                 continue;
             }
             let od = self.old_resolve(Some(o));
@@ -1974,7 +2019,7 @@ impl<R: Read + Seek> Judge<'_, R> {
             }
         }
         for n in new {
-            if old.iter().any(|o| eq(n, o)) {
+            if old_ix.contains(n) {
                 continue;
             }
             let nd = self.new_resolve(Some(n));
@@ -2133,6 +2178,8 @@ pub fn analyze<R: Read + Seek>(
                 graph,
                 perms,
                 out: Vec::new(),
+                seen: HashSet::new(),
+                more: (0, false, Category::Untouched),
             };
             j.run();
             // The trailer itself: encryption added or removed after signing.
@@ -2168,7 +2215,21 @@ pub fn analyze<R: Read + Seek>(
                     false,
                 );
             }
-            let modifications = j.out;
+            let (more, more_refused, more_top) = j.more;
+            let mut modifications = j.out;
+            if more > 0 {
+                modifications.push(Modification {
+                    object: "…".into(),
+                    kind: "other".into(),
+                    detail: format!("{more} more change(s) not listed"),
+                    category: if more_refused {
+                        Category::Other
+                    } else {
+                        more_top
+                    },
+                    allowed: !more_refused,
+                });
+            }
             let category = if modifications.iter().any(|m| !m.allowed) {
                 Category::Other
             } else {
