@@ -74,7 +74,7 @@ impl<'a> Tlv<'a> {
     }
 
     /// Checks the tag, naming the structure in the error.
-    pub fn expect(self, tag: u8, what: &'static str) -> Result<Self> {
+    pub fn expect_tag(self, tag: u8, what: &'static str) -> Result<Self> {
         if self.tag != tag {
             return Err(Error::malformed(
                 what,
@@ -121,7 +121,7 @@ impl<'a> Reader<'a> {
 
     /// Reads the next element and checks its tag.
     pub fn read_expect(&mut self, tag: u8, what: &'static str) -> Result<Tlv<'a>> {
-        self.read(what)?.expect(tag, what)
+        self.read(what)?.expect_tag(tag, what)
     }
 
     /// Reads the next element if it has `tag`.

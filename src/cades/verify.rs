@@ -354,7 +354,7 @@ fn verify_signer_info(
                 "signed attributes without messageDigest",
             ),
             Ok(Some(v)) => match tlv::read_single(v, "messageDigest")
-                .and_then(|t| t.expect(tlv::tag::OCTET_STRING, "messageDigest"))
+                .and_then(|t| t.expect_tag(tlv::tag::OCTET_STRING, "messageDigest"))
             {
                 Err(e) => report.fail(
                     "message-digest",
@@ -738,7 +738,7 @@ struct TstInfo {
 /// hashedMessage OCTET STRING }, serialNumber, genTime GeneralizedTime, ... }`
 fn parse_tst_info(econtent: &[u8]) -> Result<TstInfo> {
     const W: &str = "TSTInfo";
-    let t = tlv::read_single(econtent, W)?.expect(tlv::tag::SEQUENCE, W)?;
+    let t = tlv::read_single(econtent, W)?.expect_tag(tlv::tag::SEQUENCE, W)?;
     let mut r = t.children();
     r.read_expect(tlv::tag::INTEGER, W)?;
     r.read_expect(tlv::tag::OID, W)?;
