@@ -772,6 +772,53 @@ fn document_timestamp_over_other_bytes_fails() {
     );
 }
 
+/// A legacy adbe.pkcs7.sha1 signature: the CMS encapsulates the SHA-1 digest of the ranges.
+fn sha1_signed(tamper: bool) -> Vec<u8> {
+    let p = prepared(
+        &base_doc(),
+        &PadesOptions {
+            subfilter: SubFilter::AdbePkcs7Detached,
+            ..PadesOptions::default()
+        },
+    );
+    let from = b"/SubFilter /adbe.pkcs7.detached";
+    let to = b"/SubFilter /adbe.pkcs7.sha1";
+    let at = rfind(&p, from).expect("subfilter");
+    let mut v = p[..at].to_vec();
+    v.extend_from_slice(to);
+    v.extend_from_slice(&p[at + from.len()..]);
+    let (_, _, close) = last_byte_range(&v);
+    for _ in 0..from.len() - to.len() {
+        v.insert(close + 1, b' ');
+    }
+    finish_with(v, |data| {
+        let mut digest = sigform::DigestAlgorithm::Sha1.digest(data);
+        if tamper {
+            digest[0] ^= 1;
+        }
+        cades::sign(
+            Cursor::new(digest),
+            &signer("signer-rsa2048"),
+            &CadesOptions {
+                attached: true,
+                ..CadesOptions::default()
+            },
+        )
+        .expect("cms")
+    })
+}
+
+#[test]
+fn legacy_adbe_pkcs7_sha1_verifies_with_a_warning() {
+    let s = &verify(&sha1_signed(false)).signatures[0];
+    assert_passed(s);
+    assert_eq!(s.details["subfilter"], "adbe.pkcs7.sha1");
+    assert!(s.warnings.iter().any(|w| w.contains("legacy")));
+    let s = &verify(&sha1_signed(true)).signatures[0];
+    assert_eq!(s.indication, Indication::TotalFailed);
+    assert_eq!(s.sub_indication, Some(SubIndication::HashFailure));
+}
+
 #[test]
 fn unsigned_pdf_has_no_signatures_and_is_not_valid() {
     let r = verify(&base_doc());
@@ -1211,6 +1258,15 @@ fn uncovered_bytes_after_the_last_eof_fail() {
     out.extend_from_slice(b"%% trailing junk that no revision owns\n");
     let s = &verify(&out).signatures[0];
     assert_format_failure(s, "coverage");
+}
+
+#[test]
+fn trailing_white_space_is_tolerated_with_a_warning() {
+    let mut out = signed();
+    out.extend_from_slice(b"\r\n\n  \0\0");
+    let s = &verify(&out).signatures[0];
+    assert_passed(s);
+    assert!(s.warnings.iter().any(|w| w.contains("white-space")));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -834,7 +834,20 @@ fn check_signature<R: Read + Seek>(
                 .insert("coverage".into(), Value::String(coverage.clone()));
             report.details.insert("revision".into(), json!(k + 1));
             report.details.insert("revisions".into(), json!(count));
-            if last_end < file_len {
+            let tail_is_blank = last_end < file_len && file_len - last_end <= 64 * 1024 && {
+                let mut tail = Vec::new();
+                reader
+                    .read_range(last_end, file_len - last_end, &mut tail)
+                    .is_ok()
+                    && tail.iter().all(|b| b" \t\r\n\x0c\x00".contains(b))
+            };
+            if tail_is_blank {
+                report.warnings.push(format!(
+                    "{} white-space bytes after the file's last %%EOF are not signed",
+                    file_len - last_end
+                ));
+            }
+            if last_end < file_len && !tail_is_blank {
                 range_ok = false;
                 format_failure(
                     &mut report,
