@@ -941,6 +941,58 @@ fn tampered_packages_are_refused() {
     );
 }
 
+#[test]
+fn a_pdf_changed_after_its_last_signature_is_refused() {
+    use sigform::pdf::{IncrementalWriter, Object, Reader};
+    let signed = pades_signed(1);
+    let reader = Reader::from_reader(Cursor::new(signed.as_slice())).unwrap();
+    let mut w = IncrementalWriter::new(&reader).unwrap();
+    w.add(Object::text("an unsigned change"));
+    let mut changed = signed.clone();
+    changed.extend_from_slice(reader.append_separator());
+    let base = changed.len() as u64;
+    w.write(&mut changed, base).unwrap();
+    let d = pdf();
+    let err = package::build(
+        &doc(&d),
+        SignatureFormat::Pades,
+        &changed,
+        &plan(false),
+        &BuildOptions::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("not covered"), "{err}");
+    // Smuggled into a valid unsealed package: refused on verification.
+    let built = build_with(
+        SignatureFormat::Pades,
+        &signed,
+        &plan(false),
+        Container::Zip,
+        false,
+        false,
+        None,
+    );
+    let bytes = rewrite(&built, |es| {
+        let name = "contrato-signed.pdf";
+        entry(es, name).data = changed.clone();
+        let m = entry(es, "manifest.json");
+        let mut v: serde_json::Value = serde_json::from_slice(&m.data).unwrap();
+        for e in v["entries"].as_array_mut().unwrap() {
+            if e["name"] == name {
+                e["size"] = changed.len().into();
+                e["sha256"] = sha(&changed).into();
+            }
+        }
+        m.data = serde_json::to_vec_pretty(&v).unwrap();
+    });
+    refused(
+        &bytes,
+        &Limits::default(),
+        |e| matches!(e, PackageError::SignatureMismatch(m) if m.contains("not covered")),
+        "unsigned change after the last signature",
+    );
+}
+
 // ---- external judges -----------------------------------------------------------------------
 
 fn write_package_files(built: &BuiltPackage) -> tempfile::TempDir {
