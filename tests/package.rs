@@ -438,6 +438,39 @@ fn step_order_violations_fail() {
 }
 
 #[test]
+fn resorted_signer_infos_keep_their_step_order() {
+    use sigform::cades::parse::{encode_signed_data, parse_signed_data};
+    let (_, three) = cades_signatures(true);
+    let sd = parse_signed_data(&three).unwrap();
+    let mut sis: Vec<Vec<u8>> = sd.signer_infos.iter().map(|s| s.raw.to_vec()).collect();
+    sis.reverse();
+    let resorted = encode_signed_data(
+        sd.version,
+        sd.digest_algorithms.iter().map(|a| a.to_vec()).collect(),
+        &sd.econtent_type,
+        sd.econtent,
+        sd.certificates.iter().map(|c| c.to_vec()).collect(),
+        sd.crls.iter().map(|c| c.to_vec()).collect(),
+        sis,
+    );
+    let built = build_with(
+        SignatureFormat::CadesAttached,
+        &resorted,
+        &plan(true),
+        Container::Zip,
+        true,
+        false,
+        Some(&signer("icp-pj")),
+    );
+    assert_eq!(
+        built.manifest.participants[0].signature.as_deref(),
+        Some("S2")
+    );
+    let r = package::verify(&built.bytes, &trusted()).unwrap();
+    assert_eq!(r.status, PackageStatus::FullySigned, "{r}");
+}
+
+#[test]
 fn trust_is_required() {
     let built = full_cades_zip();
     let r = package::verify(&built.bytes, &VerifyPackageOptions::default()).unwrap();

@@ -456,9 +456,26 @@ pub fn verify_package(
         }
     }
     // Step order: signatures in signing order belong to non-decreasing steps, and nobody
-    // signed while an earlier step is pending.
+    // signed while an earlier step is pending. Signing order: the revision order of a PDF; for
+    // a .p7s, the claimed signing times when every signature has one (SignerInfos are a SET,
+    // which other tools may re-sort), else their position.
+    let mut order: Vec<(usize, &SignatureReport)> =
+        signatures.signatures.iter().enumerate().collect();
+    let times: Option<Vec<std::time::SystemTime>> = order
+        .iter()
+        .map(|(_, s)| {
+            s.claimed_signing_time
+                .as_deref()
+                .and_then(crate::x509::time::parse_rfc3339)
+        })
+        .collect();
+    if manifest.signature.format != SignatureFormat::Pades
+        && let Some(times) = times
+    {
+        order.sort_by_key(|(i, _)| (times.get(*i).copied(), *i));
+    }
     let mut last_step = 0u32;
-    for s in &signatures.signatures {
+    for (_, s) in order {
         if let Some(p) = manifest
             .participants
             .iter()
