@@ -66,6 +66,9 @@ pub enum Error {
     /// A PDF could not be read or written.
     #[error("PDF: {0}")]
     Pdf(#[from] crate::pdf::PdfError),
+    /// A bug: something that should never happen did (e.g. a panic caught by the batch signer).
+    #[error("internal error: {0}")]
+    Internal(String),
     /// A signature package was refused or could not be built.
     #[error("package: {0}")]
     Package(#[from] crate::package::PackageError),

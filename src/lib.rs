@@ -1,13 +1,36 @@
 //! # sigform
 //!
 //! A pure-Rust signature format engine: CAdES (CMS) and PAdES signatures and signature packages,
-//! created through one [`Signer`](signer::Signer) trait that software keys, PKCS#12 (A1) files,
+//! created through one [`Signer`] trait that software keys, PKCS#12 (A1) files,
 //! PKCS#11 tokens and HSMs and remote signers implement.
+//!
+//! ```
+//! use sigform::cades::{self, CadesOptions, VerifyOptions};
+//! use sigform::signer::SoftwareSigner;
+//! use sigform::x509::TrustStore;
+//!
+//! // An A1 certificate (PKCS#12) signs a document: a detached CAdES .p7s.
+//! let signer = SoftwareSigner::from_pkcs12_file("test-vectors/pki/icp-pf.p12".as_ref(), "sigform")?;
+//! let document = b"Contrato de prestacao de servicos".to_vec();
+//! let p7s = cades::sign(&document[..], &signer, &CadesOptions::default())?;
+//!
+//! // Anyone verifies it against the document and their trust anchors.
+//! let options = VerifyOptions {
+//!     trust: Some(TrustStore::from_path("test-vectors/pki/root-ca.pem".as_ref())?),
+//!     ..Default::default()
+//! };
+//! let report = cades::verify(&p7s, Some(&mut &document[..]), &options)?;
+//! assert!(report.valid);
+//! assert_eq!(report.signatures[0].signer.as_ref().unwrap().cpf.as_deref(), Some("52998224725"));
+//! println!("{report}");
+//! # Ok::<(), sigform::Error>(())
+//! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod alg;
 pub mod asn1;
+pub mod batch;
 pub mod cades;
 pub mod crypto;
 pub mod error;

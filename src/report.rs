@@ -447,6 +447,7 @@ fn write_signature(
     if let Some(r) = &s.revocation {
         writeln!(f, "{indent}  revocation: {} ({})", r.status, r.source)?;
     }
+    write_details(f, s, indent)?;
     for c in &s.checks {
         let mark = if c.passed { "ok  " } else { "FAIL" };
         match &c.detail {
@@ -460,6 +461,41 @@ fn write_signature(
     let deeper = format!("{indent}    ");
     for c in &s.counter_signatures {
         write_signature(f, c, &deeper)?;
+    }
+    Ok(())
+}
+
+/// The format-specific details (for PDFs: field, coverage, modifications).
+fn write_details(
+    f: &mut std::fmt::Formatter<'_>,
+    s: &SignatureReport,
+    indent: &str,
+) -> std::fmt::Result {
+    use serde_json::Value;
+    for (k, v) in &s.details {
+        match v {
+            Value::String(t) => writeln!(f, "{indent}  {:<11} {t}", format!("{k}:"))?,
+            Value::Number(n) => writeln!(f, "{indent}  {:<11} {n}", format!("{k}:"))?,
+            Value::Array(items) if k == "modifications" => {
+                if !items.is_empty() {
+                    writeln!(f, "{indent}  modifications:")?;
+                }
+                for m in items {
+                    let get = |key: &str| m.get(key).and_then(Value::as_str).unwrap_or_default();
+                    let allowed = m.get("allowed").and_then(Value::as_bool).unwrap_or(false);
+                    writeln!(
+                        f,
+                        "{indent}    - {} {} [{}]: {}",
+                        get("object"),
+                        get("kind"),
+                        if allowed { "allowed" } else { "NOT ALLOWED" },
+                        get("detail")
+                    )?;
+                }
+            }
+            Value::Null => {}
+            other => writeln!(f, "{indent}  {:<11} {other}", format!("{k}:"))?,
+        }
     }
     Ok(())
 }

@@ -38,7 +38,7 @@ fn certs(v: &Value) -> Vec<CertificateDer> {
         .collect()
 }
 
-fn run_case(case: &Value) -> Outcome {
+fn run_case(case: &Value, subset: bool) -> Outcome {
     let id = case["id"].as_str().unwrap_or("?").to_string();
     let expected_success = case["expected_result"].as_str() == Some("SUCCESS");
     let fail = |detail: String| Outcome {
@@ -81,7 +81,7 @@ fn run_case(case: &Value) -> Outcome {
             _ => None,
         })
         .collect();
-    options.eku = if ekus.is_empty() || case_is_subset(case) {
+    options.eku = if ekus.is_empty() || subset {
         EkuPolicy::Any
     } else {
         EkuPolicy::Require(ekus)
@@ -124,14 +124,6 @@ fn run_case(case: &Value) -> Outcome {
     }
 }
 
-thread_local! {
-    static SUBSET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-fn case_is_subset(_case: &Value) -> bool {
-    SUBSET.with(|s| s.get())
-}
-
 /// Runs a file; `None` (with a NOTICE) when it is absent.
 fn run_file(name: &str, subset: bool) -> Option<Vec<Outcome>> {
     let path = limbo_dir().join(name);
@@ -143,10 +135,9 @@ fn run_file(name: &str, subset: bool) -> Option<Vec<Outcome>> {
         return None;
     };
     let json: Value = serde_json::from_str(&text).expect("limbo JSON");
-    SUBSET.with(|s| s.set(subset));
     let cases = json["testcases"].as_array().expect("testcases");
     let started = std::time::Instant::now();
-    let outcomes: Vec<Outcome> = cases.iter().map(run_case).collect();
+    let outcomes: Vec<Outcome> = cases.iter().map(|c| run_case(c, subset)).collect();
     println!(
         "{name}: {} cases in {:?}",
         outcomes.len(),

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use sigform::pdf::{PdfError, Reader};
+use sigform::pdf::{Limits, Object, PdfError, Reader, ReaderOptions, parse_object};
 
 fn corpus_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/pdf"))
@@ -51,10 +51,30 @@ fn kind(e: &PdfError) -> &'static str {
     }
 }
 
+/// Opens an encrypted file for inspection and touches every object: no panic either.
+fn inspect_encrypted(path: &Path) {
+    let opts = ReaderOptions {
+        allow_encrypted: true,
+        ..ReaderOptions::default()
+    };
+    if let Ok(r) = Reader::open_with(path, opts) {
+        assert!(r.is_encrypted());
+        for o in r.object_refs() {
+            if let Ok(Object::Stream(s)) = r.get(o) {
+                let _ = r.decode_stream(&s);
+            }
+        }
+        let _ = r.page_refs();
+    }
+}
+
 fn examine(path: PathBuf) -> Outcome {
     let reader = match Reader::open(&path) {
         Ok(r) => r,
         Err(e) => {
+            if matches!(e, PdfError::Encrypted) {
+                inspect_encrypted(&path);
+            }
             return Outcome {
                 open: Err(format!("{}: {e}", kind(&e))),
                 objects: 0,
@@ -64,11 +84,32 @@ fn examine(path: PathBuf) -> Outcome {
             };
         }
     };
+    // Every revision ends at a `%%EOF`, in file order, the last at (or near) the end.
+    let bytes = std::fs::read(&path).expect("read");
+    let mut last_end = 0;
+    for rev in reader.revisions() {
+        let eof = usize::try_from(rev.eof_offset).unwrap();
+        assert_eq!(&bytes[eof..eof + 5], b"%%EOF", "{}", path.display());
+        assert!(
+            rev.end_offset > last_end,
+            "{}: revisions out of order",
+            path.display()
+        );
+        assert!(rev.end_offset <= bytes.len() as u64);
+        last_end = rev.end_offset;
+    }
     let mut object_errors = Vec::new();
     let refs = reader.object_refs();
     for r in &refs {
         match reader.get(*r) {
             Ok(o) => {
+                // The serializer writes what the parser reads back identically.
+                if o.as_stream().is_none() {
+                    let bytes = o.to_pdf_bytes();
+                    let back = parse_object(&bytes, &Limits::default())
+                        .unwrap_or_else(|e| panic!("{r}: re-parsing {bytes:?}: {e}"));
+                    assert_eq!(back, o, "{}: {r}", path.display());
+                }
                 if let Some(s) = o.as_stream()
                     && let Err(e) = reader.decode_stream(s)
                     && !matches!(e, PdfError::Unsupported(_))

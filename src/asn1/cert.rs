@@ -33,7 +33,7 @@ pub struct CertFields<'a> {
 /// Splits a DER certificate into its fields without re-encoding anything.
 pub fn cert_fields(der: &[u8]) -> Result<CertFields<'_>> {
     const W: &str = "Certificate";
-    let cert = tlv::read_single(der, W)?.expect(tag::SEQUENCE, W)?;
+    let cert = tlv::read_single(der, W)?.expect_tag(tag::SEQUENCE, W)?;
     let mut r = cert.children();
     let tbs = r.read_expect(tag::SEQUENCE, "TBSCertificate")?;
     let sig_alg = r.read_expect(tag::SEQUENCE, "Certificate signatureAlgorithm")?;

@@ -51,7 +51,7 @@ pub fn encode_oid(oid: &ObjectIdentifier) -> Vec<u8> {
 
 /// Decodes an OBJECT IDENTIFIER element.
 pub fn decode_oid(t: tlv::Tlv<'_>, what: &'static str) -> Result<ObjectIdentifier> {
-    let t = t.expect(tag::OID, what)?;
+    let t = t.expect_tag(tag::OID, what)?;
     ObjectIdentifier::from_bytes(t.content).map_err(|e| Error::malformed(what, e))
 }
 
@@ -62,7 +62,7 @@ pub fn digest_algorithm_identifier(d: DigestAlgorithm) -> Vec<u8> {
 
 /// Reads an AlgorithmIdentifier's OID (parameters ignored).
 pub fn algorithm_oid(raw: &[u8], what: &'static str) -> Result<ObjectIdentifier> {
-    let t = tlv::read_single(raw, what)?.expect(tag::SEQUENCE, what)?;
+    let t = tlv::read_single(raw, what)?.expect_tag(tag::SEQUENCE, what)?;
     let mut r = t.children();
     decode_oid(r.read(what)?, what)
 }
@@ -128,12 +128,12 @@ pub fn signing_certificate_v2(cert_der: &[u8], hash: DigestAlgorithm) -> Result<
 /// Parses a signing-certificate (v1, `v2 = false`) or signing-certificate-v2 attribute value.
 pub fn parse_signing_certificate(value: &[u8], v2: bool) -> Result<Vec<EssCertRef>> {
     const W: &str = "SigningCertificate";
-    let outer = tlv::read_single(value, W)?.expect(tag::SEQUENCE, W)?;
+    let outer = tlv::read_single(value, W)?.expect_tag(tag::SEQUENCE, W)?;
     let mut r = outer.children();
     let certs = r.read_expect(tag::SEQUENCE, W)?;
     let mut out = Vec::new();
     for item in certs.children() {
-        let item = item?.expect(tag::SEQUENCE, "ESSCertID")?;
+        let item = item?.expect_tag(tag::SEQUENCE, "ESSCertID")?;
         let mut c = item.children();
         let (alg_oid, alg) = if v2 && c.peek_tag() == Some(tag::SEQUENCE) {
             let a = c.read("ESSCertIDv2 hashAlgorithm")?;
@@ -240,7 +240,7 @@ impl SignaturePolicy {
         if t.tag == tag::NULL {
             return Ok(None);
         }
-        let t = t.expect(tag::SEQUENCE, W)?;
+        let t = t.expect_tag(tag::SEQUENCE, W)?;
         let mut r = t.children();
         let oid = decode_oid(r.read(W)?, W)?;
         let h = r.read_expect(tag::SEQUENCE, "sigPolicyHash")?;
@@ -256,7 +256,7 @@ impl SignaturePolicy {
         let mut uri = None;
         if let Some(q) = r.read_optional(tag::SEQUENCE, "sigPolicyQualifiers")? {
             for info in q.children() {
-                let info = info?.expect(tag::SEQUENCE, "SigPolicyQualifierInfo")?;
+                let info = info?.expect_tag(tag::SEQUENCE, "SigPolicyQualifierInfo")?;
                 let mut ir = info.children();
                 let qid = decode_oid(ir.read("SigPolicyQualifierInfo")?, "SigPolicyQualifierInfo")?;
                 if qid == oid::SPQ_URI
@@ -283,7 +283,7 @@ pub fn commitment_type(oid: &ObjectIdentifier) -> Vec<u8> {
 /// Parses a commitment-type-indication value into its OID.
 pub fn parse_commitment_type(value: &[u8]) -> Result<ObjectIdentifier> {
     const W: &str = "CommitmentTypeIndication";
-    let t = tlv::read_single(value, W)?.expect(tag::SEQUENCE, W)?;
+    let t = tlv::read_single(value, W)?.expect_tag(tag::SEQUENCE, W)?;
     decode_oid(t.children().read(W)?, W)
 }
 

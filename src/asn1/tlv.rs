@@ -74,7 +74,7 @@ impl<'a> Tlv<'a> {
     }
 
     /// Checks the tag, naming the structure in the error.
-    pub fn expect(self, tag: u8, what: &'static str) -> Result<Self> {
+    pub fn expect_tag(self, tag: u8, what: &'static str) -> Result<Self> {
         if self.tag != tag {
             return Err(Error::malformed(
                 what,
@@ -121,7 +121,7 @@ impl<'a> Reader<'a> {
 
     /// Reads the next element and checks its tag.
     pub fn read_expect(&mut self, tag: u8, what: &'static str) -> Result<Tlv<'a>> {
-        self.read(what)?.expect(tag, what)
+        self.read(what)?.expect_tag(tag, what)
     }
 
     /// Reads the next element if it has `tag`.
@@ -282,6 +282,15 @@ pub fn normalize(data: &[u8]) -> Result<Cow<'_, [u8]>> {
         ));
     }
     Ok(Cow::Owned(out))
+}
+
+/// Splits the first element (BER or DER) off `data`: returns its complete encoding and what
+/// follows it (e.g. the zero padding after the CMS in a PDF signature's `/Contents`).
+pub fn split_first(data: &[u8]) -> Result<(&[u8], &[u8])> {
+    let mut scratch = Vec::new();
+    let rest = normalize_one(data, &mut scratch, 0)?;
+    let used = data.len().saturating_sub(rest.len());
+    Ok((data.get(..used).unwrap_or_default(), rest))
 }
 
 /// Normalises one element from `data` into `out`, returning what follows it.

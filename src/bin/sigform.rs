@@ -30,7 +30,7 @@ enum Command {
     /// Create signatures.
     #[command(subcommand)]
     Sign(SignCommand),
-    /// Verify a signature (.p7s): exit 0 when every signature is TOTAL_PASSED, 1 otherwise.
+    /// Verify a signature (.p7s) or a signed PDF: exit 0 when every signature is TOTAL_PASSED, 1 otherwise.
     Verify(Box<VerifyArgs>),
     /// Inspect a signing key: load it with its certificate and print who would sign.
     #[command(subcommand)]
@@ -51,7 +51,7 @@ enum Command {
 
 #[derive(Args)]
 struct VerifyArgs {
-    /// The signature file (.p7s, DER or BER).
+    /// The signature file (.p7s, DER or BER) or a signed PDF (PAdES).
     file: PathBuf,
     /// The signed document, for a detached signature.
     #[arg(long)]
@@ -262,10 +262,11 @@ struct KeyArgs {
     /// Private key, PEM or DER (PKCS#8, encrypted PKCS#8, PKCS#1, SEC1).
     #[arg(long, requires = "cert", conflicts_with_all = ["p12", "pkcs11_module"])]
     key: Option<PathBuf>,
-    /// Signer certificate (PEM or DER).
-    #[arg(long, requires = "key")]
+    /// Signer certificate (PEM or DER). With --pkcs11-module: instead of the one on the token.
+    #[arg(long)]
     cert: Option<PathBuf>,
-    /// Intermediate certificates to embed (PEM bundle).
+    /// Intermediate certificates to embed (PEM bundle). With --pkcs11-module: instead of the
+    /// issuers found on the token.
     #[arg(long)]
     chain: Option<PathBuf>,
     /// PKCS#12 (A1) file.
@@ -329,6 +330,14 @@ fn parse_algorithm(name: &str) -> Result<SignatureAlgorithm, Failure> {
 }
 
 fn load_signer(args: &KeyArgs) -> Result<Box<dyn Signer>, Failure> {
+    load_signer_described(args).map(|(signer, _)| signer)
+}
+
+/// The signer, and lines that describe where it lives (for `key info`).
+fn load_signer_described(args: &KeyArgs) -> Result<(Box<dyn Signer>, Vec<String>), Failure> {
+    if let Some(module) = &args.pkcs11_module {
+        return load_pkcs11(args, module);
+    }
     let password = args.pass_env.as_deref().map(env_secret).transpose()?;
     let signer = if let Some(key) = &args.key {
         let cert = args
@@ -344,10 +353,6 @@ fn load_signer(args: &KeyArgs) -> Result<Box<dyn Signer>, Failure> {
     } else if let Some(p12) = &args.p12 {
         let password = password.ok_or_else(|| Failure("--p12 needs --pass-env VAR".into()))?;
         SoftwareSigner::from_pkcs12_file(p12, &password)?
-    } else if args.pkcs11_module.is_some() {
-        return Err(Failure(
-            "PKCS#11 signing is not available in this build (feature `pkcs11`)".into(),
-        ));
     } else {
         return Err(Failure(
             "no key given: use --key/--cert, --p12/--pass-env or --pkcs11-module/--token-label/--key-label/--pin-env"
@@ -358,7 +363,59 @@ fn load_signer(args: &KeyArgs) -> Result<Box<dyn Signer>, Failure> {
         Some(a) => signer.with_algorithm(parse_algorithm(a)?)?,
         None => signer,
     };
-    Ok(Box::new(signer))
+    let about = vec![format!("key:         software {}", signer.key().key_type())];
+    Ok((Box::new(signer), about))
+}
+
+#[cfg(not(feature = "pkcs11"))]
+fn load_pkcs11(_: &KeyArgs, _: &Path) -> Result<(Box<dyn Signer>, Vec<String>), Failure> {
+    Err(Failure(
+        "PKCS#11 signing is not available in this build (feature `pkcs11`)".into(),
+    ))
+}
+
+#[cfg(feature = "pkcs11")]
+fn load_pkcs11(args: &KeyArgs, module: &Path) -> Result<(Box<dyn Signer>, Vec<String>), Failure> {
+    use sigform::signer::CertificateDer;
+    use sigform::signer::pkcs11::{
+        KeySelector, PinSource, Pkcs11Config, Pkcs11Signer, TokenSelector,
+    };
+    let need = |v: &Option<String>, flag: &str| {
+        v.clone()
+            .ok_or_else(|| Failure(format!("--pkcs11-module needs {flag}")))
+    };
+    let pin_var = need(&args.pin_env, "--pin-env VAR")?;
+    if std::env::var_os(&pin_var).is_none() {
+        return Err(Failure(format!(
+            "environment variable {pin_var} is not set"
+        )));
+    }
+    let mut config = Pkcs11Config::new(
+        module,
+        TokenSelector::Label(need(&args.token_label, "--token-label")?),
+        KeySelector::Label(need(&args.key_label, "--key-label")?),
+        PinSource::Env(pin_var),
+    );
+    if let Some(cert) = &args.cert {
+        let leaf = CertificateDer::parse_many(&read(cert)?)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Failure(format!("{}: no certificate", cert.display())))?;
+        config = config.with_certificate(leaf);
+    }
+    if let Some(chain) = &args.chain {
+        config = config.with_chain(CertificateDer::parse_many(&read(chain)?)?);
+    }
+    if let Some(a) = &args.algorithm {
+        config = config.with_algorithm(parse_algorithm(a)?);
+    }
+    let signer = Pkcs11Signer::open(config)?;
+    let about = vec![
+        format!("token:       {}", signer.token_label()),
+        format!("key:         {} on the token", signer.key_kind()),
+        format!("mechanism:   {}", signer.mechanism()),
+    ];
+    Ok((Box::new(signer), about))
 }
 
 /// Writes `data` to `path` through a temporary file in the same directory, so that a failure
@@ -389,7 +446,10 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Package(cmd) => package_cli::run(cmd),
         Command::Demo { dir } => package_cli::demo(dir),
         Command::Key(KeyCommand::Info { key }) => {
-            let signer = load_signer(&key)?;
+            let (signer, about) = load_signer_described(&key)?;
+            for line in about {
+                println!("{line}");
+            }
             let id = signer.identity();
             println!("subject:     {}", id.certificate().subject());
             println!("issuer:      {}", id.certificate().issuer());
@@ -474,7 +534,6 @@ fn sign_cades(args: CadesArgs) -> Result<ExitCode, Failure> {
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     use sigform::cades::{self, VerifyOptions};
-    let data = read(&args.file)?;
     let mut options = VerifyOptions::default();
     if let Some(at) = &args.at {
         options.validation_time = Some(sigform::asn1::ess::parse_rfc3339(at)?);
@@ -498,12 +557,21 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
             .revocation
             .add_ocsp(&read(o)?, sigform::x509::RevocationSource::File)?;
     }
-    let mut content = args.content.as_deref().map(open).transpose()?;
-    let mut report = cades::verify(
-        &data,
-        content.as_mut().map(|f| f as &mut dyn std::io::Read),
-        &options,
-    )?;
+    let mut report = if is_pdf(&args.file)? {
+        // PAdES: the file is streamed, never loaded whole.
+        if args.content.is_some() {
+            eprintln!("sigform: notice: --content is ignored for a PDF (it signs itself)");
+        }
+        sigform::pades::verify_pdf_file(&args.file, &options)?
+    } else {
+        let data = read(&args.file)?;
+        let mut content = args.content.as_deref().map(open).transpose()?;
+        cades::verify(
+            &data,
+            content.as_mut().map(|f| f as &mut dyn std::io::Read),
+            &options,
+        )?
+    };
     report.file = Some(args.file.display().to_string());
     match args.format {
         Format::Json => println!("{}", report.to_json()),
@@ -514,6 +582,17 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// True when the file starts (within its first 1024 bytes) with a `%PDF-` header.
+fn is_pdf(path: &Path) -> Result<bool, Failure> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(1029);
+    open(path)?
+        .take(1029)
+        .read_to_end(&mut head)
+        .map_err(|e| Failure(format!("reading {}: {e}", path.display())))?;
+    Ok(head.windows(5).any(|w| w == b"%PDF-"))
 }
 
 // ---- sigform cert verify -------------------------------------------------------------------

@@ -1,9 +1,9 @@
 //! CAdES signatures (CMS SignedData, RFC 5652, with the ETSI EN 319 122-1 attributes).
 //!
-//! - [`sign`], [`cosign`], [`countersign`]: one-shot creation through a [`crate::Signer`];
+//! - [`sign()`], [`cosign()`], [`countersign()`]: one-shot creation through a [`crate::Signer`];
 //! - [`prepare`], [`prepare_cosign`], [`prepare_countersign`] and [`finish`]: two-step creation
 //!   for signers outside the process;
-//! - [`verify`]: verification into a [`crate::report::ValidationReport`].
+//! - [`verify()`]: verification into a [`crate::report::ValidationReport`].
 
 pub mod parse;
 pub mod sign;
@@ -14,4 +14,4 @@ pub use sign::{
     CadesOptions, Prepared, SigningMode, SigningState, SigningTime, cosign, countersign, finish,
     prepare, prepare_cosign, prepare_countersign, sign,
 };
-pub use verify::{VerifyOptions, verify};
+pub use verify::{PdfCmsProfile, VerifyOptions, verify, verify_pdf_cms};

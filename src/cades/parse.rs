@@ -115,7 +115,7 @@ impl<'a> SignerInfo<'a> {
 }
 
 fn small_int(t: Tlv<'_>, what: &'static str) -> Result<u8> {
-    let t = t.expect(tag::INTEGER, what)?;
+    let t = t.expect_tag(tag::INTEGER, what)?;
     match t.content {
         [v] if *v < 0x80 => Ok(*v),
         _ => Err(Error::malformed(what, "version out of range")),
@@ -140,7 +140,7 @@ fn bounded<T>(items: impl Iterator<Item = Result<T>>, what: &'static str) -> Res
 pub fn parse_attributes<'a>(content: &'a [u8], what: &'static str) -> Result<Vec<Attribute<'a>>> {
     bounded(
         Reader::new(content).map(|a| {
-            let a = a?.expect(tag::SEQUENCE, what)?;
+            let a = a?.expect_tag(tag::SEQUENCE, what)?;
             let mut r = a.children();
             let oid = decode_oid(r.read(what)?, what)?;
             let set = r.read_expect(tag::SET, what)?;
@@ -155,7 +155,7 @@ pub fn parse_attributes<'a>(content: &'a [u8], what: &'static str) -> Result<Vec
 /// Parses one SignerInfo from its complete encoding.
 pub fn parse_signer_info(raw: &[u8]) -> Result<SignerInfo<'_>> {
     const W: &str = "SignerInfo";
-    let si = tlv::read_single(raw, W)?.expect(tag::SEQUENCE, W)?;
+    let si = tlv::read_single(raw, W)?.expect_tag(tag::SEQUENCE, W)?;
     let mut r = si.children();
     let version = small_int(r.read(W)?, "SignerInfo version")?;
     let sid_t = r.read("SignerInfo sid")?;
@@ -222,7 +222,7 @@ pub fn parse_signer_info(raw: &[u8]) -> Result<SignerInfo<'_>> {
 /// [`crate::asn1::tlv::normalize`]).
 pub fn parse_signed_data(der: &[u8]) -> Result<SignedData<'_>> {
     const W: &str = "ContentInfo";
-    let ci = tlv::read_single(der, W)?.expect(tag::SEQUENCE, W)?;
+    let ci = tlv::read_single(der, W)?.expect_tag(tag::SEQUENCE, W)?;
     let mut r = ci.children();
     let ct = decode_oid(r.read(W)?, "ContentInfo contentType")?;
     if ct != oid::SIGNED_DATA {
@@ -234,7 +234,7 @@ pub fn parse_signed_data(der: &[u8]) -> Result<SignedData<'_>> {
     let content = r.read_expect(tag::CTX0, "ContentInfo content")?;
     r.finish(W)?;
     const S: &str = "SignedData";
-    let sd = tlv::read_single(content.content, S)?.expect(tag::SEQUENCE, S)?;
+    let sd = tlv::read_single(content.content, S)?.expect_tag(tag::SEQUENCE, S)?;
     let mut r = sd.children();
     let version = small_int(r.read(S)?, "SignedData version")?;
     let algs = r.read_expect(tag::SET, "SignedData digestAlgorithms")?;
@@ -248,7 +248,7 @@ pub fn parse_signed_data(der: &[u8]) -> Result<SignedData<'_>> {
     let econtent = match e.read_optional(tag::CTX0, "eContent")? {
         Some(ec) => Some(
             tlv::read_single(ec.content, "eContent")?
-                .expect(tag::OCTET_STRING, "eContent")?
+                .expect_tag(tag::OCTET_STRING, "eContent")?
                 .content,
         ),
         None => None,

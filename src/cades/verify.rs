@@ -48,11 +48,8 @@ pub struct VerifyOptions {
 /// Digests of the content, one per digest algorithm the SignerInfos use.
 type ContentDigests = HashMap<DigestAlgorithm, Vec<u8>>;
 
-fn content_digests(
-    sd: &SignedData<'_>,
-    detached: Option<&mut dyn Read>,
-    report_warnings: &mut Vec<String>,
-) -> Result<Option<ContentDigests>> {
+/// The digest algorithms the SignerInfos name (each once, unknown ones skipped).
+fn signer_digest_algorithms(sd: &SignedData<'_>) -> Vec<DigestAlgorithm> {
     let mut algs: Vec<DigestAlgorithm> = Vec::new();
     for si in &sd.signer_infos {
         if let Ok(o) = ess::algorithm_oid(si.digest_algorithm, "digestAlgorithm")
@@ -62,29 +59,43 @@ fn content_digests(
             algs.push(d);
         }
     }
+    algs
+}
+
+/// Streams `reader` once through a hasher per algorithm.
+fn hash_all(reader: &mut dyn Read, algs: &[DigestAlgorithm]) -> Result<ContentDigests> {
+    let mut hashers: Vec<alg::Hasher> = algs.iter().map(|a| a.hasher()).collect();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io("reading the signed content", e)),
+        };
+        let chunk = buf.get(..n).unwrap_or_default();
+        for h in &mut hashers {
+            h.update(chunk);
+        }
+    }
+    Ok(hashers
+        .into_iter()
+        .map(|h| (h.algorithm(), h.finalize()))
+        .collect())
+}
+
+fn content_digests(
+    sd: &SignedData<'_>,
+    detached: Option<&mut dyn Read>,
+    report_warnings: &mut Vec<String>,
+) -> Result<Option<ContentDigests>> {
+    let algs = signer_digest_algorithms(sd);
     match (sd.econtent, detached) {
         (Some(c), None) => Ok(Some(algs.into_iter().map(|a| (a, a.digest(c))).collect())),
         // Content given: it is what the caller asks about, so it is what is checked, also
         // when the signature carries its own copy (which must then be the same).
         (econtent, Some(reader)) => {
-            let mut hashers: Vec<alg::Hasher> = algs.iter().map(|a| a.hasher()).collect();
-            let mut buf = vec![0u8; 64 * 1024];
-            loop {
-                let n = match reader.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(Error::io("reading the signed content", e)),
-                };
-                let chunk = buf.get(..n).unwrap_or_default();
-                for h in &mut hashers {
-                    h.update(chunk);
-                }
-            }
-            let digests: ContentDigests = hashers
-                .into_iter()
-                .map(|h| (h.algorithm(), h.finalize()))
-                .collect();
+            let digests = hash_all(reader, &algs)?;
             if let Some(c) = econtent {
                 let same = digests.iter().all(|(a, d)| a.digest(c) == *d);
                 report_warnings.push(if same {
@@ -343,7 +354,7 @@ fn verify_signer_info(
                 "signed attributes without messageDigest",
             ),
             Ok(Some(v)) => match tlv::read_single(v, "messageDigest")
-                .and_then(|t| t.expect(tlv::tag::OCTET_STRING, "messageDigest"))
+                .and_then(|t| t.expect_tag(tlv::tag::OCTET_STRING, "messageDigest"))
             {
                 Err(e) => report.fail(
                     "message-digest",
@@ -590,20 +601,19 @@ fn other_revocation_info(raw: &[u8], revocation: &mut RevocationData) -> Result<
     Ok(())
 }
 
-/// Verifies a `.p7s` (DER or BER). `content` is the signed document for a detached signature
-/// (streamed; ignored with a warning for attached ones).
-///
-/// Returns `Err` only when the input is not a CMS SignedData at all; every problem with a
-/// signature is a verdict in the report.
-pub fn verify(
-    p7s: &[u8],
-    content: Option<&mut dyn Read>,
+/// The certificate pool (embedded, DSS, caller's) and the revocation data (caller's plus the
+/// signature's own) of one verification.
+#[allow(clippy::type_complexity)]
+fn build_pools(
+    sd: &SignedData<'_>,
     options: &VerifyOptions,
-) -> Result<ValidationReport> {
-    let der = tlv::normalize(p7s)?;
-    let sd = parse_signed_data(&der)?;
-    let mut file_warnings = Vec::new();
-    let digests = content_digests(&sd, content, &mut file_warnings)?;
+    dss_certificates: &[CertificateDer],
+    file_warnings: &mut Vec<String>,
+) -> (
+    Vec<CertificateDer>,
+    Vec<(CertificateDer, CertSource)>,
+    RevocationData,
+) {
     let mut pool: Vec<CertificateDer> = Vec::new();
     for c in &sd.certificates {
         // Only plain certificates (CertificateChoices.certificate); others are skipped.
@@ -621,11 +631,17 @@ pub fn verify(
         .map(|c| (c.clone(), CertSource::Signature))
         .collect();
     sourced_pool.extend(
+        dss_certificates
+            .iter()
+            .map(|c| (c.clone(), CertSource::Dss)),
+    );
+    sourced_pool.extend(
         options
             .extra_certificates
             .iter()
             .map(|c| (c.clone(), CertSource::Pool)),
     );
+    pool.extend(dss_certificates.iter().cloned());
     pool.extend(options.extra_certificates.iter().cloned());
     let mut revocation = options.revocation.clone();
     for crl in &sd.crls {
@@ -640,6 +656,24 @@ pub fn verify(
             file_warnings.push(format!("embedded revocation data could not be read: {e}"));
         }
     }
+    (pool, sourced_pool, revocation)
+}
+
+/// Verifies a `.p7s` (DER or BER). `content` is the signed document for a detached signature
+/// (streamed; ignored with a warning for attached ones).
+///
+/// Returns `Err` only when the input is not a CMS SignedData at all; every problem with a
+/// signature is a verdict in the report.
+pub fn verify(
+    p7s: &[u8],
+    content: Option<&mut dyn Read>,
+    options: &VerifyOptions,
+) -> Result<ValidationReport> {
+    let der = tlv::normalize(p7s)?;
+    let sd = parse_signed_data(&der)?;
+    let mut file_warnings = Vec::new();
+    let digests = content_digests(&sd, content, &mut file_warnings)?;
+    let (pool, sourced_pool, revocation) = build_pools(&sd, options, &[], &mut file_warnings);
     let ctx = Ctx {
         sd: &sd,
         digests: digests.as_ref(),
@@ -660,4 +694,281 @@ pub fn verify(
     }
     report.warnings = file_warnings;
     Ok(report)
+}
+
+/// How the CMS of a PDF signature relates to the signed byte ranges: the `/SubFilter` of the
+/// signature dictionary (ISO 32000-2 §12.8.3, ETSI EN 319 142-1 §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PdfCmsProfile {
+    /// `adbe.pkcs7.detached`: a detached CMS whose messageDigest (or, without signed
+    /// attributes, whose signature) covers the ranges.
+    AdbePkcs7Detached,
+    /// `ETSI.CAdES.detached`: as `adbe.pkcs7.detached`, plus the PAdES baseline rules:
+    /// signing-certificate-v2 required (signing-certificate accepted with a warning), a
+    /// signingTime attribute reported as non-conformant (the claimed time is the PDF's `/M`).
+    EtsiCadesDetached,
+    /// `adbe.pkcs7.sha1` (legacy): the CMS encapsulates the SHA-1 digest of the ranges.
+    AdbePkcs7Sha1,
+    /// `ETSI.RFC3161` (document timestamp): the CMS is a timestamp token whose TSTInfo
+    /// messageImprint is the digest of the ranges. The signer must be a timestamping
+    /// authority (extended key usage id-kp-timeStamping).
+    DocumentTimestamp,
+}
+
+impl PdfCmsProfile {
+    /// The `/SubFilter` name.
+    pub fn subfilter(self) -> &'static str {
+        match self {
+            Self::AdbePkcs7Detached => "adbe.pkcs7.detached",
+            Self::EtsiCadesDetached => "ETSI.CAdES.detached",
+            Self::AdbePkcs7Sha1 => "adbe.pkcs7.sha1",
+            Self::DocumentTimestamp => "ETSI.RFC3161",
+        }
+    }
+}
+
+/// What a timestamp token's TSTInfo says (RFC 3161 §2.4.2).
+struct TstInfo {
+    imprint_oid: der::asn1::ObjectIdentifier,
+    imprint: Vec<u8>,
+    gen_time: Option<String>,
+}
+
+/// `TSTInfo ::= SEQUENCE { version, policy, messageImprint SEQUENCE { hashAlgorithm,
+/// hashedMessage OCTET STRING }, serialNumber, genTime GeneralizedTime, ... }`
+fn parse_tst_info(econtent: &[u8]) -> Result<TstInfo> {
+    const W: &str = "TSTInfo";
+    let t = tlv::read_single(econtent, W)?.expect_tag(tlv::tag::SEQUENCE, W)?;
+    let mut r = t.children();
+    r.read_expect(tlv::tag::INTEGER, W)?;
+    r.read_expect(tlv::tag::OID, W)?;
+    let mi = r.read_expect(tlv::tag::SEQUENCE, "messageImprint")?;
+    let mut m = mi.children();
+    let alg = m.read_expect(tlv::tag::SEQUENCE, "messageImprint")?;
+    let imprint_oid = ess::algorithm_oid(alg.raw, "messageImprint")?;
+    let hashed = m.read_expect(tlv::tag::OCTET_STRING, "messageImprint")?;
+    m.finish("messageImprint")?;
+    r.read_expect(tlv::tag::INTEGER, W)?;
+    let gen_el = r.read_expect(tlv::tag::GENERALIZED_TIME, "genTime")?;
+    let gen_time = ess::parse_time(gen_el.raw).ok().map(|d| ess::rfc3339(&d));
+    Ok(TstInfo {
+        imprint_oid,
+        imprint: hashed.content.to_vec(),
+        gen_time,
+    })
+}
+
+/// Verifies the CMS of a PDF signature (`p7s`, without the `/Contents` padding) over the
+/// signed byte ranges, read once from `signed_ranges`, with the rules of `profile`.
+/// `dss_certificates` are the PDF's Document Security Store certificates (offered to the path
+/// builder as [`CertSource::Dss`]); add the DSS revocation data to `options.revocation`.
+///
+/// Returns `Err` only when `p7s` is not a CMS SignedData at all (or reading the ranges fails);
+/// every problem with a signature is a verdict in the report, one entry per SignerInfo.
+pub fn verify_pdf_cms(
+    p7s: &[u8],
+    signed_ranges: &mut dyn Read,
+    profile: PdfCmsProfile,
+    dss_certificates: &[CertificateDer],
+    options: &VerifyOptions,
+) -> Result<ValidationReport> {
+    let der = tlv::normalize(p7s)?;
+    let sd = parse_signed_data(&der)?;
+    let mut file_warnings = Vec::new();
+    let signer_algs = signer_digest_algorithms(&sd);
+    let mut algs = signer_algs.clone();
+    let tst = match (profile, sd.econtent) {
+        (PdfCmsProfile::DocumentTimestamp, Some(c)) if sd.econtent_type == oid::TST_INFO => {
+            Some(parse_tst_info(c))
+        }
+        _ => None,
+    };
+    let imprint_alg = match &tst {
+        Some(Ok(t)) => DigestAlgorithm::from_oid(&t.imprint_oid),
+        _ => None,
+    };
+    for a in [
+        (profile == PdfCmsProfile::AdbePkcs7Sha1).then_some(DigestAlgorithm::Sha1),
+        imprint_alg,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if !algs.contains(&a) {
+            algs.push(a);
+        }
+    }
+    let range_digests = hash_all(signed_ranges, &algs)?;
+    let attached = matches!(
+        profile,
+        PdfCmsProfile::AdbePkcs7Sha1 | PdfCmsProfile::DocumentTimestamp
+    );
+    let digests: ContentDigests = if attached {
+        match sd.econtent {
+            Some(c) => signer_algs.iter().map(|a| (*a, a.digest(c))).collect(),
+            None => ContentDigests::new(),
+        }
+    } else {
+        range_digests.clone()
+    };
+    let (pool, sourced_pool, revocation) =
+        build_pools(&sd, options, dss_certificates, &mut file_warnings);
+    let mut opts = options.clone();
+    if profile == PdfCmsProfile::DocumentTimestamp {
+        opts.eku = crate::x509::EkuPolicy::Require(vec![crate::x509::oid::KP_TIME_STAMPING]);
+    }
+    let ctx = Ctx {
+        sd: &sd,
+        digests: Some(&digests),
+        pool: &pool,
+        sourced_pool: &sourced_pool,
+        revocation: &revocation,
+        options: &opts,
+    };
+    let mut signatures = Vec::with_capacity(sd.signer_infos.len());
+    for (i, si) in sd.signer_infos.iter().enumerate() {
+        let mut r = verify_signer_info(&ctx, si, format!("S{}", i + 1), None, 0);
+        pdf_profile_checks(&mut r, si, &sd, profile, &range_digests, tst.as_ref());
+        r.conclude();
+        signatures.push(r);
+    }
+    let mut report = ValidationReport::new("CAdES", signatures);
+    if report.signatures.is_empty() {
+        file_warnings.push("the SignedData has no SignerInfo".into());
+    }
+    report.warnings = file_warnings;
+    Ok(report)
+}
+
+/// The checks a PDF `/SubFilter` adds to the CMS ones.
+fn pdf_profile_checks(
+    r: &mut SignatureReport,
+    si: &SignerInfo<'_>,
+    sd: &SignedData<'_>,
+    profile: PdfCmsProfile,
+    range_digests: &ContentDigests,
+    tst: Option<&Result<TstInfo>>,
+) {
+    let name = profile.subfilter();
+    match profile {
+        PdfCmsProfile::AdbePkcs7Detached | PdfCmsProfile::EtsiCadesDetached => {
+            if sd.econtent.is_some() {
+                r.fail(
+                    "pdf-detached",
+                    Indication::TotalFailed,
+                    SubIndication::FormatFailure,
+                    format!(
+                        "a {name} signature must be detached, but the CMS encapsulates content"
+                    ),
+                );
+            } else {
+                r.pass(
+                    "pdf-detached",
+                    Some(format!("{name}: detached CMS over the byte ranges")),
+                );
+            }
+        }
+        PdfCmsProfile::AdbePkcs7Sha1 => {
+            r.warnings.push(
+                "adbe.pkcs7.sha1 is a legacy SubFilter: the CMS signs a SHA-1 digest of the document".into(),
+            );
+            let expected = range_digests.get(&DigestAlgorithm::Sha1);
+            match (sd.econtent, expected) {
+                (Some(c), Some(d)) if sd.econtent_type == oid::DATA && c == d.as_slice() => r.pass(
+                    "pdf-sha1-digest",
+                    Some("the encapsulated SHA-1 digest matches the byte ranges".into()),
+                ),
+                (Some(_), _) if sd.econtent_type != oid::DATA => r.fail(
+                    "pdf-sha1-digest",
+                    Indication::TotalFailed,
+                    SubIndication::FormatFailure,
+                    format!(
+                        "adbe.pkcs7.sha1 needs id-data content, found {}",
+                        sd.econtent_type
+                    ),
+                ),
+                (Some(_), _) => r.fail(
+                    "pdf-sha1-digest",
+                    Indication::TotalFailed,
+                    SubIndication::HashFailure,
+                    "the encapsulated SHA-1 digest does not match the byte ranges",
+                ),
+                (None, _) => r.fail(
+                    "pdf-sha1-digest",
+                    Indication::TotalFailed,
+                    SubIndication::FormatFailure,
+                    "adbe.pkcs7.sha1 needs the SHA-1 digest encapsulated in the CMS",
+                ),
+            }
+        }
+        PdfCmsProfile::DocumentTimestamp => {
+            r.level = None;
+            match tst {
+                None => r.fail(
+                    "message-imprint",
+                    Indication::TotalFailed,
+                    SubIndication::FormatFailure,
+                    format!(
+                        "a document timestamp must encapsulate a TSTInfo (id-ct-TSTInfo), found {}",
+                        sd.econtent_type
+                    ),
+                ),
+                Some(Err(e)) => r.fail(
+                    "message-imprint",
+                    Indication::TotalFailed,
+                    SubIndication::FormatFailure,
+                    e.to_string(),
+                ),
+                Some(Ok(t)) => {
+                    if let Some(g) = &t.gen_time {
+                        r.timestamp_time = Some(g.clone());
+                    }
+                    match DigestAlgorithm::from_oid(&t.imprint_oid) {
+                        None => r.fail(
+                            "message-imprint",
+                            Indication::Indeterminate,
+                            SubIndication::CryptoConstraintsFailure,
+                            format!("unsupported messageImprint algorithm {}", t.imprint_oid),
+                        ),
+                        Some(a) => match range_digests.get(&a) {
+                            Some(d) if *d == t.imprint => r.pass(
+                                "message-imprint",
+                                Some(format!(
+                                    "the timestamp covers the byte ranges ({})",
+                                    a.name()
+                                )),
+                            ),
+                            _ => r.fail(
+                                "message-imprint",
+                                Indication::TotalFailed,
+                                SubIndication::HashFailure,
+                                "the timestamp's messageImprint does not match the byte ranges",
+                            ),
+                        },
+                    }
+                }
+            }
+        }
+    }
+    if profile == PdfCmsProfile::EtsiCadesDetached {
+        if !si.signed_attr(&oid::SIGNING_TIME).is_empty() {
+            r.warnings.push(
+                "ETSI.CAdES.detached with a signingTime attribute: not PAdES baseline (ETSI EN 319 142-1 §6.3: the claimed time belongs in /M)".into(),
+            );
+        }
+        let v2 = !si.signed_attr(&oid::SIGNING_CERTIFICATE_V2).is_empty();
+        let v1 = !si.signed_attr(&oid::SIGNING_CERTIFICATE).is_empty();
+        if !v2 && !v1 {
+            r.fail(
+                "pades-signing-certificate",
+                Indication::TotalFailed,
+                SubIndication::FormatFailure,
+                "ETSI.CAdES.detached requires the signing-certificate-v2 attribute (ETSI EN 319 142-1 §6.3)",
+            );
+        } else if !v2 {
+            r.warnings.push(
+                "ETSI.CAdES.detached with the old signing-certificate attribute (SHA-1) instead of signing-certificate-v2".into(),
+            );
+        }
+    }
 }

@@ -1,4 +1,8 @@
 //! PAdES signatures (ETSI EN 319 142-1, ISO 32000-2 §12.8): signing PDFs by incremental update.
 
 pub mod appearance;
+pub mod diff;
 pub mod sign;
+pub mod verify;
+
+pub use verify::{verify_pdf, verify_pdf_file};

@@ -340,12 +340,18 @@ pub fn prepare<R: Read + Seek, W: Read + Write + Seek>(
     let mut writer = IncrementalWriter::new(&reader)?;
     let sig_ref = writer.allocate();
 
-    // Which field: an existing empty one of that name, or a new one.
-    let existing_field = options.field_name.as_ref().and_then(|name| {
-        all.iter().find(|(n, r, d)| {
-            n == name && r.is_some() && d.get_name("FT") == Some(b"Sig".as_slice())
-        })
-    });
+    // Which field: an existing signature field of that name (or, without a name, the first
+    // empty one), or a new one.
+    let is_sig = |d: &Dictionary| d.get_name("FT") == Some(b"Sig".as_slice());
+    let is_signed = |d: &Dictionary| d.get("V").is_some_and(|v| !v.is_null());
+    let existing_field = match &options.field_name {
+        Some(name) => all
+            .iter()
+            .find(|(n, r, d)| n == name && r.is_some() && is_sig(d)),
+        None => all
+            .iter()
+            .find(|(_, r, d)| r.is_some() && is_sig(d) && !is_signed(d)),
+    };
     if let Some((name, _, d)) = existing_field
         && d.get("V").is_some_and(|v| !v.is_null())
     {
@@ -368,8 +374,37 @@ pub fn prepare<R: Read + Seek, W: Read + Write + Seek>(
         .unwrap_or_else(|| common_name(identity));
     let signing_time = options.signing_time.unwrap_or_else(SystemTime::now);
 
-    // The appearance.
-    let (page_index, rect) = match &options.visible {
+    // The appearance: as asked, or in the existing widget's rectangle.
+    let mut effective_visible = options.visible.clone();
+    if effective_visible.is_none()
+        && let Some((_, _, d)) = existing_field
+        && d.get_name("Subtype") == Some(b"Widget".as_slice())
+        && let Some(r) = d.get("Rect")
+    {
+        let r = reader.resolve(r)?;
+        let nums: Vec<f64> = r
+            .as_array()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Object::as_number)
+            .collect();
+        if let [x1, y1, x2, y2] = nums.as_slice()
+            && (x2 - x1).abs() > 1.0
+            && (y2 - y1).abs() > 1.0
+        {
+            effective_visible = Some(Visible {
+                page: 1,
+                rect: [x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)],
+                image_png: None,
+                lines: None,
+            });
+        }
+    }
+    let rect = effective_visible
+        .as_ref()
+        .map(|v| v.rect)
+        .unwrap_or([0.0; 4]);
+    let (page_index, _) = match &options.visible {
         Some(v) => (v.page.saturating_sub(1), v.rect),
         None => (0, [0.0; 4]),
     };
@@ -382,7 +417,7 @@ pub fn prepare<R: Read + Seek, W: Read + Write + Seek>(
     })?;
     let (w, h) = ((rect[2] - rect[0]).abs(), (rect[3] - rect[1]).abs());
     let mut resources = Dictionary::new();
-    let content = match &options.visible {
+    let content = match &effective_visible {
         None => Vec::new(),
         Some(v) => {
             let lines = v.lines.clone().unwrap_or_else(|| {

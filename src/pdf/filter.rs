@@ -134,10 +134,17 @@ fn apply_predictor(data: Vec<u8>, parm: Option<&Dictionary>, limit: u64) -> Resu
             "bad predictor parameters /Colors {colors} /BitsPerComponent {bpc} /Columns {columns}"
         )));
     }
-    // All three are small positive numbers now.
-    let bits_per_pixel = (colors * bpc) as usize;
-    let bpp = bits_per_pixel.div_ceil(8).max(1);
-    let row_len = (bits_per_pixel * columns as usize).div_ceil(8);
+    // All three are small positive numbers now: at most 512 bits per pixel, 2^33 bits a row.
+    let bits_per_pixel = (colors * bpc) as u64;
+    let bpp = usize::try_from(bits_per_pixel.div_ceil(8).max(1)).unwrap_or(64);
+    let row_len = usize::try_from((bits_per_pixel * columns as u64).div_ceil(8)).map_err(|_| {
+        PdfError::TooLarge {
+            what: "predictor row".into(),
+        }
+    })?;
+    if row_len as u64 > limit {
+        return Err(too_large(limit));
+    }
     match predictor {
         2 => {
             if bpc != 8 {
@@ -162,8 +169,12 @@ fn apply_predictor(data: Vec<u8>, parm: Option<&Dictionary>, limit: u64) -> Resu
 }
 
 fn png_unpredict(data: &[u8], row_len: usize, bpp: usize, limit: u64) -> Result<Vec<u8>> {
-    let stride = row_len + 1;
+    let stride = row_len.saturating_add(1);
     let rows = data.len() / stride;
+    if rows == 0 {
+        // Not even one row: nothing to allocate rows for.
+        return Ok(Vec::new());
+    }
     if rows as u64 * row_len as u64 > limit {
         return Err(too_large(limit));
     }

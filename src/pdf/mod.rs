@@ -35,6 +35,7 @@ pub use object::{
     Dictionary, ObjRef, Object, PdfString, Stream, StreamData, decode_text_string,
     encode_text_string,
 };
+pub use parser::parse_object;
 pub use reader::{Reader, ReaderOptions, Revision, XrefEntry, XrefKind};
 pub use writer::{IncrementalWriter, WriteReport, WrittenObject};
 

@@ -13,7 +13,7 @@ use super::{Limits, PdfError, Result, filter};
 pub struct ObjRef {
     /// Object number.
     pub num: u32,
-    /// Generation number.
+    /// Generation number (written `r.r#gen`, or use [`ObjRef::generation`]).
     pub r#gen: u16,
 }
 
@@ -21,6 +21,11 @@ impl ObjRef {
     /// Builds a reference.
     pub const fn new(num: u32, r#gen: u16) -> Self {
         ObjRef { num, r#gen }
+    }
+
+    /// The generation number (the field is `r#gen`: `gen` is a reserved word in Rust 2024).
+    pub const fn generation(&self) -> u16 {
+        self.r#gen
     }
 }
 

@@ -188,10 +188,13 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// Parses `N G obj` and returns the reference.
+    /// Parses `N G obj` and returns the reference. The object number must start right here
+    /// (an xref offset points at its first digit, not at white space before it).
     pub fn indirect_header(&mut self) -> PResult<ObjRef> {
-        self.skip_ws()?;
         let at = self.pos;
+        if !self.peek()?.is_some_and(|b| b.is_ascii_digit()) {
+            return Err(self.err("expected an object number"));
+        }
         let num = self.unsigned("an object number")?;
         let r#gen = self.unsigned("a generation number")?;
         self.expect_keyword("obj")?;
@@ -719,6 +722,29 @@ pub(crate) fn show_token(t: &[u8]) -> String {
         s.push('…');
     }
     s
+}
+
+/// Parses one direct object (no stream) from `data`; anything after it but white space and
+/// comments is an error.
+pub fn parse_object(data: &[u8], limits: &Limits) -> Result<Object, PdfError> {
+    let mut p = Parser::new(data, 0, true, limits);
+    let obj = match p.object(0) {
+        Ok(o) => o,
+        Err(PErr::Fatal(e)) => return Err(e),
+        Err(PErr::Incomplete) => {
+            return Err(PdfError::Malformed {
+                offset: p.offset(),
+                detail: "truncated object".into(),
+            });
+        }
+    };
+    match p.skip_ws() {
+        Ok(()) if p.pos() == data.len() => Ok(obj),
+        _ => Err(PdfError::Malformed {
+            offset: p.offset(),
+            detail: "data after the object".into(),
+        }),
+    }
 }
 
 /// Parses a complete direct object from `data`.

@@ -23,8 +23,9 @@ const TAIL_LEN: u64 = 2048;
 const HEADER_SEARCH: u64 = 1024;
 /// First window read for one object.
 const FIRST_WINDOW: usize = 1024;
-/// Decoded object streams kept in memory.
-const OBJSTM_CACHE: usize = 4;
+/// Decoded object streams kept in memory (least recently used first out): at most this many
+/// bytes, and always the last one used.
+const OBJSTM_CACHE_BYTES: usize = 32 << 20;
 
 /// Options for [`Reader::open_with`].
 #[derive(Debug, Clone, Default)]
@@ -115,6 +116,8 @@ struct Section {
     entries: Vec<(u32, XrefEntry)>,
     /// The `startxref … %%EOF` directly after the section, if any.
     marker: Option<EofMarker>,
+    /// The object number of the section's xref stream (or of its `/XRefStm` stream).
+    stream_num: Option<u32>,
 }
 
 /// A decoded object stream.
@@ -176,6 +179,8 @@ pub struct Reader<R = File> {
     rev_head: Vec<usize>,
     /// The merged newest view, sorted by object number.
     latest: Vec<(u32, XrefEntry)>,
+    /// Every offset where an object or xref section starts, sorted, deduplicated.
+    starts: Vec<u64>,
     options: ReaderOptions,
     encrypted: bool,
     objstm_cache: RefCell<Vec<ObjStm>>,
@@ -228,6 +233,7 @@ impl<R: Read + Seek> Reader<R> {
             revisions: Vec::new(),
             rev_head: Vec::new(),
             latest: Vec::new(),
+            starts: Vec::new(),
             options,
             encrypted: false,
             objstm_cache: RefCell::new(Vec::new()),
@@ -243,8 +249,10 @@ impl<R: Read + Seek> Reader<R> {
         if reader.encrypted && !reader.options.allow_encrypted {
             return Err(PdfError::Encrypted);
         }
-        // The catalog must load.
-        reader.catalog()?;
+        // The catalog must load (an encrypted file's may sit in an encrypted object stream).
+        if !reader.encrypted {
+            reader.catalog()?;
+        }
         Ok(reader)
     }
 
@@ -310,22 +318,25 @@ impl<R: Read + Seek> Reader<R> {
     }
 
     /// Runs `f` on a parser over a window of the file at `offset`, growing the window while
-    /// the parser needs more bytes, up to `max` bytes.
+    /// the parser needs more bytes, up to `max` bytes and never past `end` (which the parser
+    /// sees as the end of the data).
+    #[allow(clippy::too_many_arguments)]
     fn with_window<T>(
         &self,
         offset: u64,
+        end: u64,
         first: usize,
         max: u64,
         what: &dyn Fn() -> String,
         mut f: impl FnMut(&mut Parser<'_>) -> PResult<T>,
     ) -> Result<T> {
-        let available = self
-            .file_len
-            .checked_sub(offset)
-            .ok_or_else(|| PdfError::Malformed {
-                offset,
-                detail: "offset beyond the end of the file".into(),
-            })?;
+        let available =
+            end.min(self.file_len)
+                .checked_sub(offset)
+                .ok_or_else(|| PdfError::Malformed {
+                    offset,
+                    detail: "offset beyond the end of the file".into(),
+                })?;
         let mut window = (first as u64).min(max).max(1);
         loop {
             let len = window.min(available);
@@ -339,7 +350,7 @@ impl<R: Read + Seek> Reader<R> {
                     if at_eof {
                         return Err(PdfError::Malformed {
                             offset,
-                            detail: format!("unexpected end of file in {}", what()),
+                            detail: format!("unexpected end of data in {}", what()),
                         });
                     }
                     if window >= max {
@@ -410,29 +421,47 @@ impl<R: Read + Seek> Reader<R> {
         }
         self.group_revisions(tail);
         self.merge_latest();
+        let mut starts: Vec<u64> = self.sections.iter().map(|s| s.offset).collect();
+        for s in &self.sections {
+            starts.extend(s.entries.iter().filter_map(|(_, e)| match e {
+                XrefEntry::InUse { offset, .. } => Some(*offset),
+                _ => None,
+            }));
+        }
+        starts.sort_unstable();
+        starts.dedup();
+        self.starts = starts;
         Ok(())
+    }
+
+    /// The first object or xref-section start after `offset` (else the end of the file).
+    fn object_bound(&self, offset: u64) -> u64 {
+        let i = self.starts.partition_point(|&s| s <= offset);
+        self.starts.get(i).copied().unwrap_or(self.file_len)
     }
 
     fn group_revisions(&mut self, tail: EofMarker) {
         // A section heads a revision when a `startxref` names it: the file's last one for the
         // newest section, else the marker after it or after an older section (linearized files:
         // the marker after the main section names the first-page section).
+        // Walk from the oldest section to the newest, remembering for each startxref value the
+        // newest marker seen so far: for section i that is the nearest marker at or after i.
+        let mut named: HashMap<u64, EofMarker> = HashMap::new();
         let mut heads: Vec<(usize, EofMarker)> = Vec::new();
-        for (i, s) in self.sections.iter().enumerate() {
+        for (i, s) in self.sections.iter().enumerate().rev() {
+            if let Some(m) = s.marker {
+                named.insert(m.startxref, m);
+            }
             let marker = if i == 0 {
                 Some(tail)
             } else {
-                self.sections
-                    .get(i..)
-                    .unwrap_or(&[])
-                    .iter()
-                    .filter_map(|o| o.marker)
-                    .find(|m| m.startxref == s.offset)
+                named.get(&s.offset).copied()
             };
             if let Some(m) = marker {
                 heads.push((i, m));
             }
         }
+        heads.reverse();
         let mut revisions = Vec::with_capacity(heads.len());
         let mut rev_head = Vec::with_capacity(heads.len());
         for (k, (i, m)) in heads.iter().enumerate() {
@@ -480,10 +509,11 @@ impl<R: Read + Seek> Reader<R> {
         visited: &mut HashSet<u64>,
         total: &mut usize,
     ) -> Result<Section> {
-        let first = self.read(offset, 4.min(self.file_len - offset))?;
+        let first = self.read(offset, 4.min(self.file_len.saturating_sub(offset)))?;
         if first.starts_with(b"xref") {
             let (mut entries, trailer, marker) = self.read_table(offset, total)?;
             let mut kind = XrefKind::Table;
+            let mut stream_num = None;
             if let Some(x) = trailer.get("XRefStm") {
                 let xo = x
                     .as_int()
@@ -499,7 +529,8 @@ impl<R: Read + Seek> Reader<R> {
                         detail: format!("/XRefStm {xo} points at an xref section already read"),
                     });
                 }
-                let (stream_entries, _, _, _) = self.read_xref_stream(xo, total)?;
+                let (stream_entries, _, _, sr) = self.read_xref_stream(xo, total)?;
+                stream_num = Some(sr.num);
                 // The table's in-use entries win; its free entries give way to the stream's.
                 let mut map: HashMap<u32, XrefEntry> = stream_entries.into_iter().collect();
                 for (n, e) in entries.drain(..) {
@@ -517,15 +548,17 @@ impl<R: Read + Seek> Reader<R> {
                 trailer,
                 entries,
                 marker,
+                stream_num,
             })
         } else if first.first().is_some_and(u8::is_ascii_digit) {
-            let (entries, trailer, marker, _) = self.read_xref_stream(offset, total)?;
+            let (entries, trailer, marker, sr) = self.read_xref_stream(offset, total)?;
             Ok(Section {
                 offset,
                 kind: XrefKind::Stream,
                 trailer,
                 entries,
                 marker,
+                stream_num: Some(sr.num),
             })
         } else {
             Err(PdfError::BrokenXref {
@@ -547,6 +580,7 @@ impl<R: Read + Seek> Reader<R> {
         let budget = limits.max_xref_entries.saturating_sub(*total);
         let (entries, trailer, marker) = self.with_window(
             offset,
+            file_len,
             64 * 1024,
             limits.max_decoded_stream,
             &|| "xref table".to_string(),
@@ -669,6 +703,7 @@ impl<R: Read + Seek> Reader<R> {
         let (r, dict, data_offset) = self
             .with_window(
                 offset,
+                self.file_len,
                 FIRST_WINDOW,
                 limits.max_object_bytes,
                 &|| "xref stream".to_string(),
@@ -718,6 +753,7 @@ impl<R: Read + Seek> Reader<R> {
         }
         let marker = self.with_window(
             data_end,
+            self.file_len,
             256,
             64 * 1024,
             &|| "end of the xref stream".to_string(),
@@ -909,11 +945,14 @@ impl<R: Read + Seek> Reader<R> {
             .and_then(|v| u64::try_from(v).ok())
     }
 
-    /// The highest object number in any xref section (free entries included).
+    /// The highest object number in any xref section (free entries and xref streams included).
     pub fn max_object_number(&self) -> u32 {
         self.sections
             .iter()
-            .filter_map(|s| s.entries.last().map(|(n, _)| *n))
+            .filter_map(|s| {
+                let last = s.entries.last().map(|(n, _)| *n);
+                last.max(s.stream_num)
+            })
             .max()
             .unwrap_or(0)
     }
@@ -1203,6 +1242,31 @@ impl<R: Read + Seek> Reader<R> {
         }
     }
 
+    /// [`Reader::raw_object_span`] as of revision `revision` (index into
+    /// [`Reader::revisions`]): the span of the version of `r` that revision sees.
+    pub fn raw_object_span_in_revision(&self, r: ObjRef, revision: usize) -> Result<(u64, u64)> {
+        let head = self.head_of(revision)?;
+        match self.lookup_from(r.num, head) {
+            Some(XrefEntry::InUse { offset, r#gen }) if r#gen == r.r#gen => {
+                let (_, end) = self.load(r, head)?;
+                Ok((offset, end))
+            }
+            Some(XrefEntry::Compressed { stream, .. }) if r.r#gen == 0 => {
+                match self.lookup_from(stream, head) {
+                    Some(XrefEntry::InUse { offset, r#gen }) => {
+                        let (_, end) = self.load(ObjRef { num: stream, r#gen }, head)?;
+                        Ok((offset, end))
+                    }
+                    _ => Err(PdfError::MissingObject(ObjRef {
+                        num: stream,
+                        r#gen: 0,
+                    })),
+                }
+            }
+            _ => Err(PdfError::MissingObject(r)),
+        }
+    }
+
     /// Copies `len` bytes at `offset` to `out`, in chunks.
     pub fn read_range(&self, offset: u64, len: u64, out: &mut impl Write) -> Result<()> {
         let end = offset
@@ -1284,8 +1348,12 @@ impl<R: Read + Seek> Reader<R> {
 
     fn load_at(&self, offset: u64, r: ObjRef, head: usize) -> Result<(Object, u64)> {
         let limits = &self.options.limits;
+        // An object's syntax cannot run into the next object (or xref section) the xref knows:
+        // the window stops there, which keeps the total parsing work linear in the file size.
+        let bound = self.object_bound(offset);
         let parsed = self.with_window(
             offset,
+            bound,
             FIRST_WINDOW,
             limits.max_object_bytes,
             &|| format!("object {r}"),
@@ -1328,6 +1396,14 @@ impl<R: Read + Seek> Reader<R> {
                                 ),
                             });
                         }
+                        Err(PdfError::MissingObject(m)) => {
+                            return Err(PdfError::Malformed {
+                                offset,
+                                detail: format!(
+                                    "/Length of stream {r} refers to {m}, which does not exist"
+                                ),
+                            });
+                        }
                         Err(e) => return Err(e),
                     },
                     _ => {
@@ -1350,8 +1426,17 @@ impl<R: Read + Seek> Reader<R> {
                             "/Length {len} of stream {r} runs beyond the end of the file"
                         ),
                     })?;
+                if data_end > bound {
+                    return Err(PdfError::Malformed {
+                        offset,
+                        detail: format!(
+                            "/Length {len} of stream {r} runs into the object or xref section at offset {bound}"
+                        ),
+                    });
+                }
                 let end = self.with_window(
                     data_end,
+                    self.file_len,
                     256,
                     64 * 1024,
                     &|| format!("end of stream {r}"),
@@ -1396,18 +1481,31 @@ impl<R: Read + Seek> Reader<R> {
             }
         };
         let sr = ObjRef { num: stream, r#gen };
-        if !self.objstm_cache.borrow().iter().any(|o| o.key == key) {
-            let stm = self.decode_objstm(sr, key, head)?;
-            let mut cache = self.objstm_cache.borrow_mut();
-            if cache.len() >= OBJSTM_CACHE {
-                cache.remove(0);
+        let cached = self.objstm_cache.borrow().iter().position(|o| o.key == key);
+        match cached {
+            Some(i) => {
+                // Most recently used last.
+                let mut cache = self.objstm_cache.borrow_mut();
+                if i + 1 < cache.len() {
+                    let stm = cache.remove(i);
+                    cache.push(stm);
+                }
             }
-            cache.push(stm);
+            None => {
+                let stm = self.decode_objstm(sr, key, head)?;
+                let mut cache = self.objstm_cache.borrow_mut();
+                cache.push(stm);
+                let mut total: usize = cache.iter().map(|o| o.data.len()).sum();
+                while total > OBJSTM_CACHE_BYTES && cache.len() > 1 {
+                    let old = cache.remove(0);
+                    total -= old.data.len();
+                }
+            }
         }
         let cache = self.objstm_cache.borrow();
         let stm = cache
-            .iter()
-            .find(|o| o.key == key)
+            .last()
+            .filter(|o| o.key == key)
             .ok_or(PdfError::MissingObject(sr))?;
         let err = |detail: String| PdfError::Malformed {
             offset: key,
@@ -1439,7 +1537,7 @@ impl<R: Read + Seek> Reader<R> {
             Err(PErr::Fatal(PdfError::Malformed { offset, detail })) => {
                 return Err(err(format!(
                     "object {num} (byte {} in the stream): {detail}",
-                    start as u64 + offset
+                    (start as u64).saturating_add(offset)
                 )));
             }
             Err(PErr::Fatal(e)) => return Err(e),

@@ -202,7 +202,7 @@ impl IncrementalWriter {
             written.push(WrittenObject {
                 r: *r,
                 offset: pos,
-                body_offset: pos + header_len,
+                body_offset: pos.saturating_add(header_len),
                 body_len,
             });
             pos = checked(pos, buf.len())?;

@@ -5,6 +5,8 @@
 //! (feature `pkcs11`), or a remote party reached through two-step signing (the formats'
 //! `prepare`/`finish` functions, where the signature is computed outside this process).
 
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
 pub mod pkcs12;
 pub mod software;
 
@@ -13,6 +15,8 @@ use crate::error::{Error, Result};
 use der::{Decode, Encode};
 use x509_cert::Certificate;
 
+#[cfg(feature = "pkcs11")]
+pub use pkcs11::Pkcs11Signer;
 pub use software::SoftwareSigner;
 
 /// Errors a [`Signer`] reports. Never contains key material or PINs.
@@ -28,9 +32,27 @@ pub enum SignerError {
     /// The signer (token, HSM, remote service) is not available.
     #[error("signer unavailable: {0}")]
     Unavailable(String),
-    /// The signer refused (e.g. the user cancelled, wrong PIN).
+    /// The signer refused (e.g. the user cancelled).
     #[error("signer refused: {0}")]
     Refused(String),
+    /// The token refused the PIN (PKCS#11 `CKR_PIN_INCORRECT`). Carries the token label.
+    #[error("wrong PIN for token {0}")]
+    WrongPin(String),
+    /// The PIN is locked after too many wrong attempts (`CKR_PIN_LOCKED`). Carries the token label.
+    #[error("the PIN of token {0} is locked")]
+    PinLocked(String),
+    /// No token matches the selection (label or slot).
+    #[error("token not found: {0}")]
+    TokenNotFound(String),
+    /// No key matches the selection (label or id) on the token.
+    #[error("key not found: {0}")]
+    KeyNotFound(String),
+    /// The token does not offer the mechanism the algorithm needs, or refuses its parameters.
+    #[error("mechanism not supported: {0}")]
+    MechanismNotSupported(String),
+    /// The token was removed (or its slot disappeared) and could not be reached again.
+    #[error("token removed: {0}")]
+    TokenRemoved(String),
 }
 
 /// A certificate kept with its original DER bytes (signatures are verified over those, never

@@ -39,6 +39,36 @@ impl Atv {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Dn {
     rdns: Vec<Vec<Atv>>,
+    /// Canonical encoding of the normalised name: equal keys ⇔ matching names.
+    key: Vec<u8>,
+}
+
+fn push_len_prefixed(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+    out.extend_from_slice(bytes);
+}
+
+fn canonical_key(rdns: &[Vec<Atv>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for rdn in rdns {
+        out.push(b'R');
+        out.extend_from_slice(&(rdn.len() as u64).to_be_bytes());
+        for atv in rdn {
+            push_len_prefixed(&mut out, &atv.oid);
+            match &atv.norm {
+                AttrValue::Text(t) => {
+                    out.push(b'T');
+                    push_len_prefixed(&mut out, t.as_bytes());
+                }
+                AttrValue::Binary(tag, v) => {
+                    out.push(b'B');
+                    out.push(*tag);
+                    push_len_prefixed(&mut out, v);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Decodes a directory string value to text, when it is one of the string types.
@@ -120,7 +150,8 @@ impl Dn {
             atvs.sort_by(|a, b| a.key().cmp(&b.key()));
             rdns.push(atvs);
         }
-        Some(Dn { rdns })
+        let key = canonical_key(&rdns);
+        Some(Dn { rdns, key })
     }
 
     /// From an x509-cert `Name` (re-encoded: RDN order is kept, values are not changed).
@@ -144,12 +175,12 @@ impl Dn {
 
     /// Name equality (RFC 5280 §7.1).
     pub fn matches(&self, other: &Dn) -> bool {
-        self.rdns.len() == other.rdns.len()
-            && self
-                .rdns
-                .iter()
-                .zip(&other.rdns)
-                .all(|(a, b)| Self::rdn_eq(a, b))
+        self.key == other.key
+    }
+
+    /// The canonical key: two names match exactly when their keys are equal.
+    pub fn key(&self) -> &[u8] {
+        &self.key
     }
 
     /// True when `self` (a constraint) is a prefix of `name` (the name is in the subtree).

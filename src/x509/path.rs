@@ -492,6 +492,8 @@ enum Edge {
 
 struct Builder<'a> {
     nodes: Vec<NodeEntry>,
+    /// Node indices by canonical subject name (the signer, index 0, excluded).
+    by_subject: HashMap<Vec<u8>, Vec<usize>>,
     options: &'a PathOptions,
     checker: Checker<'a>,
     time: i64,
@@ -552,8 +554,16 @@ impl<'a> Builder<'a> {
         for (c, s) in pool {
             push(c, false, *s);
         }
+        let mut by_subject: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+        for (i, n) in nodes.iter().enumerate().skip(1) {
+            by_subject
+                .entry(n.cert.subject.key().to_vec())
+                .or_default()
+                .push(i);
+        }
         Self {
             nodes,
+            by_subject,
             options,
             checker: Checker::new(revocation),
             time: unix_seconds(options.time),
@@ -666,10 +676,13 @@ impl<'a> Builder<'a> {
         let cur = *path.last()?;
         let cur_cert = self.cert(cur)?;
         let mut candidates: Vec<(bool, bool, usize)> = Vec::new();
-        for (i, n) in self.nodes.iter().enumerate() {
-            if i == 0 || !n.cert.subject.matches(&cur_cert.issuer) {
-                continue;
-            }
+        for &i in self
+            .by_subject
+            .get(cur_cert.issuer.key())
+            .into_iter()
+            .flatten()
+        {
+            let Some(n) = self.nodes.get(i) else { continue };
             let aki_match =
                 matches!((&cur_cert.aki_key_id, &n.cert.ski), (Some(a), Some(s)) if a == s);
             candidates.push((!n.anchor, !aki_match, i));

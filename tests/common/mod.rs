@@ -68,3 +68,5 @@ pub fn run(cmd: &mut Command) -> (bool, String) {
     text.push_str(&String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
 }
+
+pub mod softhsm;

@@ -1,0 +1,1873 @@
+//! PAdES verification: benign updates pass, and every published attack class on PDF signatures
+//! (Universal Signature Forgery, Incremental Saving, Signature Wrapping, Shadow, certification
+//! attacks) is caught. Every attack file is generated here from our own signer's output plus
+//! byte or incremental-update manipulation.
+
+mod common;
+use common::*;
+use sigform::asn1::tlv;
+use sigform::cades::{self, CadesOptions, SigningTime, VerifyOptions};
+use sigform::pades::sign::{self as psign, Certification, PadesOptions, SubFilter, Visible};
+use sigform::pdf::{Dictionary, IncrementalWriter, ObjRef, Object, PdfString, Reader, Stream};
+use sigform::report::{Indication, SignatureReport, SubIndication, ValidationReport};
+use sigform::signer::{Signer, SoftwareSigner};
+use sigform::x509::TrustStore;
+use std::io::Cursor;
+
+// ---------------------------------------------------------------------------------------------
+// Material
+
+fn signer(name: &str) -> SoftwareSigner {
+    SoftwareSigner::from_files(
+        &tv(&format!("pki/{name}.key.pem")),
+        None,
+        &tv(&format!("pki/{name}.pem")),
+        Some(&tv("pki/chain.pem")),
+    )
+    .unwrap_or_else(|e| panic!("loading {name}: {e}"))
+}
+
+fn options() -> VerifyOptions {
+    VerifyOptions {
+        trust: Some(TrustStore::from_path(&tv("pki/root-ca.pem")).expect("root")),
+        ..VerifyOptions::default()
+    }
+}
+
+fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut v = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+    v.extend_from_slice(data);
+    v.extend_from_slice(b"\nendstream");
+    v
+}
+
+/// A PDF with a classic xref table from numbered object bodies (object 1 is the catalog).
+fn build_pdf(objects: &[(u32, Vec<u8>)], info: Option<u32>) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (n, body) in objects {
+        offsets.push((*n, out.len()));
+        out.extend_from_slice(format!("{n} 0 obj\n").as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let size = objects.iter().map(|(n, _)| *n).max().unwrap_or(0) + 1;
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {size}\n0000000000 65535 f\r\n").as_bytes());
+    for n in 1..size {
+        match offsets.iter().find(|(m, _)| *m == n) {
+            Some((_, o)) => out.extend_from_slice(format!("{o:010} 00000 n\r\n").as_bytes()),
+            None => out.extend_from_slice(b"0000000000 00000 f\r\n"),
+        }
+    }
+    let info = info.map(|i| format!(" /Info {i} 0 R")).unwrap_or_default();
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {size} /Root 1 0 R{info} >>\nstartxref\n{xref}\n%%EOF\n")
+            .as_bytes(),
+    );
+    out
+}
+
+const VISIBLE_TEXT: &[u8] = b"BT /F1 24 Tf 72 700 Td (Pay 100 EUR to Alice) Tj ET\n\
+BT /F1 24 Tf 72 650 Td (Pay 999999 EUR to Mallory) Tj ET\nq /Ov Do Q\n";
+const HIDDEN_TEXT: &[u8] = b"BT /F1 24 Tf 72 700 Td (Pay 999999 EUR to Mallory) Tj ET\n";
+
+/// The document to sign: two pages, a font, an overlay XObject hiding a line, an unused
+/// ("hidden") content stream, a text field with its appearance, a square annotation over the
+/// hidden line, and an information dictionary.
+fn base_objects(content5: &[u8]) -> Vec<(u32, Vec<u8>)> {
+    vec![
+        (
+            1,
+            b"<< /Type /Catalog /Pages 2 0 R /AcroForm 9 0 R >>".to_vec(),
+        ),
+        (2, b"<< /Type /Pages /Kids [3 0 R 10 0 R] /Count 2 >>".to_vec()),
+        (
+            3,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> /XObject << /Ov 6 0 R >> >> /Contents 5 0 R /Annots [8 0 R 13 0 R] >>".to_vec(),
+        ),
+        (
+            4,
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+                .to_vec(),
+        ),
+        (5, stream("", content5)),
+        (
+            6,
+            stream(
+                "/Type /XObject /Subtype /Form /BBox [0 0 612 792]",
+                b"1 1 1 rg 60 640 500 40 re f",
+            ),
+        ),
+        (7, stream("", HIDDEN_TEXT)),
+        (
+            8,
+            b"<< /FT /Tx /T (Amount) /V (100) /DA (/Helv 12 Tf 0 g) /Type /Annot /Subtype /Widget /F 4 /Rect [72 500 300 530] /P 3 0 R /AP << /N 11 0 R >> >>".to_vec(),
+        ),
+        (
+            9,
+            b"<< /Fields [8 0 R] /DA (/Helv 0 Tf 0 g) /DR << /Font << /Helv 4 0 R >> >> >>"
+                .to_vec(),
+        ),
+        (
+            10,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 12 0 R >>".to_vec(),
+        ),
+        (
+            11,
+            stream(
+                "/Type /XObject /Subtype /Form /BBox [0 0 228 30] /Resources << /Font << /Helv 4 0 R >> >>",
+                b"/Tx BMC BT /Helv 12 Tf 2 10 Td (100) Tj ET EMC",
+            ),
+        ),
+        (
+            12,
+            stream("", b"BT /F1 12 Tf 72 700 Td (Terms and conditions) Tj ET"),
+        ),
+        (
+            13,
+            b"<< /Type /Annot /Subtype /Square /Rect [60 640 560 680] /C [1 1 1] /IC [1 1 1] /F 4 /AP << /N 14 0 R >> >>".to_vec(),
+        ),
+        (
+            14,
+            stream(
+                "/Type /XObject /Subtype /Form /BBox [0 0 500 40]",
+                b"1 1 1 rg 0 0 500 40 re f",
+            ),
+        ),
+        (15, b"<< /Title (Invoice) /Producer (sigform tests) >>".to_vec()),
+    ]
+}
+
+fn base_doc() -> Vec<u8> {
+    build_pdf(&base_objects(VISIBLE_TEXT), Some(15))
+}
+
+fn sign_with(doc: &[u8], opts: &PadesOptions) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    psign::sign(Cursor::new(doc), &mut out, &signer("signer-rsa2048"), opts).expect("sign");
+    out.into_inner()
+}
+
+fn signed() -> Vec<u8> {
+    sign_with(
+        &base_doc(),
+        &PadesOptions {
+            field_name: Some("Sig1".into()),
+            ..PadesOptions::default()
+        },
+    )
+}
+
+fn certified(p: Certification) -> Vec<u8> {
+    sign_with(
+        &base_doc(),
+        &PadesOptions {
+            field_name: Some("Sig1".into()),
+            certify: Some(p),
+            ..PadesOptions::default()
+        },
+    )
+}
+
+fn verify(bytes: &[u8]) -> ValidationReport {
+    sigform::pades::verify_pdf(Cursor::new(bytes), &options()).expect("a readable PDF")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report helpers
+
+fn category(s: &SignatureReport) -> &str {
+    s.details
+        .get("modification_category")
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+}
+
+/// (kind, allowed, detail) of each modification.
+fn mods(s: &SignatureReport) -> Vec<(String, bool, String)> {
+    s.details
+        .get("modifications")
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .map(|m| {
+                    (
+                        m["kind"].as_str().unwrap_or("").to_string(),
+                        m["allowed"].as_bool().unwrap_or(false),
+                        m["detail"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn failed_checks(s: &SignatureReport) -> Vec<String> {
+    s.checks
+        .iter()
+        .filter(|c| !c.passed)
+        .map(|c| format!("{}: {}", c.name, c.detail.clone().unwrap_or_default()))
+        .collect()
+}
+
+fn passed(s: &SignatureReport) -> bool {
+    s.indication == Indication::TotalPassed
+}
+
+fn assert_passed(s: &SignatureReport) {
+    assert!(
+        passed(s),
+        "{} should pass: {:?} {:?}\n{:?}\nmods: {:?}",
+        s.id,
+        s.indication,
+        s.sub_indication,
+        failed_checks(s),
+        mods(s)
+    );
+}
+
+/// The signature failed because of a change after signing of kind `kind`.
+fn assert_modified(s: &SignatureReport, kind: &str) {
+    assert_eq!(
+        s.indication,
+        Indication::TotalFailed,
+        "{}: {:?}",
+        s.id,
+        mods(s)
+    );
+    assert_eq!(
+        s.sub_indication,
+        Some(SubIndication::SigConstraintsFailure),
+        "{:?}",
+        failed_checks(s)
+    );
+    assert_eq!(category(s), "other");
+    let m = mods(s);
+    assert!(
+        m.iter().any(|(k, allowed, _)| k == kind && !allowed),
+        "expected a refused `{kind}` modification, got {m:?}"
+    );
+    // The cryptography itself is intact: only the changes fail the signature.
+    assert!(
+        s.checks
+            .iter()
+            .any(|c| c.name == "signature-value" && c.passed)
+    );
+}
+
+/// The signature failed structurally (format), and a check named `check` says why.
+fn assert_format_failure(s: &SignatureReport, check: &str) {
+    assert_eq!(
+        s.indication,
+        Indication::TotalFailed,
+        "{:?}",
+        failed_checks(s)
+    );
+    assert_eq!(s.sub_indication, Some(SubIndication::FormatFailure));
+    assert!(
+        s.checks.iter().any(|c| c.name == check && !c.passed),
+        "expected a failed `{check}` check: {:?}",
+        failed_checks(s)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Update helpers
+
+/// Appends an incremental update built by `f`.
+fn update(bytes: &[u8], f: impl FnOnce(&Reader<Cursor<&[u8]>>, &mut IncrementalWriter)) -> Vec<u8> {
+    let reader = Reader::from_reader(Cursor::new(bytes)).expect("reader");
+    let mut w = IncrementalWriter::new(&reader).expect("writer");
+    f(&reader, &mut w);
+    let mut out = bytes.to_vec();
+    out.extend_from_slice(reader.append_separator());
+    let base = out.len() as u64;
+    w.write(&mut out, base).expect("write");
+    out
+}
+
+fn get_dict(reader: &Reader<Cursor<&[u8]>>, num: u32) -> Dictionary {
+    reader
+        .get(ObjRef::new(num, 0))
+        .expect("object")
+        .as_dict()
+        .cloned()
+        .expect("dictionary")
+}
+
+fn plain_stream(data: &[u8]) -> Object {
+    Object::Stream(Stream::new(Dictionary::new(), data.to_vec()))
+}
+
+/// Appends objects and xref entries written by hand (for xref-only manipulation).
+/// `entries`: (number, generation, Some(offset) in use | None free).
+fn raw_update(
+    bytes: &[u8],
+    objects: &[(u32, u16, Vec<u8>)],
+    entries: &[(u32, u16, Option<u64>)],
+) -> Vec<u8> {
+    let reader = Reader::from_reader(Cursor::new(bytes)).expect("reader");
+    let prev = reader.last_xref_offset();
+    let root = reader.catalog_ref().expect("root");
+    let size = reader.next_object_number();
+    let mut out = bytes.to_vec();
+    out.extend_from_slice(reader.append_separator());
+    raw_section(&mut out, objects, entries, prev, root, size)
+}
+
+fn raw_section(
+    out: &mut Vec<u8>,
+    objects: &[(u32, u16, Vec<u8>)],
+    entries: &[(u32, u16, Option<u64>)],
+    prev: u64,
+    root: ObjRef,
+    size: u64,
+) -> Vec<u8> {
+    let mut all: Vec<(u32, u16, Option<u64>)> = entries.to_vec();
+    for (n, g, body) in objects {
+        all.push((*n, *g, Some(out.len() as u64)));
+        out.extend_from_slice(format!("{n} {g} obj\n").as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    all.sort_by_key(|(n, _, _)| *n);
+    let size = size.max(
+        all.iter()
+            .map(|(n, _, _)| u64::from(*n) + 1)
+            .max()
+            .unwrap_or(1),
+    );
+    let xref = out.len();
+    out.extend_from_slice(b"xref\n0 1\n0000000000 65535 f\r\n");
+    for (n, g, off) in &all {
+        match off {
+            Some(o) => out.extend_from_slice(format!("{n} 1\n{o:010} {g:05} n\r\n").as_bytes()),
+            None => out.extend_from_slice(format!("{n} 1\n0000000000 {g:05} f\r\n").as_bytes()),
+        }
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {size} /Root {root} /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    std::mem::take(out)
+}
+
+/// Offset of object `num` as revision `rev` sees it.
+fn offset_in(bytes: &[u8], num: u32, rev: usize) -> u64 {
+    let reader = Reader::from_reader(Cursor::new(bytes)).expect("reader");
+    match reader.xref_entry_in_revision(num, rev).expect("rev") {
+        Some(sigform::pdf::XrefEntry::InUse { offset, .. }) => offset,
+        e => panic!("object {num} in revision {rev}: {e:?}"),
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// The last /ByteRange of the file: its four values and where its `[...]` text lies.
+fn last_byte_range(bytes: &[u8]) -> ([u64; 4], usize, usize) {
+    let at = rfind(bytes, b"/ByteRange").expect("ByteRange") + b"/ByteRange".len();
+    let open = at + find(&bytes[at..], b"[").expect("[");
+    let close = open + find(&bytes[open..], b"]").expect("]");
+    let text = std::str::from_utf8(&bytes[open + 1..close]).expect("ascii");
+    let v: Vec<u64> = text
+        .split_whitespace()
+        .map(|t| t.parse().expect("int"))
+        .collect();
+    ([v[0], v[1], v[2], v[3]], open, close)
+}
+
+/// Runs our signer's first step on `doc` (the file with a zeroed /Contents and a real
+/// /ByteRange), for tests that finish the signature themselves.
+fn prepared(doc: &[u8], opts: &PadesOptions) -> Vec<u8> {
+    let s = signer("signer-rsa2048");
+    let mut out = Cursor::new(Vec::new());
+    psign::prepare(
+        Cursor::new(doc),
+        &mut out,
+        s.identity(),
+        s.algorithm(),
+        opts,
+    )
+    .expect("prepare");
+    out.into_inner()
+}
+
+/// Rewrites the last /ByteRange (same width, padded) to `br`.
+fn set_byte_range(bytes: &mut [u8], br: [u64; 4]) {
+    let (_, open, close) = last_byte_range(bytes);
+    let width = {
+        // the placeholder is padded with spaces up to the next line
+        let mut end = close + 1;
+        while bytes.get(end) == Some(&b' ') {
+            end += 1;
+        }
+        end - open
+    };
+    let text = format!("[{} {} {} {}]", br[0], br[1], br[2], br[3]);
+    assert!(text.len() <= width, "byte range does not fit");
+    let padded = format!("{text:<width$}");
+    bytes[open..open + width].copy_from_slice(padded.as_bytes());
+}
+
+/// Signs the ranges the last /ByteRange names with `make_cms` and writes the CMS into the
+/// last /Contents.
+fn finish_with(mut bytes: Vec<u8>, make_cms: impl FnOnce(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    let (br, _, _) = last_byte_range(&bytes);
+    let mut data = bytes[br[0] as usize..(br[0] + br[1]) as usize].to_vec();
+    data.extend_from_slice(&bytes[br[2] as usize..(br[2] + br[3]) as usize]);
+    let cms = make_cms(&data);
+    let hex = hex::encode_upper(cms);
+    let at = rfind(&bytes, b"/Contents <").expect("Contents") + b"/Contents <".len();
+    let end = at + find(&bytes[at..], b">").expect(">");
+    assert!(hex.len() <= end - at, "CMS does not fit");
+    bytes[at..at + hex.len()].copy_from_slice(hex.as_bytes());
+    bytes
+}
+
+fn cms_over(data: &[u8]) -> Vec<u8> {
+    cades::sign(
+        Cursor::new(data),
+        &signer("signer-rsa2048"),
+        &CadesOptions {
+            signing_time: SigningTime::Omit,
+            ..CadesOptions::default()
+        },
+    )
+    .expect("cms")
+}
+
+/// Adds a forged signature field whose signature dictionary body is `sig_body`.
+fn forge(bytes: &[u8], sig_body: &str) -> Vec<u8> {
+    update(bytes, |reader, w| {
+        let sig = w.allocate();
+        w.put_raw(sig, sig_body.as_bytes().to_vec());
+        let mut field = Dictionary::new();
+        field.insert("FT", Object::name("Sig"));
+        field.insert("T", Object::String(PdfString::literal(b"Forged".to_vec())));
+        field.insert("V", Object::Reference(sig));
+        field.insert("Type", Object::name("Annot"));
+        field.insert("Subtype", Object::name("Widget"));
+        field.insert(
+            "Rect",
+            Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
+        );
+        field.insert("P", Object::Reference(ObjRef::new(3, 0)));
+        let f = w.add(Object::Dictionary(field));
+        let mut acro = get_dict(reader, 9);
+        let mut fields = acro
+            .get("Fields")
+            .and_then(Object::as_array)
+            .unwrap_or_default()
+            .to_vec();
+        fields.push(Object::Reference(f));
+        acro.insert("Fields", Object::Array(fields));
+        w.update(ObjRef::new(9, 0), Object::Dictionary(acro));
+        let mut page = get_dict(reader, 3);
+        let mut annots = page
+            .get("Annots")
+            .and_then(Object::as_array)
+            .unwrap_or_default()
+            .to_vec();
+        annots.push(Object::Reference(f));
+        page.insert("Annots", Object::Array(annots));
+        w.update(ObjRef::new(3, 0), Object::Dictionary(page));
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Benign
+
+#[test]
+fn our_signature_verifies_whole_file() {
+    let r = verify(&signed());
+    assert_eq!(r.format, "PAdES");
+    assert_eq!(r.signatures.len(), 1, "{r}");
+    let s = &r.signatures[0];
+    assert_passed(s);
+    assert!(r.valid);
+    assert_eq!(s.details["coverage"], "whole file");
+    assert_eq!(s.details["field"], "Sig1");
+    assert_eq!(s.details["subfilter"], "ETSI.CAdES.detached");
+    assert_eq!(category(s), "untouched");
+    assert!(s.trust.evaluated && s.trust.anchor.is_some());
+    assert!(s.claimed_signing_time.is_some(), "/M is the claimed time");
+}
+
+#[test]
+fn adbe_subfilter_and_visible_signature_verify() {
+    let png = {
+        let mut v = Vec::new();
+        let mut enc = png::Encoder::new(&mut v, 2, 2);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header().expect("png");
+        w.write_image_data(&[0, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 128, 255, 255, 255, 255])
+            .expect("png");
+        drop(w);
+        v
+    };
+    let out = sign_with(
+        &base_doc(),
+        &PadesOptions {
+            subfilter: SubFilter::AdbePkcs7Detached,
+            visible: Some(Visible {
+                page: 2,
+                rect: [72.0, 100.0, 300.0, 160.0],
+                image_png: Some(png),
+                lines: None,
+            }),
+            ..PadesOptions::default()
+        },
+    );
+    let r = verify(&out);
+    assert_passed(&r.signatures[0]);
+    assert_eq!(r.signatures[0].details["subfilter"], "adbe.pkcs7.detached");
+}
+
+#[test]
+fn second_signature_passes_and_first_is_form_filling() {
+    let one = signed();
+    let two = sign_with(
+        &one,
+        &PadesOptions {
+            field_name: Some("Sig2".into()),
+            visible: Some(Visible {
+                page: 1,
+                rect: [300.0, 50.0, 550.0, 120.0],
+                ..Visible::default()
+            }),
+            ..PadesOptions::default()
+        },
+    );
+    let r = verify(&two);
+    assert_eq!(r.signatures.len(), 2, "{r}");
+    let (s1, s2) = (&r.signatures[0], &r.signatures[1]);
+    assert_passed(s1);
+    assert_passed(s2);
+    assert_eq!(s1.details["coverage"], "revision 2 of 3");
+    assert_eq!(s2.details["coverage"], "whole file");
+    assert_eq!(category(s1), "form_filling");
+    assert_eq!(category(s2), "untouched");
+    assert!(mods(s1).iter().all(|(_, allowed, _)| *allowed));
+    assert!(r.valid);
+}
+
+#[test]
+fn form_filling_after_signing_passes_and_is_reported() {
+    let out = update(&signed(), |reader, w| {
+        let mut field = get_dict(reader, 8);
+        field.insert("V", Object::String(PdfString::literal(b"250".to_vec())));
+        let mut ap = Dictionary::new();
+        ap.insert("Type", Object::name("XObject"));
+        ap.insert("Subtype", Object::name("Form"));
+        ap.insert(
+            "BBox",
+            Object::Array(vec![0.into(), 0.into(), 228.into(), 30.into()]),
+        );
+        let n = w.add(Object::Stream(Stream::new(
+            ap,
+            b"/Tx BMC BT /Helv 12 Tf 2 10 Td (250) Tj ET EMC".to_vec(),
+        )));
+        let mut apd = Dictionary::new();
+        apd.insert("N", Object::Reference(n));
+        field.insert("AP", Object::Dictionary(apd));
+        w.update(ObjRef::new(8, 0), Object::Dictionary(field));
+    });
+    let r = verify(&out);
+    let s = &r.signatures[0];
+    assert_passed(s);
+    assert_eq!(category(s), "form_filling");
+    assert!(
+        mods(s).iter().any(|(_, _, d)| d.contains("Amount")),
+        "{:?}",
+        mods(s)
+    );
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("changed after this signature"))
+    );
+}
+
+fn add_dss(bytes: &[u8], crl: bool) -> Vec<u8> {
+    update(bytes, |reader, w| {
+        let mut certs = Vec::new();
+        for c in sigform::CertificateDer::parse_many(&tv_bytes("pki/chain.pem")).expect("chain") {
+            certs.push(Object::Reference(w.add(Object::Stream(Stream::new(
+                Dictionary::new(),
+                c.der().to_vec(),
+            )))));
+        }
+        let mut dss = Dictionary::new();
+        dss.insert("Type", Object::name("DSS"));
+        dss.insert("Certs", Object::Array(certs));
+        if crl {
+            let c = w.add(Object::Stream(Stream::new(
+                Dictionary::new(),
+                tv_bytes("pki/intermediate-ca.crl.der"),
+            )));
+            dss.insert("CRLs", Object::Array(vec![Object::Reference(c)]));
+        }
+        let dss_ref = w.add(Object::Dictionary(dss));
+        let root = reader.catalog_ref().expect("root");
+        let mut cat = reader.catalog().expect("catalog");
+        cat.insert("DSS", Object::Reference(dss_ref));
+        w.update(root, Object::Dictionary(cat));
+    })
+}
+
+#[test]
+fn dss_added_after_signing_is_an_lta_update() {
+    let r = verify(&add_dss(&signed(), true));
+    let s = &r.signatures[0];
+    assert_passed(s);
+    assert_eq!(category(s), "lta_updates");
+    let rev = s
+        .revocation
+        .as_ref()
+        .expect("revocation status from the DSS CRL");
+    assert_eq!(rev.status, "good");
+    assert!(rev.source.contains("dss"), "{rev:?}");
+}
+
+#[test]
+fn dss_crl_revokes_the_signer() {
+    let doc = base_doc();
+    let mut out = Cursor::new(Vec::new());
+    psign::sign(
+        Cursor::new(&doc),
+        &mut out,
+        &signer("signer-revoked"),
+        &PadesOptions::default(),
+    )
+    .expect("sign");
+    let bytes = out.into_inner();
+    // Without revocation data the chain is fine; the DSS CRL shows the certificate revoked.
+    assert_passed(&verify(&bytes).signatures[0]);
+    let r = verify(&add_dss(&bytes, true));
+    let s = &r.signatures[0];
+    assert!(!passed(s));
+    let rev = s.revocation.as_ref().expect("revocation");
+    assert_eq!(rev.status, "revoked", "{rev:?}");
+    assert!(rev.source.contains("dss"));
+}
+
+#[test]
+fn info_update_and_identical_rewrite_are_harmless() {
+    let out = update(&signed(), |reader, w| {
+        let mut info = get_dict(reader, 15);
+        info.insert(
+            "Title",
+            Object::String(PdfString::literal(b"Paid".to_vec())),
+        );
+        w.update(ObjRef::new(15, 0), Object::Dictionary(info));
+        // the page font, rewritten identically
+        w.update(ObjRef::new(4, 0), Object::Dictionary(get_dict(reader, 4)));
+    });
+    let s = &verify(&out).signatures[0];
+    assert_passed(s);
+    assert_eq!(category(s), "lta_updates");
+    assert_eq!(mods(s).len(), 1, "{:?}", mods(s));
+}
+
+/// A document timestamp (ETSI.RFC3161) made with the test TSA, by our signer's first step,
+/// the dictionary turned into a /DocTimeStamp and the CMS a timestamp token over the ranges.
+fn add_document_timestamp(bytes: &[u8]) -> Vec<u8> {
+    let p = prepared(bytes, &PadesOptions::default());
+    let from = b"/Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached";
+    let to = b"/Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161";
+    let at = rfind(&p, from).expect("sig dict");
+    let mut v = p[..at].to_vec();
+    v.extend_from_slice(to);
+    v.extend_from_slice(&p[at + from.len()..]);
+    // `to` is 2 bytes longer: take them from the /ByteRange padding that follows, so that
+    // every offset stays where the first step put it.
+    let (_, _, close) = last_byte_range(&v);
+    assert_eq!(
+        &v[close + 1..close + 3],
+        b"  ",
+        "padding after the byte range"
+    );
+    v.drain(close + 1..close + 3);
+    let p = v;
+    finish_with(p, |data| {
+        let digest = sigform::DigestAlgorithm::Sha256.digest(data);
+        let alg = tlv::constructed(
+            tlv::tag::SEQUENCE,
+            &[&tlv::tlv(
+                tlv::tag::OID,
+                sigform::DigestAlgorithm::Sha256.oid().as_bytes(),
+            )],
+        );
+        let imprint = tlv::constructed(
+            tlv::tag::SEQUENCE,
+            &[&alg, &tlv::tlv(tlv::tag::OCTET_STRING, &digest)],
+        );
+        let policy: der::asn1::ObjectIdentifier = "1.2.3.4.1".parse().expect("oid");
+        let tst = tlv::constructed(
+            tlv::tag::SEQUENCE,
+            &[
+                &tlv::tlv(tlv::tag::INTEGER, &[1]),
+                &tlv::tlv(tlv::tag::OID, policy.as_bytes()),
+                &imprint,
+                &tlv::tlv(tlv::tag::INTEGER, &[0x2a]),
+                &tlv::tlv(tlv::tag::GENERALIZED_TIME, b"20260102030405Z"),
+            ],
+        );
+        cades::sign(
+            Cursor::new(tst),
+            &signer("tsa"),
+            &CadesOptions {
+                attached: true,
+                signing_time: SigningTime::Omit,
+                content_type: "1.2.840.113549.1.9.16.1.4".parse().expect("oid"),
+                ..CadesOptions::default()
+            },
+        )
+        .expect("token")
+    })
+}
+
+#[test]
+fn document_timestamp_verifies_and_is_an_lta_update() {
+    let out = add_document_timestamp(&add_dss(&signed(), false));
+    let r = verify(&out);
+    assert_eq!(r.signatures.len(), 2, "{r}");
+    let (s1, ts) = (&r.signatures[0], &r.signatures[1]);
+    assert_passed(s1);
+    assert_eq!(category(s1), "lta_updates", "{:?}", mods(s1));
+    assert_eq!(ts.details["kind"], "document-timestamp");
+    assert_eq!(ts.details["subfilter"], "ETSI.RFC3161");
+    assert_passed(ts);
+    assert_eq!(ts.timestamp_time.as_deref(), Some("2026-01-02T03:04:05Z"));
+    assert!(
+        ts.checks
+            .iter()
+            .any(|c| c.name == "message-imprint" && c.passed)
+    );
+}
+
+#[test]
+fn document_timestamp_over_other_bytes_fails() {
+    let mut out = add_document_timestamp(&signed());
+    // One byte of the signed revision changes: the imprint no longer matches.
+    let at = find(&out, b"(Invoice)").expect("title") + 1;
+    out[at] = b'X';
+    let r = verify(&out);
+    let ts = &r.signatures[1];
+    assert_eq!(ts.indication, Indication::TotalFailed);
+    assert!(
+        failed_checks(ts)
+            .iter()
+            .any(|c| c.starts_with("message-imprint"))
+    );
+}
+
+#[test]
+fn unsigned_pdf_has_no_signatures_and_is_not_valid() {
+    let r = verify(&base_doc());
+    assert!(r.signatures.is_empty());
+    assert!(!r.valid);
+    assert!(r.warnings.iter().any(|w| w.contains("no signatures")));
+}
+
+#[test]
+fn no_trust_anchors_gives_indeterminate() {
+    let r = sigform::pades::verify_pdf(Cursor::new(signed()), &VerifyOptions::default())
+        .expect("report");
+    let s = &r.signatures[0];
+    assert_eq!(s.indication, Indication::Indeterminate);
+    assert_eq!(
+        s.sub_indication,
+        Some(SubIndication::NoCertificateChainFound)
+    );
+    assert_eq!(
+        failed_checks(s).len(),
+        1,
+        "only trust: {:?}",
+        failed_checks(s)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Universal Signature Forgery: a forged signature dictionary with missing, empty, null or
+// malformed values must fail closed.
+
+const USF_VARIANTS: &[(&str, &str, &str)] = &[
+    (
+        "contents missing",
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 10 20 30] >>",
+        "contents",
+    ),
+    (
+        "contents empty",
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 10 20 30] /Contents <> >>",
+        "contents",
+    ),
+    (
+        "contents null",
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 10 20 30] /Contents null >>",
+        "contents",
+    ),
+    (
+        "byterange missing",
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /Contents <3000> >>",
+        "byte-range",
+    ),
+    (
+        "byterange empty",
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [] /Contents <3000> >>",
+        "byte-range",
+    ),
+    (
+        "byterange null",
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange null /Contents <3000> >>",
+        "byte-range",
+    ),
+    (
+        "byterange negative",
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 -1 20 30] /Contents <3000> >>",
+        "byte-range",
+    ),
+    (
+        "byterange with a reference",
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 4 0 R 30] /Contents <3000> >>",
+        "byte-range",
+    ),
+    (
+        "both missing",
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached >>",
+        "byte-range",
+    ),
+    (
+        "unknown subfilter",
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.x509.rsa_sha1 /ByteRange [0 10 20 30] /Contents <3000> >>",
+        "signature-dictionary",
+    ),
+];
+
+#[test]
+fn usf_forged_signature_on_unsigned_document_fails() {
+    for (name, body, check) in USF_VARIANTS {
+        let r = verify(&forge(&base_doc(), body));
+        assert_eq!(r.signatures.len(), 1, "{name}: {r}");
+        let s = &r.signatures[0];
+        assert!(!r.valid, "{name}");
+        assert_format_failure(s, check);
+        assert_eq!(s.details["field"], "Forged", "{name}");
+    }
+}
+
+#[test]
+fn usf_forged_second_signature_fails_while_the_first_holds() {
+    let out = forge(
+        &signed(),
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 0 0 0] /Contents null >>",
+    );
+    let r = verify(&out);
+    assert!(!r.valid);
+    let forged = r
+        .signatures
+        .iter()
+        .find(|s| s.details["field"] == "Forged")
+        .expect("forged one reported");
+    assert_format_failure(forged, "byte-range");
+}
+
+#[test]
+fn usf_placeholder_contents_fails() {
+    // our own first step, never finished: /Contents all zeros
+    let p = prepared(&base_doc(), &PadesOptions::default());
+    let s = &verify(&p).signatures[0];
+    assert_format_failure(s, "cms");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Incremental Saving Attacks: content, pages, catalog or object redefinitions after signing.
+
+#[test]
+fn isa_page_contents_replaced() {
+    let out = update(&signed(), |reader, w| {
+        let c = w.add(plain_stream(HIDDEN_TEXT));
+        let mut page = get_dict(reader, 3);
+        page.insert("Contents", Object::Reference(c));
+        w.update(ObjRef::new(3, 0), Object::Dictionary(page));
+    });
+    assert_modified(&verify(&out).signatures[0], "page_content");
+}
+
+#[test]
+fn isa_content_stream_redefined() {
+    let out = update(&signed(), |_, w| {
+        w.update(ObjRef::new(5, 0), plain_stream(HIDDEN_TEXT));
+    });
+    let s = &verify(&out).signatures[0];
+    assert_modified(s, "page_content");
+    assert!(mods(s).iter().any(|(_, _, d)| d.contains("Contents")));
+}
+
+#[test]
+fn isa_page_added() {
+    let out = update(&signed(), |reader, w| {
+        let c = w.add(plain_stream(HIDDEN_TEXT));
+        let mut p = Dictionary::new();
+        p.insert("Type", Object::name("Page"));
+        p.insert("Parent", Object::Reference(ObjRef::new(2, 0)));
+        p.insert(
+            "MediaBox",
+            Object::Array(vec![0.into(), 0.into(), 612.into(), 792.into()]),
+        );
+        p.insert("Contents", Object::Reference(c));
+        let page = w.add(Object::Dictionary(p));
+        let mut pages = get_dict(reader, 2);
+        let mut kids = pages
+            .get("Kids")
+            .and_then(Object::as_array)
+            .unwrap_or_default()
+            .to_vec();
+        kids.push(Object::Reference(page));
+        pages.insert("Kids", Object::Array(kids));
+        pages.insert("Count", Object::Integer(3));
+        w.update(ObjRef::new(2, 0), Object::Dictionary(pages));
+    });
+    assert_modified(&verify(&out).signatures[0], "page_tree");
+}
+
+#[test]
+fn isa_page_cropped_to_hide_content() {
+    let out = update(&signed(), |reader, w| {
+        let mut page = get_dict(reader, 3);
+        page.insert(
+            "CropBox",
+            Object::Array(vec![0.into(), 0.into(), 612.into(), 690.into()]),
+        );
+        w.update(ObjRef::new(3, 0), Object::Dictionary(page));
+    });
+    assert_modified(&verify(&out).signatures[0], "page");
+}
+
+#[test]
+fn isa_catalog_open_action_javascript() {
+    let out = update(&signed(), |reader, w| {
+        let mut js = Dictionary::new();
+        js.insert("S", Object::name("JavaScript"));
+        js.insert(
+            "JS",
+            Object::String(PdfString::literal(b"app.alert(1)".to_vec())),
+        );
+        let a = w.add(Object::Dictionary(js));
+        let root = reader.catalog_ref().expect("root");
+        let mut cat = reader.catalog().expect("catalog");
+        cat.insert("OpenAction", Object::Reference(a));
+        w.update(root, Object::Dictionary(cat));
+    });
+    let s = &verify(&out).signatures[0];
+    assert_modified(s, "javascript");
+}
+
+#[test]
+fn isa_catalog_names_added() {
+    let out = update(&signed(), |reader, w| {
+        let mut js = Dictionary::new();
+        js.insert("S", Object::name("JavaScript"));
+        js.insert(
+            "JS",
+            Object::String(PdfString::literal(b"this.print()".to_vec())),
+        );
+        let a = w.add(Object::Dictionary(js));
+        let mut tree = Dictionary::new();
+        tree.insert(
+            "Names",
+            Object::Array(vec![
+                Object::String(PdfString::literal(b"x".to_vec())),
+                Object::Reference(a),
+            ]),
+        );
+        let mut names = Dictionary::new();
+        names.insert("JavaScript", Object::Dictionary(tree));
+        let root = reader.catalog_ref().expect("root");
+        let mut cat = reader.catalog().expect("catalog");
+        cat.insert("Names", Object::Dictionary(names));
+        w.update(root, Object::Dictionary(cat));
+    });
+    assert_modified(&verify(&out).signatures[0], "catalog");
+}
+
+#[test]
+fn isa_font_redefined() {
+    // "Replace via font": the glyphs of the signed text are remapped.
+    let out = update(&signed(), |reader, w| {
+        let mut f = get_dict(reader, 4);
+        let mut enc = Dictionary::new();
+        enc.insert(
+            "Differences",
+            Object::Array(vec![49.into(), Object::name("nine")]),
+        );
+        f.insert("Encoding", Object::Dictionary(enc));
+        w.update(ObjRef::new(4, 0), Object::Dictionary(f));
+    });
+    assert_modified(&verify(&out).signatures[0], "font");
+}
+
+#[test]
+fn isa_object_freed_in_a_later_xref() {
+    let out = raw_update(&signed(), &[], &[(5, 1, None)]);
+    assert_modified(&verify(&out).signatures[0], "deleted");
+}
+
+#[test]
+fn isa_object_number_reused_with_new_generation() {
+    let signed = signed();
+    let r = Reader::from_reader(Cursor::new(&signed)).expect("reader");
+    let page = r.get(ObjRef::new(3, 0)).expect("page").to_pdf_bytes();
+    let page = String::from_utf8_lossy(&page).replace("/Contents 5 0 R", "/Contents 5 1 R");
+    drop(r);
+    let out = raw_update(
+        &signed,
+        &[(5, 1, stream("", HIDDEN_TEXT)), (3, 0, page.into_bytes())],
+        &[],
+    );
+    let s = &verify(&out).signatures[0];
+    assert_modified(s, "object_reuse");
+}
+
+#[test]
+fn isa_signature_field_removed_leaves_an_orphan_that_fails() {
+    let out = update(&signed(), |reader, w| {
+        let mut acro = get_dict(reader, 9);
+        acro.insert(
+            "Fields",
+            Object::Array(vec![Object::Reference(ObjRef::new(8, 0))]),
+        );
+        w.update(ObjRef::new(9, 0), Object::Dictionary(acro));
+        let mut page = get_dict(reader, 3);
+        page.insert(
+            "Annots",
+            Object::Array(vec![
+                Object::Reference(ObjRef::new(8, 0)),
+                Object::Reference(ObjRef::new(13, 0)),
+            ]),
+        );
+        w.update(ObjRef::new(3, 0), Object::Dictionary(page));
+    });
+    let r = verify(&out);
+    assert_eq!(r.signatures.len(), 1, "the orphan is still reported: {r}");
+    let s = &r.signatures[0];
+    assert!(!passed(s));
+    assert!(
+        failed_checks(s)
+            .iter()
+            .any(|c| c.starts_with("signature-field"))
+    );
+    assert!(!r.valid);
+}
+
+#[test]
+fn isa_signature_dictionary_redefined() {
+    let signed = signed();
+    let reader = Reader::from_reader(Cursor::new(&signed)).expect("reader");
+    let sig_ref = {
+        let acro = reader
+            .resolve_key(&reader.catalog().expect("cat"), "AcroForm")
+            .expect("acro");
+        let fields = reader
+            .resolve_key(acro.as_dict().expect("dict"), "Fields")
+            .expect("fields");
+        let last = fields
+            .as_array()
+            .expect("array")
+            .last()
+            .cloned()
+            .expect("field");
+        let f = reader.resolve(&last).expect("field");
+        f.as_dict().and_then(|d| d.get_ref("V")).expect("V")
+    };
+    let (start, end) = reader.raw_object_span(sig_ref).expect("span");
+    drop(reader);
+    // The same dictionary, re-appended with another /M: the live one is no longer signed.
+    let body = &signed[start as usize..end as usize];
+    let body_start = find(body, b"obj").expect("obj") + 3;
+    let body_end = rfind(body, b"endobj").expect("endobj");
+    let new_body =
+        String::from_utf8_lossy(&body[body_start..body_end]).replace("/M (D:", "/M (D:1999");
+    let out = raw_update(&signed, &[(sig_ref.num, 0, new_body.into_bytes())], &[]);
+    let r = verify(&out);
+    assert!(!r.valid);
+    assert_format_failure(&r.signatures[0], "contents");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signature Wrapping.
+
+/// The classic wrapping: the signed bytes after the split point are moved behind a new,
+/// unsigned /ByteRange in the gap; the CMS stays valid over the very same bytes.
+#[test]
+fn swa_second_range_moved_behind_an_enlarged_gap() {
+    let o = signed();
+    let ([_, a, b, c], _, _) = last_byte_range(&o);
+    let (a, b, c) = (a as usize, b as usize, c as usize);
+    let p = rfind(&o[..a], b"/ByteRange").expect("ByteRange before /Contents");
+    let hex = &o[a..b];
+    let mut moved = o[p..a].to_vec();
+    moved.extend_from_slice(&o[b..b + c]);
+    let make_gap = |b2: usize| {
+        let mut g = format!(
+            "/ByteRange [0 {p:010} {b2:010} {:010}] /Contents ",
+            moved.len()
+        )
+        .into_bytes();
+        g.extend_from_slice(hex);
+        g.extend_from_slice(b" >>\nendobj\n%");
+        g
+    };
+    let gap_len = make_gap(0).len();
+    let gap = make_gap(p + gap_len);
+    let mut n = o[..p].to_vec();
+    n.extend_from_slice(&gap);
+    n.extend_from_slice(&moved);
+    // The old xref is intact inside the moved bytes; the attacker's update chains to it and
+    // redefines the page content.
+    let old_xref = {
+        let r = Reader::from_reader(Cursor::new(&o)).expect("reader");
+        r.last_xref_offset() as usize
+    };
+    let moved_xref = old_xref - b + p + gap_len + (a - p);
+    n.push(b'\n');
+    let out = raw_section(
+        &mut n,
+        &[(5, 0, stream("", HIDDEN_TEXT))],
+        &[],
+        moved_xref as u64,
+        ObjRef::new(1, 0),
+        64,
+    );
+    let r = verify(&out);
+    assert!(!r.valid, "{r}");
+    let s = &r.signatures[0];
+    assert_eq!(s.indication, Indication::TotalFailed);
+    // The CMS itself is intact: only the structure gives the wrapping away.
+    assert!(
+        s.checks
+            .iter()
+            .any(|c| c.name == "message-digest" && c.passed),
+        "{s:?}"
+    );
+    assert!(failed_checks(s).iter().any(|c| c.starts_with("contents")));
+    assert!(failed_checks(s).iter().any(|c| c.starts_with("coverage")));
+}
+
+#[test]
+fn swa_hidden_data_in_an_enlarged_gap() {
+    let mut p = prepared(&base_doc(), &PadesOptions::default());
+    let ([_, a, b, c], _, _) = last_byte_range(&p);
+    // The gap swallows 12 bytes after the /Contents string (the attacker's room).
+    set_byte_range(&mut p, [0, a, b + 12, c - 12]);
+    let out = finish_with(p, cms_over);
+    let s = &verify(&out).signatures[0];
+    assert!(
+        s.checks
+            .iter()
+            .any(|c| c.name == "message-digest" && c.passed)
+    );
+    assert_format_failure(s, "contents");
+}
+
+#[test]
+fn swa_signed_range_stops_before_the_end_of_the_revision() {
+    let mut p = prepared(&base_doc(), &PadesOptions::default());
+    let ([_, a, b, c], _, _) = last_byte_range(&p);
+    set_byte_range(&mut p, [0, a, b, c - 40]);
+    let out = finish_with(p, cms_over);
+    let s = &verify(&out).signatures[0];
+    assert!(
+        s.checks
+            .iter()
+            .any(|c| c.name == "message-digest" && c.passed)
+    );
+    assert_format_failure(s, "coverage");
+}
+
+#[test]
+fn swa_first_range_not_at_zero() {
+    let mut p = prepared(&base_doc(), &PadesOptions::default());
+    let ([_, a, b, c], _, _) = last_byte_range(&p);
+    set_byte_range(&mut p, [16, a - 16, b, c]);
+    let out = finish_with(p, cms_over);
+    assert_format_failure(&verify(&out).signatures[0], "byte-range");
+}
+
+#[test]
+fn uncovered_bytes_after_the_last_eof_fail() {
+    let mut out = signed();
+    out.extend_from_slice(b"%% trailing junk that no revision owns\n");
+    let s = &verify(&out).signatures[0];
+    assert_format_failure(s, "coverage");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shadow attacks: content already inside the signed bytes, revealed or re-pointed later.
+
+#[test]
+fn shadow_hide_overlay_xobject_emptied() {
+    let out = update(&signed(), |_, w| {
+        let mut d = Dictionary::new();
+        d.insert("Type", Object::name("XObject"));
+        d.insert("Subtype", Object::name("Form"));
+        d.insert(
+            "BBox",
+            Object::Array(vec![0.into(), 0.into(), 612.into(), 792.into()]),
+        );
+        w.update(
+            ObjRef::new(6, 0),
+            Object::Stream(Stream::new(d, Vec::new())),
+        );
+    });
+    assert_modified(&verify(&out).signatures[0], "xobject");
+}
+
+fn remove_square_annotation(bytes: &[u8]) -> Vec<u8> {
+    update(bytes, |reader, w| {
+        let mut page = get_dict(reader, 3);
+        let annots: Vec<Object> = page
+            .get("Annots")
+            .and_then(Object::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter(|o| **o != Object::Reference(ObjRef::new(13, 0)))
+            .cloned()
+            .collect();
+        page.insert("Annots", Object::Array(annots));
+        w.update(ObjRef::new(3, 0), Object::Dictionary(page));
+    })
+}
+
+#[test]
+fn shadow_hide_annotation_removed_after_certification_fails() {
+    let s = &verify(&remove_square_annotation(&certified(
+        Certification::FormFilling,
+    )))
+    .signatures[0];
+    assert_modified(s, "annotation");
+}
+
+#[test]
+fn shadow_hide_annotation_removed_after_approval_is_named() {
+    // Without certification, annotation changes are allowed, but the report names them.
+    let s = &verify(&remove_square_annotation(&signed())).signatures[0];
+    assert_passed(s);
+    assert_eq!(category(s), "annotations");
+    assert!(
+        mods(s)
+            .iter()
+            .any(|(k, _, d)| k == "annotation" && d.contains("13 0 R removed"))
+    );
+}
+
+#[test]
+fn shadow_replace_contents_repointed_to_hidden_object() {
+    let out = update(&signed(), |reader, w| {
+        let mut page = get_dict(reader, 3);
+        page.insert("Contents", Object::Reference(ObjRef::new(7, 0)));
+        w.update(ObjRef::new(3, 0), Object::Dictionary(page));
+    });
+    assert_modified(&verify(&out).signatures[0], "page_content");
+}
+
+#[test]
+fn shadow_hide_and_replace_by_xref_redirection() {
+    // The document already holds, in an earlier revision, another version of the content
+    // stream; after signing, an xref-only update points the object back at it.
+    let rev1 = build_pdf(&base_objects(HIDDEN_TEXT), Some(15));
+    let rev2 = update(&rev1, |_, w| {
+        w.update(ObjRef::new(5, 0), plain_stream(VISIBLE_TEXT));
+    });
+    let signed = sign_with(&rev2, &PadesOptions::default());
+    assert_passed(&verify(&signed).signatures[0]);
+    let hidden_at = offset_in(&signed, 5, 0);
+    let out = raw_update(&signed, &[], &[(5, 0, Some(hidden_at))]);
+    let s = &verify(&out).signatures[0];
+    assert_modified(s, "xref_redirect");
+}
+
+#[test]
+fn shadow_replace_form_value_under_no_changes_certification() {
+    let out = update(&certified(Certification::NoChanges), |reader, w| {
+        let mut field = get_dict(reader, 8);
+        field.insert("V", Object::String(PdfString::literal(b"999999".to_vec())));
+        w.update(ObjRef::new(8, 0), Object::Dictionary(field));
+    });
+    assert_modified(&verify(&out).signatures[0], "form_field");
+}
+
+#[test]
+fn shadow_replace_via_resources_inherited_from_a_detached_parent() {
+    // Page 2 inherits its font from a /Parent that the page tree itself does not list; the
+    // attacker remaps that font after signing.
+    let mut objs = base_objects(VISIBLE_TEXT);
+    for (n, body) in objs.iter_mut() {
+        if *n == 10 {
+            *body = b"<< /Type /Page /Parent 16 0 R /MediaBox [0 0 612 792] /Contents 12 0 R >>"
+                .to_vec();
+        }
+    }
+    objs.push((
+        16,
+        b"<< /Type /Pages /Kids [10 0 R] /Count 1 /Resources << /Font << /F1 17 0 R >> >> >>"
+            .to_vec(),
+    ));
+    objs.push((
+        17,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ));
+    let signed = sign_with(&build_pdf(&objs, Some(15)), &PadesOptions::default());
+    assert_passed(&verify(&signed).signatures[0]);
+    let out = update(&signed, |reader, w| {
+        let mut f = get_dict(reader, 17);
+        f.insert("BaseFont", Object::name("ZapfDingbats"));
+        w.update(ObjRef::new(17, 0), Object::Dictionary(f));
+    });
+    assert_modified(&verify(&out).signatures[0], "font");
+}
+
+fn sig_value_of(bytes: &[u8], field: &str) -> ObjRef {
+    let reader = Reader::from_reader(Cursor::new(bytes)).expect("reader");
+    let acro = reader
+        .resolve_key(&reader.catalog().expect("catalog"), "AcroForm")
+        .expect("acroform");
+    let fields = reader
+        .resolve_key(acro.as_dict().expect("dict"), "Fields")
+        .expect("fields");
+    for f in fields.as_array().expect("array") {
+        let d = reader.resolve(f).expect("field");
+        let d = d.as_dict().expect("dict");
+        if d.get("T")
+            .and_then(Object::as_string)
+            .map(|t| t.to_text())
+            .as_deref()
+            == Some(field)
+        {
+            return d.get_ref("V").expect("V");
+        }
+    }
+    panic!("no field {field}");
+}
+
+#[test]
+fn isa_new_field_reusing_an_existing_signature_value_fails() {
+    let one = signed();
+    let v = sig_value_of(&one, "Sig1");
+    let out = update(&one, |reader, w| {
+        let mut field = Dictionary::new();
+        field.insert("FT", Object::name("Sig"));
+        field.insert(
+            "T",
+            Object::String(PdfString::literal(b"CEO approval".to_vec())),
+        );
+        field.insert("V", Object::Reference(v));
+        field.insert("Type", Object::name("Annot"));
+        field.insert("Subtype", Object::name("Widget"));
+        field.insert(
+            "Rect",
+            Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
+        );
+        let f = w.add(Object::Dictionary(field));
+        let mut acro = get_dict(reader, 9);
+        let mut fields = acro
+            .get("Fields")
+            .and_then(Object::as_array)
+            .unwrap_or_default()
+            .to_vec();
+        fields.push(Object::Reference(f));
+        acro.insert("Fields", Object::Array(fields));
+        w.update(ObjRef::new(9, 0), Object::Dictionary(acro));
+    });
+    let r = verify(&out);
+    assert!(!r.valid);
+    assert_modified(&r.signatures[0], "signature");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Certification attacks.
+
+fn add_annotation(bytes: &[u8]) -> Vec<u8> {
+    update(bytes, |reader, w| {
+        let mut a = Dictionary::new();
+        a.insert("Type", Object::name("Annot"));
+        a.insert("Subtype", Object::name("FreeText"));
+        a.insert(
+            "Rect",
+            Object::Array(vec![72.into(), 690.into(), 560.into(), 730.into()]),
+        );
+        a.insert(
+            "Contents",
+            Object::String(PdfString::literal(b"Pay 999999 EUR".to_vec())),
+        );
+        a.insert(
+            "DA",
+            Object::String(PdfString::literal(b"/Helv 24 Tf 0 g".to_vec())),
+        );
+        let ar = w.add(Object::Dictionary(a));
+        let mut page = get_dict(reader, 3);
+        let mut annots = page
+            .get("Annots")
+            .and_then(Object::as_array)
+            .unwrap_or_default()
+            .to_vec();
+        annots.push(Object::Reference(ar));
+        page.insert("Annots", Object::Array(annots));
+        w.update(ObjRef::new(3, 0), Object::Dictionary(page));
+    })
+}
+
+#[test]
+fn certification_p2_annotation_added_fails() {
+    let s = &verify(&add_annotation(&certified(Certification::FormFilling))).signatures[0];
+    assert_modified(s, "annotation");
+    assert_eq!(s.details["certification"]["docmdp"], 2);
+}
+
+#[test]
+fn certification_p1_annotation_added_fails() {
+    let s = &verify(&add_annotation(&certified(Certification::NoChanges))).signatures[0];
+    assert_modified(s, "annotation");
+}
+
+#[test]
+fn certification_p3_annotation_added_passes() {
+    let s = &verify(&add_annotation(&certified(Certification::Annotations))).signatures[0];
+    assert_passed(s);
+    assert_eq!(category(s), "annotations");
+}
+
+#[test]
+fn certification_p2_visible_signature_widget_fails() {
+    let two = sign_with(
+        &certified(Certification::FormFilling),
+        &PadesOptions {
+            field_name: Some("Sig2".into()),
+            visible: Some(Visible {
+                page: 1,
+                rect: [60.0, 640.0, 560.0, 740.0],
+                lines: Some(vec!["Pay 999999 EUR to Mallory".into()]),
+                ..Visible::default()
+            }),
+            ..PadesOptions::default()
+        },
+    );
+    let r = verify(&two);
+    assert_modified(&r.signatures[0], "annotation");
+    assert_passed(&r.signatures[1]);
+}
+
+#[test]
+fn certification_p2_invisible_second_signature_passes() {
+    let two = sign_with(
+        &certified(Certification::FormFilling),
+        &PadesOptions {
+            field_name: Some("Sig2".into()),
+            ..PadesOptions::default()
+        },
+    );
+    let r = verify(&two);
+    assert_passed(&r.signatures[0]);
+    assert_eq!(category(&r.signatures[0]), "form_filling");
+    assert_passed(&r.signatures[1]);
+}
+
+#[test]
+fn certification_p1_signature_field_added_fails() {
+    // Our signer refuses to sign a P=1 document; the attacker adds the field himself.
+    let out = forge(
+        &certified(Certification::NoChanges),
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 0 0 0] /Contents <00> >>",
+    );
+    let r = verify(&out);
+    let s1 = r
+        .signatures
+        .iter()
+        .find(|s| s.details["field"] == "Sig1")
+        .expect("certification signature");
+    assert_modified(s1, "signature");
+}
+
+#[test]
+fn certification_p1_allows_validation_data() {
+    let s = &verify(&add_dss(&certified(Certification::NoChanges), true)).signatures[0];
+    assert_passed(s);
+    assert_eq!(category(s), "lta_updates");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile input: mutations never panic and never pass.
+
+#[test]
+fn byte_mutations_never_pass() {
+    let base = signed();
+    let (br, _, _) = last_byte_range(&base);
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for i in 0..300 {
+        let mut m = base.clone();
+        let pos = (next() % m.len() as u64) as usize;
+        let in_gap = (br[1] as usize..br[2] as usize).contains(&pos);
+        m[pos] = m[pos].wrapping_add(1 + (next() % 200) as u8);
+        if i % 3 == 0 {
+            m.truncate(m.len() - (next() % 64) as usize);
+        }
+        if let Ok(r) = sigform::pades::verify_pdf(Cursor::new(&m), &options())
+            && r.valid
+        {
+            // Only a change inside the unsigned gap padding can leave the signature valid.
+            assert!(in_gap, "mutation at {pos} passed");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corpus (pyHanko's test files): coverage anomalies fail, already-signed files are intact,
+// form updates judged as pyHanko's own tests judge them.
+
+fn corpus(rel: &str) -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/pdf")
+        .join(rel);
+    let p = if p.exists() {
+        p
+    } else {
+        std::path::PathBuf::from("/work/shared/corpus/pdf").join(rel)
+    };
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("NOTICE: corpus file {rel} not found: skipped");
+        None
+    }
+}
+
+fn verify_corpus(rel: &str) -> Option<ValidationReport> {
+    let p = corpus(rel)?;
+    Some(sigform::pades::verify_pdf_file(&p, &VerifyOptions::default()).expect("readable"))
+}
+
+#[test]
+fn corpus_coverage_anomalies_all_fail_with_a_reason() {
+    for f in [
+        "base.pdf",
+        "one-byterange.pdf",
+        "signature-gap-too-big.pdf",
+        "tail-uncovered.pdf",
+        "weird-byterange.pdf",
+    ] {
+        let Some(r) = verify_corpus(&format!("coverage-anomalies/{f}")) else {
+            return;
+        };
+        assert!(!r.valid, "{f}");
+        for s in &r.signatures {
+            assert_eq!(s.indication, Indication::TotalFailed, "{f}");
+            assert_eq!(s.sub_indication, Some(SubIndication::FormatFailure), "{f}");
+            assert!(!failed_checks(s).is_empty());
+        }
+    }
+}
+
+/// Integrity holds: every check passes except trust (the roots are not provided) and, for
+/// Ed448 (unsupported here), the algorithm.
+fn assert_intact(f: &str, s: &SignatureReport) {
+    let bad: Vec<String> = failed_checks(s)
+        .into_iter()
+        .filter(|c| {
+            !c.starts_with("trust")
+                && !c.starts_with("signature-algorithm")
+                && !c.starts_with("digest-algorithm")
+        })
+        .collect();
+    assert!(bad.is_empty(), "{f} {}: {bad:?}", s.id);
+    assert_eq!(s.indication, Indication::Indeterminate, "{f} {}", s.id);
+    assert!(
+        matches!(
+            s.sub_indication,
+            Some(SubIndication::NoCertificateChainFound | SubIndication::CryptoConstraintsFailure)
+        ),
+        "{f}: {:?}",
+        s.sub_indication
+    );
+}
+
+#[test]
+fn corpus_already_signed_files_are_intact() {
+    let files: &[(&str, &[&str])] = &[
+        (
+            "minimal-signed-twice-both-created.pdf",
+            &["form_filling", "untouched"],
+        ),
+        (
+            "minimal-signed-twice-no-sig-type.pdf",
+            &["form_filling", "untouched"],
+        ),
+        (
+            "minimal-signed-twice-second-created.pdf",
+            &["form_filling", "untouched"],
+        ),
+        (
+            "minimal-two-fields-signed-twice.pdf",
+            &["form_filling", "untouched"],
+        ),
+        (
+            "pades-lta-dss-indirect-arrs-test.pdf",
+            &["lta_updates", "lta_updates"],
+        ),
+        (
+            "pades-lta-dss-indirect-arrs-test-2.pdf",
+            &["form_filling", "form_filling", "lta_updates"],
+        ),
+        ("pades-with-old-style-signing-cert-attr.pdf", &["untouched"]),
+        (
+            "pades-with-old-style-signing-cert-attr-issser.pdf",
+            &["untouched"],
+        ),
+        ("sig-with-ski-sid.pdf", &["untouched"]),
+        ("sig-no-signed-attrs.pdf", &["untouched"]),
+        ("certified-with-indirect-refs-in-dir.pdf", &["untouched"]),
+        (
+            "signed-encrypted-pubkey-with-catalog-ref.pdf",
+            &["untouched"],
+        ),
+        ("ed448-disallowed-hash.pdf", &["untouched"]),
+        ("ed448-shake256-nolen.pdf", &["untouched"]),
+    ];
+    for (f, cats) in files {
+        let Some(r) = verify_corpus(f) else { return };
+        assert_eq!(r.signatures.len(), cats.len(), "{f}: {r}");
+        for (s, cat) in r.signatures.iter().zip(cats.iter()) {
+            assert_intact(f, s);
+            assert_eq!(category(s), *cat, "{f} {}: {:?}", s.id, mods(s));
+        }
+    }
+    // The timestamps of the LTA files verify as document timestamps.
+    if let Some(r) = verify_corpus("pades-lta-dss-indirect-arrs-test.pdf") {
+        let ts = &r.signatures[1];
+        assert_eq!(ts.details["kind"], "document-timestamp");
+        assert!(
+            ts.checks
+                .iter()
+                .any(|c| c.name == "message-imprint" && c.passed)
+        );
+    }
+}
+
+#[test]
+fn corpus_signature_with_encapsulated_content_is_refused() {
+    // pyHanko refuses it too: a detached SubFilter with eContent.
+    let Some(r) = verify_corpus("pdf-sig-with-econtent.pdf") else {
+        return;
+    };
+    assert_format_failure(&r.signatures[0], "pdf-detached");
+}
+
+#[test]
+fn corpus_form_updates_judged_as_pyhanko_judges_them() {
+    // pkgs/pyhanko/tests/test_diff_analysis.py: test_appearance_update_edge_cases (FORM_FILLING)
+    // and test_disallow_appearance_stream_override_if_clobbers (OTHER, naming .FooBar).
+    for f in [
+        "form-update-override-appearance-stream.pdf",
+        "form-update-override-appearance-stream-ap-indirect.pdf",
+        "form-update-no-override-appearance-stream-ap-indirect.pdf",
+        "form-update-original-ap-type-wrong.pdf",
+    ] {
+        let Some(r) = verify_corpus(f) else { return };
+        assert_intact(f, &r.signatures[0]);
+        assert_eq!(category(&r.signatures[0]), "form_filling", "{f}");
+    }
+    for f in [
+        "form-update-override-appearance-stream-sneaky.pdf",
+        "form-update-override-appearance-stream-ap-indirect-sneaky.pdf",
+        "form-update-no-override-appearance-stream-ap-indirect-sneaky.pdf",
+        "form-update-ap-indirect-sneaky-trailer.pdf",
+    ] {
+        let Some(r) = verify_corpus(f) else { return };
+        let s = &r.signatures[0];
+        assert_eq!(category(s), "other", "{f}");
+        assert_eq!(s.indication, Indication::TotalFailed);
+        assert!(
+            mods(s)
+                .iter()
+                .any(|(_, allowed, d)| !allowed && d.contains("FooBar")),
+            "{f}: {:?}",
+            mods(s)
+        );
+    }
+    // test_diff_analysis_add_extensions_dict / ..._not_all_paths
+    for f in [
+        "extensions-direct.pdf",
+        "extensions-indirect.pdf",
+        "extensions-update-direct.pdf",
+        "extensions-update-indirect.pdf",
+    ] {
+        let Some(r) = verify_corpus(f) else { return };
+        assert_eq!(category(&r.signatures[0]), "form_filling", "{f}");
+    }
+    if let Some(r) = verify_corpus("extensions-indirect-not-all-paths.pdf") {
+        let s = &r.signatures[0];
+        assert_eq!(category(s), "other");
+        assert!(mods(s).iter().any(|(_, _, d)| d.contains("DontOverrideMe")));
+    }
+}
+
+#[test]
+fn corpus_broken_files_never_panic() {
+    let Some(dir) = corpus("") else { return };
+    for entry in std::fs::read_dir(dir).expect("dir").flatten() {
+        let p = entry.path();
+        if p.extension().is_some_and(|e| e == "pdf") {
+            let _ = sigform::pades::verify_pdf_file(&p, &options());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interop: pyHanko's signatures verify here; ours verify in pyHanko; both together.
+
+fn pyhanko_sign(input: &[u8], field: &str) -> Option<Vec<u8>> {
+    let tool = tool("pyhanko")?;
+    let dir = tempdir();
+    let inp = dir.path().join("in.pdf");
+    let out = dir.path().join("out.pdf");
+    std::fs::write(&inp, input).expect("write");
+    let (ok, text) = run(std::process::Command::new(tool)
+        .args([
+            "sign",
+            "addsig",
+            "--field",
+            field,
+            "--use-pades",
+            "pemder",
+            "--key",
+        ])
+        .arg(tv("pki/signer-rsa2048.key.pem"))
+        .arg("--cert")
+        .arg(tv("pki/signer-rsa2048.pem"))
+        .arg("--chain")
+        .arg(tv("pki/intermediate-ca.pem"))
+        .arg("--no-pass")
+        .arg(&inp)
+        .arg(&out));
+    assert!(ok, "pyhanko sign: {text}");
+    Some(std::fs::read(&out).expect("signed"))
+}
+
+#[test]
+fn interop_pyhanko_signature_verifies_total_passed() {
+    let Some(out) = pyhanko_sign(&base_doc(), "Sig1") else {
+        return;
+    };
+    let r = verify(&out);
+    assert_eq!(r.signatures.len(), 1, "{r}");
+    assert_passed(&r.signatures[0]);
+    assert!(r.valid);
+}
+
+#[test]
+fn interop_ours_over_pyhanko_and_pyhanko_over_ours() {
+    let Some(theirs) = pyhanko_sign(&base_doc(), "Sig1") else {
+        return;
+    };
+    let both = sign_with(
+        &theirs,
+        &PadesOptions {
+            field_name: Some("Sig2".into()),
+            ..PadesOptions::default()
+        },
+    );
+    let r = verify(&both);
+    assert_eq!(r.signatures.len(), 2);
+    assert_passed(&r.signatures[0]);
+    assert_passed(&r.signatures[1]);
+    assert_eq!(category(&r.signatures[0]), "form_filling");
+
+    let Some(again) = pyhanko_sign(&signed(), "Sig2") else {
+        return;
+    };
+    let r = verify(&again);
+    assert_eq!(r.signatures.len(), 2);
+    assert!(r.valid, "{r}");
+}
+
+#[test]
+fn interop_pyhanko_validates_ours() {
+    let Some(tool) = tool("pyhanko") else { return };
+    let dir = tempdir();
+    let f = dir.path().join("ours.pdf");
+    std::fs::write(&f, signed()).expect("write");
+    let (ok, text) = run(std::process::Command::new(tool)
+        .args(["sign", "validate", "--trust"])
+        .arg(tv("pki/root-ca.pem"))
+        .args(["--trust-replace", "--no-revocation-check"])
+        .arg(&f));
+    assert!(ok && text.contains("INTACT:TRUSTED"), "{text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLI
+
+#[test]
+fn cli_verify_pdf_json_and_exit_codes() {
+    let dir = tempdir();
+    let good = dir.path().join("good.pdf");
+    let bad = dir.path().join("bad.pdf");
+    std::fs::write(&good, signed()).expect("write");
+    std::fs::write(
+        &bad,
+        update(&signed(), |_, w| {
+            w.update(ObjRef::new(5, 0), plain_stream(HIDDEN_TEXT))
+        }),
+    )
+    .expect("write");
+    let bin = env!("CARGO_BIN_EXE_sigform");
+    let out = std::process::Command::new(bin)
+        .args(["verify", "--trust"])
+        .arg(tv("pki/root-ca.pem"))
+        .args(["--format", "json"])
+        .arg(&good)
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["format"], "PAdES");
+    assert_eq!(v["signatures"][0]["indication"], "TOTAL_PASSED");
+    assert_eq!(v["signatures"][0]["details"]["coverage"], "whole file");
+    let out = std::process::Command::new(bin)
+        .args(["verify", "--trust"])
+        .arg(tv("pki/root-ca.pem"))
+        .arg(&bad)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("modification_category: other"), "{text}");
+    assert!(text.contains("page_content [NOT ALLOWED]"), "{text}");
+    let out = std::process::Command::new(bin)
+        .args(["verify"])
+        .arg(dir.path().join("missing.pdf"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
