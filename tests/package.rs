@@ -980,7 +980,11 @@ fn a_pdf_changed_after_its_last_signature_is_refused() {
     let signed = pades_signed(1);
     let reader = Reader::from_reader(Cursor::new(signed.as_slice())).unwrap();
     let mut w = IncrementalWriter::new(&reader).unwrap();
-    w.add(Object::text("an unsigned change"));
+    // Turn the first page: a change no signature covers and no rule allows.
+    let page = reader.page_refs().unwrap()[0];
+    let mut dict = reader.get(page).unwrap().as_dict().unwrap().clone();
+    dict.insert("Rotate", Object::Integer(90));
+    w.update(page, Object::Dictionary(dict));
     let mut changed = signed.clone();
     changed.extend_from_slice(reader.append_separator());
     let base = changed.len() as u64;
@@ -994,7 +998,7 @@ fn a_pdf_changed_after_its_last_signature_is_refused() {
         &BuildOptions::default(),
     )
     .unwrap_err();
-    assert!(err.to_string().contains("not covered"), "{err}");
+    assert!(err.to_string().contains("modified after signing"), "{err}");
     // Smuggled into a valid unsealed package: refused on verification.
     let built = build_with(
         SignatureFormat::Pades,
@@ -1021,7 +1025,7 @@ fn a_pdf_changed_after_its_last_signature_is_refused() {
     refused(
         &bytes,
         &Limits::default(),
-        |e| matches!(e, PackageError::SignatureMismatch(m) if m.contains("not covered")),
+        |e| matches!(e, PackageError::SignatureMismatch(m) if m.contains("modified after signing")),
         "unsigned change after the last signature",
     );
 }

@@ -7,7 +7,7 @@ use super::container::{Container, Package, read};
 use super::manifest::{
     DocumentInfo, Manifest, ParticipantKind, ParticipantStatus, SignatureFormat,
 };
-use super::{Limits, MANIFEST_JSON, MANIFEST_PDF, PackageError, SEAL, pdf_signatures, sha256_hex};
+use super::{Limits, MANIFEST_JSON, MANIFEST_PDF, PackageError, SEAL, sha256_hex};
 use crate::cades::{self, VerifyOptions};
 use crate::report::{SignatureReport, ValidationReport};
 use serde::{Deserialize, Serialize};
@@ -597,7 +597,7 @@ fn check_manifest_pdf(
             manifest.generator
         ));
     }
-    let report = match pdf_signatures::verify_pdf(pdf, &options.verify) {
+    let report = match crate::pades::verify_pdf(std::io::Cursor::new(pdf), &options.verify) {
         Ok(r) => r,
         Err(e) => {
             failures.push(format!("manifest.pdf: {e}"));
