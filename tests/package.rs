@@ -438,6 +438,39 @@ fn step_order_violations_fail() {
 }
 
 #[test]
+fn resorted_signer_infos_keep_their_step_order() {
+    use sigform::cades::parse::{encode_signed_data, parse_signed_data};
+    let (_, three) = cades_signatures(true);
+    let sd = parse_signed_data(&three).unwrap();
+    let mut sis: Vec<Vec<u8>> = sd.signer_infos.iter().map(|s| s.raw.to_vec()).collect();
+    sis.reverse();
+    let resorted = encode_signed_data(
+        sd.version,
+        sd.digest_algorithms.iter().map(|a| a.to_vec()).collect(),
+        &sd.econtent_type,
+        sd.econtent,
+        sd.certificates.iter().map(|c| c.to_vec()).collect(),
+        sd.crls.iter().map(|c| c.to_vec()).collect(),
+        sis,
+    );
+    let built = build_with(
+        SignatureFormat::CadesAttached,
+        &resorted,
+        &plan(true),
+        Container::Zip,
+        true,
+        false,
+        Some(&signer("icp-pj")),
+    );
+    assert_eq!(
+        built.manifest.participants[0].signature.as_deref(),
+        Some("S2")
+    );
+    let r = package::verify(&built.bytes, &trusted()).unwrap();
+    assert_eq!(r.status, PackageStatus::FullySigned, "{r}");
+}
+
+#[test]
 fn trust_is_required() {
     let built = full_cades_zip();
     let r = package::verify(&built.bytes, &VerifyPackageOptions::default()).unwrap();
@@ -938,6 +971,62 @@ fn tampered_packages_are_refused() {
         &l,
         |e| matches!(e, PackageError::SealInvalid(_)),
         "replaced seal",
+    );
+}
+
+#[test]
+fn a_pdf_changed_after_its_last_signature_is_refused() {
+    use sigform::pdf::{IncrementalWriter, Object, Reader};
+    let signed = pades_signed(1);
+    let reader = Reader::from_reader(Cursor::new(signed.as_slice())).unwrap();
+    let mut w = IncrementalWriter::new(&reader).unwrap();
+    // Turn the first page: a change no signature covers and no rule allows.
+    let page = reader.page_refs().unwrap()[0];
+    let mut dict = reader.get(page).unwrap().as_dict().unwrap().clone();
+    dict.insert("Rotate", Object::Integer(90));
+    w.update(page, Object::Dictionary(dict));
+    let mut changed = signed.clone();
+    changed.extend_from_slice(reader.append_separator());
+    let base = changed.len() as u64;
+    w.write(&mut changed, base).unwrap();
+    let d = pdf();
+    let err = package::build(
+        &doc(&d),
+        SignatureFormat::Pades,
+        &changed,
+        &plan(false),
+        &BuildOptions::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("modified after signing"), "{err}");
+    // Smuggled into a valid unsealed package: refused on verification.
+    let built = build_with(
+        SignatureFormat::Pades,
+        &signed,
+        &plan(false),
+        Container::Zip,
+        false,
+        false,
+        None,
+    );
+    let bytes = rewrite(&built, |es| {
+        let name = "contrato-signed.pdf";
+        entry(es, name).data = changed.clone();
+        let m = entry(es, "manifest.json");
+        let mut v: serde_json::Value = serde_json::from_slice(&m.data).unwrap();
+        for e in v["entries"].as_array_mut().unwrap() {
+            if e["name"] == name {
+                e["size"] = changed.len().into();
+                e["sha256"] = sha(&changed).into();
+            }
+        }
+        m.data = serde_json::to_vec_pretty(&v).unwrap();
+    });
+    refused(
+        &bytes,
+        &Limits::default(),
+        |e| matches!(e, PackageError::SignatureMismatch(m) if m.contains("modified after signing")),
+        "unsigned change after the last signature",
     );
 }
 

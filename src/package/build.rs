@@ -7,7 +7,7 @@ use super::manifest::{
     CertificateInfo, DocumentInfo, EntryInfo, Evidence, GraphismInfo, MANIFEST_SCHEMA, Manifest,
     Participant, ParticipantKind, ParticipantStatus, SealInfo, SignatureFormat, SignatureInfo,
 };
-use super::{Limits, MANIFEST_JSON, MANIFEST_PDF, PackageError, SEAL, pdf_signatures, sha256_hex};
+use super::{Limits, MANIFEST_JSON, MANIFEST_PDF, PackageError, SEAL, sha256_hex};
 use crate::asn1::tlv;
 use crate::cades::{self, CadesOptions, SigningTime, VerifyOptions};
 use crate::error::{Error, Result};
@@ -211,7 +211,8 @@ pub(crate) fn verify_signature_entry(
                     "the signed PDF does not begin with the original".into(),
                 ));
             }
-            pdf_signatures::verify_pdf(signature, options).map_err(|e| mismatch(e.to_string()))?
+            crate::pades::verify_pdf(Cursor::new(signature), options)
+                .map_err(|e| mismatch(e.to_string()))?
         }
     };
     if report.signatures.is_empty() {

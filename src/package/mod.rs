@@ -29,7 +29,6 @@ mod container;
 pub mod demo;
 mod manifest;
 mod manifest_pdf;
-mod pdf_signatures;
 mod verify;
 
 pub use build::{

@@ -7,7 +7,7 @@ use super::container::{Container, Package, read};
 use super::manifest::{
     DocumentInfo, Manifest, ParticipantKind, ParticipantStatus, SignatureFormat,
 };
-use super::{Limits, MANIFEST_JSON, MANIFEST_PDF, PackageError, SEAL, pdf_signatures, sha256_hex};
+use super::{Limits, MANIFEST_JSON, MANIFEST_PDF, PackageError, SEAL, sha256_hex};
 use crate::cades::{self, VerifyOptions};
 use crate::report::{SignatureReport, ValidationReport};
 use serde::{Deserialize, Serialize};
@@ -456,9 +456,26 @@ pub fn verify_package(
         }
     }
     // Step order: signatures in signing order belong to non-decreasing steps, and nobody
-    // signed while an earlier step is pending.
+    // signed while an earlier step is pending. Signing order: the revision order of a PDF; for
+    // a .p7s, the claimed signing times when every signature has one (SignerInfos are a SET,
+    // which other tools may re-sort), else their position.
+    let mut order: Vec<(usize, &SignatureReport)> =
+        signatures.signatures.iter().enumerate().collect();
+    let times: Option<Vec<std::time::SystemTime>> = order
+        .iter()
+        .map(|(_, s)| {
+            s.claimed_signing_time
+                .as_deref()
+                .and_then(crate::x509::time::parse_rfc3339)
+        })
+        .collect();
+    if manifest.signature.format != SignatureFormat::Pades
+        && let Some(times) = times
+    {
+        order.sort_by_key(|(i, _)| (times.get(*i).copied(), *i));
+    }
     let mut last_step = 0u32;
-    for s in &signatures.signatures {
+    for (_, s) in order {
         if let Some(p) = manifest
             .participants
             .iter()
@@ -580,7 +597,7 @@ fn check_manifest_pdf(
             manifest.generator
         ));
     }
-    let report = match pdf_signatures::verify_pdf(pdf, &options.verify) {
+    let report = match crate::pades::verify_pdf(std::io::Cursor::new(pdf), &options.verify) {
         Ok(r) => r,
         Err(e) => {
             failures.push(format!("manifest.pdf: {e}"));
