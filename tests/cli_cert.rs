@@ -126,3 +126,28 @@ fn input_errors_exit_2() {
     let (code, _, _) = run(&["cert", "verify", &pki("signer-rsa2048.pem")]);
     assert_eq!(code, 2);
 }
+
+/// `sigform … | head`: a reader that has gone away ends the process quietly (status 141, as
+/// SIGPIPE would), never with a panic message.
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_sigform"))
+        .args([
+            "cert",
+            "verify",
+            &pki("icp-pj.pem"),
+            "--trust",
+            &pki("root-ca.pem"),
+            "--untrusted",
+            &pki("intermediate-ca.pem"),
+        ])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+}

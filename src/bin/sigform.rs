@@ -11,6 +11,37 @@ use sigform::{DigestAlgorithm, SignatureAlgorithm};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// `println!` that does not panic when stdout is gone (`sigform verify … | head`): a closed pipe
+/// ends the process quietly with status 141 (as if killed by SIGPIPE), another write error is
+/// reported on stderr with status 2. Defined before the modules so that they use it too.
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            $crate::stdout_failed(e)
+        }
+    }};
+}
+
+/// `print!` with the same handling of a closed stdout as `println!`.
+macro_rules! print {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout().lock(), $($arg)*) {
+            $crate::stdout_failed(e)
+        }
+    }};
+}
+
+/// Ends the process after a failed write to stdout.
+fn stdout_failed(e: std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(141);
+    }
+    eprintln!("sigform: error: writing to stdout: {e}");
+    std::process::exit(2);
+}
+
 #[path = "sigform/package.rs"]
 mod package_cli;
 
