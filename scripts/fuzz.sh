@@ -43,7 +43,8 @@ demo_tmp=""
 demo() { # runs `sigform demo` once per script run; prints its directory
   if [ -z "$demo_tmp" ]; then
     demo_tmp=$(mktemp -d)
-    cargo run --quiet -- demo "$demo_tmp" >/dev/null
+    # --all-features: the debug binary `scripts/test.sh` already built
+    cargo run --quiet --all-features -- demo "$demo_tmp" >/dev/null
   fi
 }
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the external tools sigform's tests use as judges. Idempotent: run it as often as you like.
 # apt: openssl, poppler-utils (pdfsig, pdftotext, pdftoppm), qpdf, softhsm2, opensc (pkcs11-tool),
-#      libnss3-tools (certutil), ghostscript (only to regenerate the sample PDF).
+#      libnss3-tools (certutil), time and bc (scripts/compare.sh), ghostscript (only to
+#      regenerate the sample PDF).
 # pip: pyHanko and its CLI, in a venv at .venv-interop (override with SIGFORM_VENV).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(openssl poppler-utils qpdf softhsm2 opensc libnss3-tools)
+pkgs=(openssl poppler-utils qpdf softhsm2 opensc libnss3-tools time bc)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Side-by-side comparison, on the same inputs in one run: sigform against `openssl cms` (CAdES)
+# and pyHanko (PAdES). Prints a Markdown table (wall time, peak RSS, ratios) and writes it into
+# BENCHMARKS.md between the compare.sh markers, with the machine and the date; the hand-written
+# notes around the markers are kept.
+#
+#   scripts/compare.sh              # full run (1 GiB and 120 MB inputs: ~5 minutes, 3 GiB of disk)
+#   COMPARE_QUICK=1 scripts/compare.sh   # small sizes, for trying the script (does not write BENCHMARKS.md)
+#
+# Needs: the judges of scripts/install-deps.sh (openssl, pyHanko in .venv-interop or
+# SIGFORM_VENV), GNU time (/usr/bin/time), bc. Each row runs REPEAT times (default 3; the
+# 1 GiB rows once) and reports the median time and the largest peak RSS. Every output is
+# cross-checked: each tool must accept what it is timed on, or the script fails.
+# Ratio = peer time / sigform time (above 1: sigform is faster); RSS ratio likewise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+S=$root/target/release/sigform
+G=$root/target/release/examples/gen_pdf
+P=$root/test-vectors/pki
+VENV=${SIGFORM_VENV:-$root/.venv-interop}
+PYHANKO=$VENV/bin/pyhanko
+REPEAT=${REPEAT:-3}
+QUICK=${COMPARE_QUICK:-0}
+W=$(mktemp -d "${TMPDIR:-/tmp}/sigform-compare.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+
+for t in openssl bc /usr/bin/time; do command -v "$t" >/dev/null || { echo "missing: $t (scripts/install-deps.sh)" >&2; exit 2; }; done
+[ -x "$PYHANKO" ] || { echo "missing: $PYHANKO (scripts/install-deps.sh)" >&2; exit 2; }
+echo "== cargo build --release" >&2
+cargo build --release --quiet --bin sigform --example gen_pdf
+
+KEY=(--key "$P/signer-rsa2048.key.pem" --cert "$P/signer-rsa2048.pem" --chain "$P/chain.pem")
+OSSL_SIGN=(openssl cms -sign -binary -md sha256 -signer "$P/signer-rsa2048.pem" -inkey "$P/signer-rsa2048.key.pem" -certfile "$P/chain.pem" -outform DER)
+OSSL_VERIFY=(openssl cms -verify -binary -inform DER -CAfile "$P/root-ca.pem" -purpose any -out /dev/null)
+PYH_SIGN=("$PYHANKO" sign addsig --use-pades)
+PYH_KEY=(pemder --key "$P/signer-rsa2048.key.pem" --cert "$P/signer-rsa2048.pem" --chain "$P/chain.pem" --no-pass)
+PYH_VERIFY=("$PYHANKO" sign validate --trust "$P/root-ca.pem" --no-revocation-check)
+
+# run LABEL REPEAT CMD... : runs CMD (a shell snippet) REPEAT times; sets T (median s) and M (max KiB)
+run() {
+  local label=$1 n=$2 cmd=$3 times=() mem=0 i secs kb
+  for ((i = 0; i < n; i++)); do
+    local t0 t1
+    t0=$(date +%s%N)
+    if ! /usr/bin/time -f "%M" -o "$W/time.txt" bash -c "$cmd" >"$W/out.txt" 2>"$W/err.txt"; then
+      echo "FAILED: $label" >&2
+      tail -n 20 "$W/err.txt" "$W/out.txt" >&2
+      exit 1
+    fi
+    t1=$(date +%s%N)
+    read -r kb <"$W/time.txt"
+    secs=$(echo "($t1 - $t0) / 1000000000" | bc -l)
+    times+=("$secs")
+    [ "$kb" -gt "$mem" ] && mem=$kb
+  done
+  T=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  M=$mem
+  printf '   %s: %.3f s, %d MiB\n' "$label" "$T" "$((M / 1024))" >&2
+}
+
+rows=()
+# row WORKLOAD PEER REPEAT SIGFORM_CMD PEER_CMD
+row() {
+  local what=$1 peer=$2 n=$3
+  run "sigform: $what" "$n" "$4"
+  local st=$T sm=$M
+  run "$peer: $what" "$n" "$5"
+  local pt=$T pm=$M
+  rows+=("$(printf '| %s | %.3f s | %.1f MiB | %s | %.3f s | %.1f MiB | %s | %s |' \
+    "$what" "$st" "$(echo "$sm/1024" | bc -l)" "$peer" "$pt" "$(echo "$pm/1024" | bc -l)" \
+    "$(ratio "$pt" "$st")" "$(ratio "$pm" "$sm")")")
+}
+ratio() { # a b -> a/b with two decimals and a ×
+  printf '%.2f×' "$(echo "$1/$2" | bc -l)"
+}
+
+if [ "$QUICK" = 1 ]; then docs=20 doc_kb=10 big_mb=16 pdf_small=1 pdf_big=8 pdf_big_pages=1000 nsig=5; else
+  docs=200 doc_kb=10 big_mb=1024 pdf_small=1 pdf_big=120 pdf_big_pages=20000 nsig=20; fi
+
+echo "== inputs in $W" >&2
+mkdir -p "$W/docs"
+for ((i = 0; i < docs; i++)); do head -c $((doc_kb * 1024)) /dev/urandom >"$W/docs/d$i.bin"; done
+head -c $((big_mb * 1024 * 1024)) /dev/urandom >"$W/big.bin"
+"$G" "$W/small.pdf" "$pdf_small" 10
+"$G" "$W/big.pdf" "$pdf_big" "$pdf_big_pages"
+big_pdf_mb=$(stat -c %s "$W/big.pdf" | awk '{printf "%.0f", $1/1048576}')
+big_pdf_objs=$(grep -ac ' 0 obj' "$W/big.pdf" || true)
+
+export S W
+# Baselines: what starting the process costs, nothing else.
+row "process start only (--version)" "openssl version" "$REPEAT" "\$S --version" "openssl version"
+row "process start only (--version)" "pyhanko --version" "$REPEAT" "\$S --version" "$PYHANKO --version"
+
+# --- CAdES against openssl cms -------------------------------------------------------------
+sig_many="for f in \$W/docs/*.bin; do \$S sign cades \"\$f\" -o \"\$f.sf.p7s\" ${KEY[*]}; done"
+ossl_many="for f in \$W/docs/*.bin; do ${OSSL_SIGN[*]} -in \"\$f\" -out \"\$f.os.p7s\"; done"
+row "CAdES sign, $docs × $doc_kb KB detached (one process each)" "openssl cms -sign" "$REPEAT" "$sig_many" "$ossl_many"
+# Verify the same files (ours) with both tools: each must accept every one.
+row "CAdES verify, $docs × $doc_kb KB detached (one process each)" "openssl cms -verify" "$REPEAT" \
+  "for f in \$W/docs/*.bin; do \$S verify \"\$f.sf.p7s\" --content \"\$f\" --trust $P/root-ca.pem >/dev/null || exit 1; done" \
+  "for f in \$W/docs/*.bin; do ${OSSL_VERIFY[*]} -in \"\$f.sf.p7s\" -content \"\$f\" 2>/dev/null || exit 1; done"
+row "CAdES sign, one ${big_mb} MiB file detached (streamed)" "openssl cms -sign -stream" 1 \
+  "\$S sign cades \$W/big.bin -o \$W/big.p7s ${KEY[*]}" \
+  "${OSSL_SIGN[*]} -stream -in \$W/big.bin -out \$W/big-openssl.p7s"
+row "CAdES verify, one ${big_mb} MiB file detached" "openssl cms -verify" 1 \
+  "\$S verify \$W/big.p7s --content \$W/big.bin --trust $P/root-ca.pem" \
+  "${OSSL_VERIFY[*]} -in \$W/big.p7s -content \$W/big.bin"
+rm -f "$W/big.bin"
+
+# --- PAdES against pyHanko ------------------------------------------------------------------
+# Timed sign rows write to fresh names; the verify rows check sigform's output with both tools.
+row "PAdES sign, ${pdf_small} MB PDF" "pyhanko sign addsig" "$REPEAT" \
+  "\$S sign pades \$W/small.pdf -o \$W/small-sf.pdf ${KEY[*]}" \
+  "rm -f \$W/small-py.pdf; ${PYH_SIGN[*]} --field Sig1 ${PYH_KEY[*]} \$W/small.pdf \$W/small-py.pdf"
+row "PAdES verify, ${pdf_small} MB PDF" "pyhanko sign validate" "$REPEAT" \
+  "\$S verify \$W/small-sf.pdf --trust $P/root-ca.pem >/dev/null" \
+  "${PYH_VERIFY[*]} \$W/small-sf.pdf"
+row "PAdES sign, ${big_pdf_mb} MB PDF, ${big_pdf_objs} objects" "pyhanko sign addsig" 1 \
+  "\$S sign pades \$W/big.pdf -o \$W/big-sf.pdf ${KEY[*]}" \
+  "rm -f \$W/big-py.pdf; ${PYH_SIGN[*]} --field Sig1 ${PYH_KEY[*]} \$W/big.pdf \$W/big-py.pdf"
+row "PAdES verify, ${big_pdf_mb} MB PDF, ${big_pdf_objs} objects" "pyhanko sign validate" 1 \
+  "\$S verify \$W/big-sf.pdf --trust $P/root-ca.pem >/dev/null" \
+  "${PYH_VERIFY[*]} \$W/big-sf.pdf"
+rm -f "$W/big.pdf" "$W/big-sf.pdf" "$W/big-py.pdf"
+row "PAdES sign $nsig times in sequence (${pdf_small} MB PDF)" "pyhanko sign addsig" 1 \
+  "cp \$W/small.pdf \$W/m-sf-0.pdf; for i in \$(seq 1 $nsig); do \$S sign pades \$W/m-sf-\$((i-1)).pdf -o \$W/m-sf-\$i.pdf --field Sig\$i ${KEY[*]} || exit 1; done" \
+  "cp \$W/small.pdf \$W/m-py-0.pdf; for i in \$(seq 1 $nsig); do ${PYH_SIGN[*]} --field Sig\$i ${PYH_KEY[*]} \$W/m-py-\$((i-1)).pdf \$W/m-py-\$i.pdf || exit 1; done"
+row "PAdES verify a $nsig-signature PDF" "pyhanko sign validate" "$REPEAT" \
+  "\$S verify \$W/m-sf-$nsig.pdf --trust $P/root-ca.pem >/dev/null" \
+  "${PYH_VERIFY[*]} \$W/m-sf-$nsig.pdf"
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
+table=$(
+  echo "Run of $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -m), $cpu, $(nproc) cores, $mem RAM, $(uname -sr)."
+  echo "sigform $(git rev-parse --short HEAD) (release build), $(openssl version | cut -d' ' -f1-2), pyHanko $("$PYHANKO" --version | awk '{print $3}' | tr -d ,), Python $("$VENV/bin/python" -c 'import platform; print(platform.python_version())')."
+  echo "Median of $REPEAT runs for the small rows, one run for the large ones; wall time (clock around the command, process start included) and peak RSS (GNU time; for loops, the largest single process)."
+  echo "Ratios: peer ÷ sigform (above 1: sigform is faster / smaller)."
+  echo
+  echo "| workload | sigform time | sigform peak RSS | peer | peer time | peer peak RSS | time ratio | RSS ratio |"
+  echo "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${rows[@]}"
+)
+echo
+echo "$table"
+
+if [ "$QUICK" != 1 ]; then
+  f=BENCHMARKS.md
+  [ -f $f ] || printf '# Benchmarks\n\n<!-- compare.sh:begin -->\n<!-- compare.sh:end -->\n' >$f
+  python3 - "$f" "$table" <<'EOF'
+import sys
+path, table = sys.argv[1], sys.argv[2]
+s = open(path).read()
+b, e = "<!-- compare.sh:begin -->", "<!-- compare.sh:end -->"
+i, j = s.index(b) + len(b), s.index(e)
+open(path, "w").write(s[:i] + "\n" + table + "\n" + s[j:])
+EOF
+  echo "written to $f" >&2
+fi
