@@ -9,7 +9,10 @@
 //!   reader returning random short reads.
 //!
 //! Everything verifies TOTAL_PASSED against the test root; existing SignerInfos stay
-//! byte-for-byte unchanged by co- and counter-signing. Pure Rust: no external tool.
+//! byte-for-byte unchanged by co- and counter-signing. And, with the trust anchor given (which
+//! `proptest_cades.rs` does not give, so no report of its can be valid), a byte XORed anywhere
+//! in a `.p7s` never leaves it valid, but for the bytes no signature covers and verification
+//! ignores (`common::cms`). Pure Rust: no external tool.
 
 mod common;
 use common::*;
@@ -325,5 +328,103 @@ proptest! {
                 prop_assert_eq!(&c.id, &format!("S{}.C{}", i + 1, j + 1));
             }
         }
+    }
+}
+
+// ---- mutations, with a trust anchor ----------------------------------------------------------
+
+/// A `.p7s`, its content, and whether it is attached.
+type Target = (Vec<u8>, Vec<u8>, bool);
+
+/// `.p7s` files to mutate, made once (chains without the root, so that every certificate is
+/// used): attached by one RSA signer; detached, co-signed (RSA-PSS, P-256) and counter-signed
+/// (P-384) on the first SignerInfo.
+fn targets() -> &'static Vec<Target> {
+    static T: OnceLock<Vec<Target>> = OnceLock::new();
+    T.get_or_init(|| {
+        let doc = content(3000, 7);
+        let attached = cades::sign(&doc[..], &signers()[0], &cades_options(true, 0)).unwrap();
+        let co = cosign_chain(
+            &doc,
+            &[(2, Mode::OneShot), (3, Mode::OneShot)],
+            false,
+            &[4096],
+        );
+        let counter = cades::countersign(&co, 0, &signers()[4], &cades_options(false, 5)).unwrap();
+        let out = vec![(attached, doc.clone(), true), (counter, doc, false)];
+        for (p7s, doc, attached) in &out {
+            let r = verify(p7s, doc, *attached, &[4096]);
+            assert!(r.valid, "{:?}", failures(&r));
+        }
+        out
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// `proptest_cades.rs` mutates `.p7s` files too, but verifies them without a trust anchor,
+    /// where no report is ever valid: here the anchor is given, so "never passes" is tested.
+    /// A byte XORed anywhere never leaves the file valid, unless it is one of the bytes no
+    /// signature covers and verification ignores (`common::cms`).
+    #[test]
+    fn mutated_p7s_never_passes_with_trust(which in 0usize..2, at: prop::sample::Index, mask in 1u8..=255) {
+        let (p7s, doc, attached) = &targets()[which];
+        let mut m = p7s.clone();
+        let i = at.index(m.len());
+        m[i] ^= mask;
+        let mut c = &doc[..];
+        let given: Option<&mut dyn Read> = if *attached { None } else { Some(&mut c) };
+        if let Ok(r) = cades::verify(&m, given, options())
+            && r.valid
+        {
+            let what = common::cms::classify(p7s, i);
+            let counters = |r: &ValidationReport| r.signatures.iter().map(|s| s.counter_signatures.len()).sum::<usize>();
+            if what == Some(common::cms::COUNTER_SIGNATURE_TYPE) {
+                // The counter-signature became an unknown unsigned attribute: valid, but it
+                // must no longer be reported.
+                let original = verify(p7s, doc, *attached, &[4096]);
+                prop_assert_eq!(counters(&r) + 1, counters(&original));
+            } else {
+                prop_assert!(
+                    what.is_some(),
+                    "byte {} ^ {:#x} of target {} and the file is still valid",
+                    i, mask, which
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn certificate_signature_with_unused_bits_is_refused() {
+    // Found by `mutated_p7s_never_passes_with_trust` (and the PAdES mutations): the
+    // intermediate certificate re-encoded with its signature BIT STRING declaring unused bits
+    // still verified. Signature values are octet strings: OpenSSL and webpki refuse that.
+    let (p7s, _, _) = &targets()[0];
+    let sd = parse_signed_data(p7s).unwrap();
+    let intermediate = sd
+        .certificates
+        .iter()
+        .find(|c| {
+            sigform::CertificateDer::from_der(c)
+                .unwrap()
+                .subject()
+                .contains("Intermediate")
+        })
+        .unwrap();
+    let cert = sigform::asn1::tlv::read_single(intermediate, "certificate").unwrap();
+    let mut parts = cert.children();
+    parts.read("tbs").unwrap();
+    parts.read("algorithm").unwrap();
+    let bits = parts.read("signature").unwrap();
+    assert_eq!(bits.tag, 0x03);
+    let at = bits.content.as_ptr() as usize - p7s.as_ptr() as usize;
+    assert_eq!(p7s[at], 0);
+    for unused in 1..=7u8 {
+        let mut m = p7s.clone();
+        m[at] = unused;
+        let r = cades::verify(&m, None, options()).unwrap();
+        assert!(!r.valid, "unused bits {unused}: still valid");
     }
 }
