@@ -286,6 +286,15 @@ pub fn verify_package(
                 actual,
             });
         }
+        // The JSON form carries each entry's media type (a zip's is guessed from the name):
+        // it must be the one the manifest records, or a reader would serve an entry as
+        // something else than what was sealed.
+        if pkg.container == Container::Json && found.media_type != e.media_type {
+            return Err(PackageError::Manifest(format!(
+                "entry {:?} has media type {:?} in the package, the manifest says {:?}",
+                e.name, found.media_type, e.media_type
+            )));
+        }
     }
     for e in &pkg.entries {
         let known = e.name == MANIFEST_JSON

@@ -179,12 +179,15 @@ pub(crate) struct Cert {
     pub problems: Vec<(ProblemKind, String)>,
 }
 
+/// The contents of a BIT STRING that holds octets (a signature value, a subjectPublicKey):
+/// the unused-bits octet must be 0, as OpenSSL (`ASN1_R_INVALID_BIT_STRING_BITS_LEFT`) and
+/// webpki require; otherwise a certificate could be re-encoded and still verify.
 fn bit_string_contents(tlv: &Tlv<'_>) -> Option<Vec<u8>> {
     if tlv.tag != der_walk::BIT_STRING {
         return None;
     }
     let (unused, rest) = tlv.value.split_first()?;
-    if *unused > 7 || (rest.is_empty() && *unused != 0) {
+    if *unused != 0 {
         return None;
     }
     Some(rest.to_vec())

@@ -69,4 +69,5 @@ pub fn run(cmd: &mut Command) -> (bool, String) {
     (out.status.success(), text)
 }
 
+pub mod cms;
 pub mod softhsm;
