@@ -811,6 +811,20 @@ fn malformed_der_is_a_typed_error() {
     assert!(e.to_string().contains("not signedData"), "{e}");
     // random bytes
     assert!(v(b"\x00\x01\x02 not asn.1").is_err());
+    // digestAlgorithms is covered by no signature, but its syntax still counts: an
+    // AlgorithmIdentifier re-tagged as a SET is malformed (OpenSSL refuses it too)
+    let sha256 = [
+        0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+    ];
+    let at = p7s
+        .windows(sha256.len())
+        .position(|w| w == sha256)
+        .expect("the first SHA-256 OID is in digestAlgorithms");
+    let mut retagged = p7s.clone();
+    assert_eq!(retagged[at - 2], 0x30);
+    retagged[at - 2] = 0x31;
+    let e = v(&retagged).unwrap_err();
+    assert!(e.to_string().contains("digestAlgorithms"), "{e}");
 }
 
 #[test]

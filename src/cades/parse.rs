@@ -136,6 +136,22 @@ fn bounded<T>(items: impl Iterator<Item = Result<T>>, what: &'static str) -> Res
     Ok(out)
 }
 
+/// Checks the shape of an AlgorithmIdentifier (`SEQUENCE { algorithm OBJECT IDENTIFIER,
+/// parameters ANY OPTIONAL }`) and returns its complete encoding. Elements no signature covers
+/// are still held to their syntax: a file whose structure is wrong is malformed, as OpenSSL
+/// also finds it.
+fn algorithm_identifier<'a>(a: Tlv<'a>, what: &'static str) -> Result<&'a [u8]> {
+    let raw = a.raw;
+    let a = a.expect_tag(tag::SEQUENCE, what)?;
+    let mut r = a.children();
+    decode_oid(r.read(what)?, what)?;
+    if !r.is_empty() {
+        r.read(what)?; // parameters
+    }
+    r.finish(what)?;
+    Ok(raw)
+}
+
 /// Parses the attributes inside a `[0]`/`[1]`/SET element's content.
 pub fn parse_attributes<'a>(content: &'a [u8], what: &'static str) -> Result<Vec<Attribute<'a>>> {
     bounded(
@@ -239,7 +255,8 @@ pub fn parse_signed_data(der: &[u8]) -> Result<SignedData<'_>> {
     let version = small_int(r.read(S)?, "SignedData version")?;
     let algs = r.read_expect(tag::SET, "SignedData digestAlgorithms")?;
     let digest_algorithms = bounded(
-        algs.children().map(|a| a.map(|a| a.raw)),
+        algs.children()
+            .map(|a| a.and_then(|a| algorithm_identifier(a, "SignedData digestAlgorithms"))),
         "digestAlgorithms",
     )?;
     let eci = r.read_expect(tag::SEQUENCE, "EncapsulatedContentInfo")?;
