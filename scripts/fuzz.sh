@@ -5,13 +5,14 @@
 #
 #   scripts/fuzz.sh                       # every target, 60 s each
 #   scripts/fuzz.sh -t 1800 pades_verify  # one target, 30 minutes
-#   scripts/fuzz.sh -t 20 --record        # CI smoke; --record appends totals to fuzz/runs.tsv
+#   scripts/fuzz.sh -t 1800 --record keys # --record appends the run's figures to fuzz/runs.tsv
+#   scripts/fuzz.sh --totals              # seconds and runs per target, summed over fuzz/runs.tsv
 #
 # Memory bounds (a breach is reported by libFuzzer as a crash): no single allocation over
 # 256 MiB (-malloc_limit_mb) and no process over 2 GiB RSS (-rss_limit_mb), on inputs up to
 # 64 KiB (-max_len). A crash, timeout or leak fails the script; the reproducer is left in
-# fuzz/artifacts/<target>/ and must become a file in fuzz/regressions/<target>/ (replayed by
-# `cargo test --test fuzz_regressions`).
+# fuzz/artifacts/<target>/ and, once fixed, becomes a file in fuzz/regressions/<target>/, which
+# this script replays before fuzzing (so CI replays it too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -22,7 +23,13 @@ while [ $# -gt 0 ]; do
   case "$1" in
     -t | --seconds) secs=$2; shift 2 ;;
     --record) record=1; shift ;;
-    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+    --totals)
+      # seconds and runs per target, summed over fuzz/runs.tsv
+      awk -F'\t' 'NR > 1 { s[$2] += $3; r[$2] += $4; if ($7 != "clean") bad[$2]++ }
+        END { printf "%-14s %8s %8s %12s %s\n", "target", "seconds", "minutes", "runs", "failed runs";
+              for (t in s) printf "%-14s %8d %8.1f %12d %d\n", t, s[t], s[t] / 60, r[t], bad[t] + 0 }' fuzz/runs.tsv
+      exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
     *) targets+=("$1"); shift ;;
   esac
 done
