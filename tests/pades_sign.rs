@@ -9,13 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn signer(name: &str) -> SoftwareSigner {
-    SoftwareSigner::from_files(
-        &tv(&format!("pki/{name}.key.pem")),
-        None,
-        &tv(&format!("pki/{name}.pem")),
-        Some(&tv("pki/chain.pem")),
-    )
-    .unwrap()
+    test_signer(name, "pki/chain.pem")
 }
 
 fn corpus() -> Option<PathBuf> {

@@ -13,15 +13,7 @@ use std::sync::OnceLock;
 fn signers() -> &'static Vec<SoftwareSigner> {
     static S: OnceLock<Vec<SoftwareSigner>> = OnceLock::new();
     S.get_or_init(|| {
-        let load = |n: &str| {
-            SoftwareSigner::from_files(
-                &tv(&format!("pki/{n}.key.pem")),
-                None,
-                &tv(&format!("pki/{n}.pem")),
-                Some(&tv("pki/chain.pem")),
-            )
-            .unwrap()
-        };
+        let load = |n: &str| test_signer(n, "pki/chain.pem");
         vec![
             load("signer-rsa2048"),
             load("signer-rsa2048")

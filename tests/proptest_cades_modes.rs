@@ -57,15 +57,9 @@ fn signers() -> &'static Vec<SoftwareSigner> {
         SIGNERS
             .iter()
             .map(|(name, alg, _)| {
-                SoftwareSigner::from_files(
-                    &tv(&format!("pki/{name}.key.pem")),
-                    None,
-                    &tv(&format!("pki/{name}.pem")),
-                    Some(&tv("pki/intermediate-ca.pem")),
-                )
-                .unwrap()
-                .with_algorithm(*alg)
-                .unwrap()
+                test_signer(name, "pki/intermediate-ca.pem")
+                    .with_algorithm(*alg)
+                    .unwrap()
             })
             .collect()
     })

@@ -29,15 +29,9 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 fn load(name: &str, alg: SignatureAlgorithm) -> SoftwareSigner {
-    SoftwareSigner::from_files(
-        &tv(&format!("pki/{name}.key.pem")),
-        None,
-        &tv(&format!("pki/{name}.pem")),
-        Some(&tv("pki/intermediate-ca.pem")),
-    )
-    .unwrap()
-    .with_algorithm(alg)
-    .unwrap()
+    test_signer(name, "pki/intermediate-ca.pem")
+        .with_algorithm(alg)
+        .unwrap()
 }
 
 /// RSA (PKCS#1 v1.5 SHA-256, PKCS#1 v1.5 SHA-512, PSS) and P-256 (SHA-256, SHA-384).

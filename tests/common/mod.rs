@@ -16,6 +16,18 @@ pub fn tv_bytes(rel: &str) -> Vec<u8> {
     std::fs::read(tv(rel)).unwrap_or_else(|e| panic!("reading test vector {rel}: {e}"))
 }
 
+/// The software signer `NAME` of the test PKI (`pki/NAME.key.pem`, `pki/NAME.pem`), embedding
+/// the certificates of `chain` (a PEM file under `test-vectors/`, e.g. `pki/chain.pem`).
+pub fn test_signer(name: &str, chain: &str) -> sigform::signer::SoftwareSigner {
+    sigform::signer::SoftwareSigner::from_files(
+        &tv(&format!("pki/{name}.key.pem")),
+        None,
+        &tv(&format!("pki/{name}.pem")),
+        Some(&tv(chain)),
+    )
+    .unwrap_or_else(|e| panic!("test signer {name}: {e}"))
+}
+
 /// True when `SIGFORM_INTEROP=1`: a missing external tool is then a failure, not a skip.
 pub fn interop_required() -> bool {
     std::env::var("SIGFORM_INTEROP").is_ok_and(|v| v == "1")
