@@ -140,8 +140,6 @@ fn closed_stdout_is_not_a_panic() {
             &pki("icp-pj.pem"),
             "--trust",
             &pki("root-ca.pem"),
-            "--untrusted",
-            &pki("intermediate-ca.pem"),
         ])
         .stdout(writer)
         .stderr(std::process::Stdio::piped())

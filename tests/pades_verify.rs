@@ -203,14 +203,6 @@ fn mods(s: &SignatureReport) -> Vec<(String, bool, String)> {
         .unwrap_or_default()
 }
 
-fn failed_checks(s: &SignatureReport) -> Vec<String> {
-    s.checks
-        .iter()
-        .filter(|c| !c.passed)
-        .map(|c| format!("{}: {}", c.name, c.detail.clone().unwrap_or_default()))
-        .collect()
-}
-
 fn passed(s: &SignatureReport) -> bool {
     s.indication == Indication::TotalPassed
 }

@@ -84,14 +84,6 @@ fn coverage(s: &SignatureReport) -> &str {
         .unwrap_or("")
 }
 
-fn failed_checks(s: &SignatureReport) -> Vec<String> {
-    s.checks
-        .iter()
-        .filter(|c| !c.passed)
-        .map(|c| format!("{}: {}", c.name, c.detail.clone().unwrap_or_default()))
-        .collect()
-}
-
 // ---- the signed file and its regions ---------------------------------------------------------
 
 /// The sample PDF signed once, and where its signature lies.

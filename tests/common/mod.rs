@@ -28,6 +28,15 @@ pub fn test_signer(name: &str, chain: &str) -> sigform::signer::SoftwareSigner {
     .unwrap_or_else(|e| panic!("test signer {name}: {e}"))
 }
 
+/// The checks of a signature report that failed, as "name: detail" lines (for messages).
+pub fn failed_checks(s: &sigform::report::SignatureReport) -> Vec<String> {
+    s.checks
+        .iter()
+        .filter(|c| !c.passed)
+        .map(|c| format!("{}: {}", c.name, c.detail.clone().unwrap_or_default()))
+        .collect()
+}
+
 /// True when `SIGFORM_INTEROP=1`: a missing external tool is then a failure, not a skip.
 pub fn interop_required() -> bool {
     std::env::var("SIGFORM_INTEROP").is_ok_and(|v| v == "1")
