@@ -94,7 +94,7 @@ seed() { # target
 }
 
 echo "== building fuzz targets"
-(cd fuzz && cargo fuzz build -O)
+(cd fuzz && cargo fuzz build)  # optimised, with debug assertions and overflow checks (cargo-fuzz default; -O would drop them)
 
 status=0
 summary=()
@@ -103,13 +103,13 @@ for t in "${targets[@]}"; do
   # Replay the regressions first: each file is a reproducer of a crash fixed earlier.
   if compgen -G "fuzz/regressions/$t/*" >/dev/null; then
     echo "== replaying $(ls "fuzz/regressions/$t" | wc -l) regression inputs of $t"
-    (cd fuzz && cargo fuzz run -O "$t" "regressions/$t"/* -- -timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=256) >/dev/null 2>&1 ||
+    (cd fuzz && cargo fuzz run "$t" "regressions/$t"/* -- -timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=256) >/dev/null 2>&1 ||
       { echo "regression input of $t fails again"; status=1; continue; }
   fi
   log=$(mktemp)
   echo "== fuzzing $t for ${secs}s ($(ls "fuzz/corpus/$t" | wc -l) corpus files)"
   set +e
-  (cd fuzz && cargo fuzz run -O "$t" "corpus/$t" -- \
+  (cd fuzz && cargo fuzz run "$t" "corpus/$t" -- \
     -max_total_time="$secs" -max_len=65536 -timeout=30 \
     -rss_limit_mb=2048 -malloc_limit_mb=256 -print_final_stats=1) >"$log" 2>&1
   rc=$?
