@@ -7,6 +7,8 @@
 #   scripts/fuzz.sh -t 1800 pades_verify  # one target, 30 minutes
 #   scripts/fuzz.sh -t 1800 --record keys # --record appends the run's figures to fuzz/runs.tsv
 #   scripts/fuzz.sh --totals              # seconds and runs per target, summed over fuzz/runs.tsv
+#   scripts/fuzz.sh --dev -t 60           # unoptimised build: a third of the build time, but
+#                                         # RSA and SHA-2 run tens of times slower
 #
 # Memory bounds (a breach is reported by libFuzzer as a crash): no single allocation over
 # 256 MiB (-malloc_limit_mb) and no process over 2 GiB RSS (-rss_limit_mb), on inputs up to
@@ -18,18 +20,20 @@ cd "$(dirname "$0")/.."
 root=$PWD
 secs=60
 record=0
+mode=()
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     -t | --seconds) secs=$2; shift 2 ;;
     --record) record=1; shift ;;
+    --dev) mode=(--dev); shift ;;
     --totals)
       # seconds and runs per target, summed over fuzz/runs.tsv
       awk -F'\t' 'NR > 1 { s[$2] += $3; r[$2] += $4; if ($7 != "clean") bad[$2]++ }
         END { printf "%-14s %8s %8s %12s %s\n", "target", "seconds", "minutes", "runs", "failed runs";
               for (t in s) printf "%-14s %8d %8.1f %12d %d\n", t, s[t], s[t] / 60, r[t], bad[t] + 0 }' fuzz/runs.tsv
       exit 0 ;;
-    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
     *) targets+=("$1"); shift ;;
   esac
 done
@@ -51,7 +55,8 @@ demo() { # runs `sigform demo` once per script run; prints its directory
   if [ -z "$demo_tmp" ]; then
     demo_tmp=$(mktemp -d)
     # --all-features: the debug binary `scripts/test.sh` already built
-    cargo run --quiet --all-features -- demo "$demo_tmp" >/dev/null
+    # without RUSTC_BOOTSTRAP, which cargo fingerprints: with it the debug build would be redone
+    env -u RUSTC_BOOTSTRAP cargo run --quiet --all-features -- demo "$demo_tmp" >/dev/null
   fi
 }
 
@@ -94,7 +99,9 @@ seed() { # target
 }
 
 echo "== building fuzz targets"
-(cd fuzz && cargo fuzz build)  # optimised, with debug assertions and overflow checks (cargo-fuzz default; -O would drop them)
+# Default: optimised, with debug assertions and overflow checks (cargo-fuzz's default; -O would
+# drop them). --dev: unoptimised, a third of the build time, far fewer runs per second.
+(cd fuzz && cargo fuzz build "${mode[@]}")
 
 status=0
 summary=()
@@ -103,13 +110,13 @@ for t in "${targets[@]}"; do
   # Replay the regressions first: each file is a reproducer of a crash fixed earlier.
   if compgen -G "fuzz/regressions/$t/*" >/dev/null; then
     echo "== replaying $(ls "fuzz/regressions/$t" | wc -l) regression inputs of $t"
-    (cd fuzz && cargo fuzz run "$t" "regressions/$t"/* -- -timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=256) >/dev/null 2>&1 ||
+    (cd fuzz && cargo fuzz run "${mode[@]}" "$t" "regressions/$t"/* -- -timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=256) >/dev/null 2>&1 ||
       { echo "regression input of $t fails again"; status=1; continue; }
   fi
   log=$(mktemp)
   echo "== fuzzing $t for ${secs}s ($(ls "fuzz/corpus/$t" | wc -l) corpus files)"
   set +e
-  (cd fuzz && cargo fuzz run "$t" "corpus/$t" -- \
+  (cd fuzz && cargo fuzz run "${mode[@]}" "$t" "corpus/$t" -- \
     -max_total_time="$secs" -max_len=65536 -timeout=30 \
     -rss_limit_mb=2048 -malloc_limit_mb=256 -print_final_stats=1) >"$log" 2>&1
   rc=$?
