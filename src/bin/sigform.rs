@@ -80,13 +80,9 @@ enum Command {
     },
 }
 
+/// What signatures are validated against: shared by `verify` and `package verify`.
 #[derive(Args)]
-struct VerifyArgs {
-    /// The signature file (.p7s, DER or BER) or a signed PDF (PAdES).
-    file: PathBuf,
-    /// The signed document, for a detached signature.
-    #[arg(long)]
-    content: Option<PathBuf>,
+struct TrustArgs {
     /// Trust anchors (PEM bundle or directory).
     #[arg(long)]
     trust: Option<PathBuf>,
@@ -102,6 +98,47 @@ struct VerifyArgs {
     /// Validation time (RFC 3339), default now.
     #[arg(long)]
     at: Option<String>,
+}
+
+impl TrustArgs {
+    /// Verification options holding these anchors, certificates, revocation data and time.
+    fn verify_options(&self) -> Result<sigform::cades::VerifyOptions, Failure> {
+        let mut options = sigform::cades::VerifyOptions::default();
+        if let Some(at) = &self.at {
+            options.validation_time = Some(sigform::asn1::ess::parse_rfc3339(at)?);
+        }
+        if let Some(u) = &self.untrusted {
+            options.extra_certificates = sigform::CertificateDer::parse_many(&read(u)?)?;
+        }
+        match &self.trust {
+            Some(t) => options.trust = Some(sigform::x509::TrustStore::from_path(t)?),
+            None => {
+                eprintln!("sigform: notice: no --trust given: certificate chains are not evaluated")
+            }
+        }
+        for c in &self.crl {
+            options
+                .revocation
+                .add_crl(&read(c)?, sigform::x509::RevocationSource::File)?;
+        }
+        for o in &self.ocsp {
+            options
+                .revocation
+                .add_ocsp(&read(o)?, sigform::x509::RevocationSource::File)?;
+        }
+        Ok(options)
+    }
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// The signature file (.p7s, DER or BER) or a signed PDF (PAdES).
+    file: PathBuf,
+    /// The signed document, for a detached signature.
+    #[arg(long)]
+    content: Option<PathBuf>,
+    #[command(flatten)]
+    trust: TrustArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -564,30 +601,8 @@ fn sign_cades(args: CadesArgs) -> Result<ExitCode, Failure> {
 }
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
-    use sigform::cades::{self, VerifyOptions};
-    let mut options = VerifyOptions::default();
-    if let Some(at) = &args.at {
-        options.validation_time = Some(sigform::asn1::ess::parse_rfc3339(at)?);
-    }
-    if let Some(u) = &args.untrusted {
-        options.extra_certificates = sigform::CertificateDer::parse_many(&read(u)?)?;
-    }
-    match &args.trust {
-        Some(t) => options.trust = Some(sigform::x509::TrustStore::from_path(t)?),
-        None => {
-            eprintln!("sigform: notice: no --trust given: certificate chains are not evaluated")
-        }
-    }
-    for c in &args.crl {
-        options
-            .revocation
-            .add_crl(&read(c)?, sigform::x509::RevocationSource::File)?;
-    }
-    for o in &args.ocsp {
-        options
-            .revocation
-            .add_ocsp(&read(o)?, sigform::x509::RevocationSource::File)?;
-    }
+    use sigform::cades;
+    let options = args.trust.verify_options()?;
     let mut report = if is_pdf(&args.file)? {
         // PAdES: the file is streamed, never loaded whole.
         if args.content.is_some() {

@@ -998,6 +998,29 @@ impl<R: Read + Seek> Judge<'_, R> {
             .unwrap_or(Object::Null)
     }
 
+    /// The array under `key` in the signed and in the last revision (resolved; not an array
+    /// counts as empty), or `None` when both name the same indirect array: that object's own
+    /// change is judged as that object.
+    fn changed_array(
+        &self,
+        old: &Dictionary,
+        new: &Dictionary,
+        key: &str,
+    ) -> Option<(Vec<Object>, Vec<Object>)> {
+        let (o, n) = (old.get(key), new.get(key));
+        if let (Some(Object::Reference(a)), Some(Object::Reference(b))) = (o, n)
+            && a == b
+        {
+            return None;
+        }
+        let o = self.old_resolve(o);
+        let n = self.new_resolve(n);
+        Some((
+            o.as_array().unwrap_or_default().to_vec(),
+            n.as_array().unwrap_or_default().to_vec(),
+        ))
+    }
+
     fn is_new(&self, r: ObjRef) -> bool {
         self.changes
             .get(&r.num)
@@ -1459,18 +1482,9 @@ impl<R: Read + Seek> Judge<'_, R> {
             let key = key_text(&k);
             match k.as_slice() {
                 b"Fields" => {
-                    let (o, n) = (old.get("Fields"), new.get("Fields"));
-                    // The same indirect array: its own change is judged as that object.
-                    if let (Some(Object::Reference(a)), Some(Object::Reference(b))) = (o, n)
-                        && a == b
-                    {
-                        continue;
+                    if let Some((o, n)) = self.changed_array(old, new, "Fields") {
+                        self.field_list(r, &o, &n, "/Root/AcroForm/Fields");
                     }
-                    let o = self.old_resolve(o);
-                    let n = self.new_resolve(n);
-                    let o = o.as_array().unwrap_or_default().to_vec();
-                    let n = n.as_array().unwrap_or_default().to_vec();
-                    self.field_list(r, &o, &n, "/Root/AcroForm/Fields");
                 }
                 b"SigFlags" => self.allow(
                     r,
@@ -1971,17 +1985,9 @@ impl<R: Read + Seek> Judge<'_, R> {
             let key = key_text(&k);
             match k.as_slice() {
                 b"Annots" => {
-                    let (o, n) = (old.get("Annots"), new.get("Annots"));
-                    if let (Some(Object::Reference(a)), Some(Object::Reference(b))) = (o, n)
-                        && a == b
-                    {
-                        continue;
+                    if let Some((o, n)) = self.changed_array(old, new, "Annots") {
+                        self.annots(r, &o, &n, &format!("{path}/Annots"));
                     }
-                    let o = self.old_resolve(o);
-                    let n = self.new_resolve(n);
-                    let o = o.as_array().unwrap_or_default().to_vec();
-                    let n = n.as_array().unwrap_or_default().to_vec();
-                    self.annots(r, &o, &n, &format!("{path}/Annots"));
                 }
                 b"Contents" => {
                     self.deny(r, "page_content", format!("page {path}: /Contents changed"))

@@ -225,6 +225,21 @@ fn is_sig_dict(d: &Dictionary) -> bool {
             && (d.contains_key("Filter") || d.contains_key("SubFilter")))
 }
 
+/// The dictionary `/KEY` of the catalog: `None` when absent or null, an error text when it is
+/// something else or cannot be read.
+fn catalog_dict<R: Read + Seek>(
+    reader: &Reader<R>,
+    catalog: &Dictionary,
+    key: &str,
+) -> std::result::Result<Option<Dictionary>, String> {
+    match reader.resolve_key(catalog, key) {
+        Ok(Object::Dictionary(d)) => Ok(Some(d)),
+        Ok(Object::Null) => Ok(None),
+        Ok(o) => Err(format!("/{key} is a {}, not a dictionary", o.type_name())),
+        Err(e) => Err(format!("/{key} cannot be read: {e}")),
+    }
+}
+
 /// Every signature field with a value, walking `/AcroForm /Fields` (kids, inherited `/FT`,
 /// bounded depth, loops refused).
 fn find_field_signatures<R: Read + Seek>(
@@ -241,18 +256,11 @@ fn find_field_signatures<R: Read + Seek>(
             return out;
         }
     };
-    let acro = match reader.resolve_key(&catalog, "AcroForm") {
-        Ok(Object::Dictionary(d)) => d,
-        Ok(Object::Null) => return out,
-        Ok(o) => {
-            problems.push(format!(
-                "/AcroForm is a {}, not a dictionary",
-                o.type_name()
-            ));
-            return out;
-        }
-        Err(e) => {
-            problems.push(format!("/AcroForm cannot be read: {e}"));
+    let acro = match catalog_dict(reader, &catalog, "AcroForm") {
+        Ok(Some(d)) => d,
+        Ok(None) => return out,
+        Err(problem) => {
+            problems.push(problem);
             return out;
         }
     };
@@ -450,18 +458,11 @@ fn read_dss<R: Read + Seek>(
     let Ok(catalog) = reader.catalog() else {
         return certs;
     };
-    let dss = match reader.resolve_key(&catalog, "DSS") {
-        Ok(Object::Dictionary(d)) => d,
-        Ok(Object::Null) => return certs,
-        Ok(o) => {
-            warnings.push(format!(
-                "/DSS is a {}, not a dictionary: ignored",
-                o.type_name()
-            ));
-            return certs;
-        }
-        Err(e) => {
-            warnings.push(format!("/DSS cannot be read: {e}"));
+    let dss = match catalog_dict(reader, &catalog, "DSS") {
+        Ok(Some(d)) => d,
+        Ok(None) => return certs,
+        Err(problem) => {
+            warnings.push(format!("{problem}: ignored"));
             return certs;
         }
     };

@@ -89,21 +89,8 @@ pub(crate) struct BuildArgs {
 pub(crate) struct VerifyArgs {
     /// The package (.zip or .json).
     file: PathBuf,
-    /// Trust anchors (PEM bundle or directory).
-    #[arg(long)]
-    trust: Option<PathBuf>,
-    /// More certificates to build chains with (PEM bundle).
-    #[arg(long)]
-    untrusted: Option<PathBuf>,
-    /// A CRL (DER or PEM); repeatable.
-    #[arg(long)]
-    crl: Vec<PathBuf>,
-    /// A DER OCSP response; repeatable.
-    #[arg(long)]
-    ocsp: Vec<PathBuf>,
-    /// Validation time (RFC 3339), default now.
-    #[arg(long)]
-    at: Option<String>,
+    #[command(flatten)]
+    trust: super::TrustArgs,
     /// Exit 0 for a partly signed package whose checks all passed.
     #[arg(long)]
     allow_partial: bool,
@@ -270,31 +257,10 @@ fn build(args: BuildArgs) -> Result<ExitCode, Failure> {
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     let data = read(&args.file)?;
-    let mut options = VerifyPackageOptions::default();
-    if let Some(at) = &args.at {
-        options.verify.validation_time = Some(parse_time(at)?);
-    }
-    if let Some(u) = &args.untrusted {
-        options.verify.extra_certificates = sigform::CertificateDer::parse_many(&read(u)?)?;
-    }
-    match &args.trust {
-        Some(t) => options.verify.trust = Some(sigform::x509::TrustStore::from_path(t)?),
-        None => {
-            eprintln!("sigform: notice: no --trust given: certificate chains are not evaluated")
-        }
-    }
-    for c in &args.crl {
-        options
-            .verify
-            .revocation
-            .add_crl(&read(c)?, sigform::x509::RevocationSource::File)?;
-    }
-    for o in &args.ocsp {
-        options
-            .verify
-            .revocation
-            .add_ocsp(&read(o)?, sigform::x509::RevocationSource::File)?;
-    }
+    let options = VerifyPackageOptions {
+        verify: args.trust.verify_options()?,
+        ..VerifyPackageOptions::default()
+    };
     let pkg = match package::read(&data, &options.limits) {
         Ok(p) => p,
         Err(e) => return Ok(refused(&args, &e)),
