@@ -2,6 +2,7 @@
 
 pub mod appearance;
 pub mod diff;
+mod ranges;
 pub mod sign;
 pub mod verify;
 

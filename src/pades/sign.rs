@@ -7,6 +7,7 @@
 //! CMS is written into the placeholder. Memory stays bounded whatever the file size.
 
 use super::appearance;
+use super::ranges::{Seekable, SignedRanges};
 use crate::alg::{EcCurve, SignatureAlgorithm};
 use crate::asn1::ess::SignaturePolicy;
 use crate::cades::{self, CadesOptions, SigningState, SigningTime};
@@ -247,40 +248,6 @@ fn common_name(identity: &SignerIdentity) -> String {
     crate::x509::signer_report(identity.certificate())
         .common_name
         .unwrap_or_else(|| identity.certificate().subject())
-}
-
-/// A Read over two ranges of a file: what the signature covers.
-struct RangesReader<'a, F: Read + Seek> {
-    file: &'a mut F,
-    ranges: [(u64, u64); 2],
-    idx: usize,
-    pos: u64,
-}
-
-impl<F: Read + Seek> Read for RangesReader<'_, F> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while let Some(&(start, len)) = self.ranges.get(self.idx) {
-            if self.pos >= len {
-                self.idx += 1;
-                self.pos = 0;
-                continue;
-            }
-            self.file.seek(SeekFrom::Start(start + self.pos))?;
-            let want = usize::try_from(len - self.pos)
-                .unwrap_or(usize::MAX)
-                .min(buf.len());
-            let n = self.file.read(buf.get_mut(..want).unwrap_or_default())?;
-            if n == 0 {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::UnexpectedEof,
-                    "signed range beyond the end of the file",
-                ));
-            }
-            self.pos += n as u64;
-            return Ok(n);
-        }
-        Ok(0)
-    }
 }
 
 /// First step: writes `input` plus the signature update (with an empty `/Contents`) to
@@ -684,12 +651,10 @@ pub fn prepare<R: Read + Seek, W: Read + Write + Seek>(
         policy: options.policy.clone(),
         ..CadesOptions::default()
     };
-    let ranges = RangesReader {
-        file: output,
-        ranges: [(0, contents_start), (contents_end, total - contents_end)],
-        idx: 0,
-        pos: 0,
-    };
+    let ranges = SignedRanges::new(
+        Seekable(output),
+        [(0, contents_start), (contents_end, total - contents_end)],
+    );
     let prepared = cades::prepare(ranges, identity, algorithm, &cades_options)?;
     Ok(PreparedPdf {
         to_be_signed: prepared.to_be_signed,

@@ -37,6 +37,13 @@ pub fn failed_checks(s: &sigform::report::SignatureReport) -> Vec<String> {
         .collect()
 }
 
+/// The PDF details of a PAdES signature report (panics when there are none).
+pub fn pdf_details(s: &sigform::report::SignatureReport) -> &sigform::report::PdfSignatureDetails {
+    s.details
+        .as_ref()
+        .unwrap_or_else(|| panic!("signature {} has no PDF details", s.id))
+}
+
 /// True when `SIGFORM_INTEROP=1`: a missing external tool is then a failure, not a skip.
 pub fn interop_required() -> bool {
     std::env::var("SIGFORM_INTEROP").is_ok_and(|v| v == "1")
