@@ -156,48 +156,27 @@ fn check_dictionary(
     details: &mut PdfSignatureDetails,
     d: &Dictionary,
 ) -> Option<PdfCmsProfile> {
-    let mut dict_ok = true;
-    let type_name = d.get_name("Type").map(<[u8]>::to_vec);
+    let as_written = |o: &Object| String::from_utf8_lossy(&o.to_pdf_bytes()).into_owned();
+    let mut problems: Vec<String> = Vec::new();
     match d.get("Type") {
         None => report
             .warnings
             .push("the signature dictionary has no /Type".into()),
         Some(Object::Name(n)) if n == b"Sig" || n == b"DocTimeStamp" => {}
-        Some(o) => {
-            dict_ok = false;
-            format_failure(
-                report,
-                "signature-dictionary",
-                format!(
-                    "/Type is {}, not /Sig or /DocTimeStamp",
-                    String::from_utf8_lossy(&o.to_pdf_bytes())
-                ),
-            );
-        }
+        Some(o) => problems.push(format!(
+            "/Type is {}, not /Sig or /DocTimeStamp",
+            as_written(o)
+        )),
     }
     match d.get("Filter") {
         Some(Object::Name(n)) if FILTERS.contains(&n.as_slice()) => {}
-        Some(o) => {
-            dict_ok = false;
-            format_failure(
-                report,
-                "signature-dictionary",
-                format!(
-                    "unknown /Filter {}",
-                    String::from_utf8_lossy(&o.to_pdf_bytes())
-                ),
-            );
-        }
-        None => {
-            dict_ok = false;
-            format_failure(report, "signature-dictionary", "no /Filter");
-        }
+        Some(o) => problems.push(format!("unknown /Filter {}", as_written(o))),
+        None => problems.push("no /Filter".into()),
     }
     let profile = match profile_of(d) {
         Ok(p) => Some(p),
         Err(e) => {
-            dict_ok = false;
-            format_failure(report, "signature-dictionary", e.to_string());
+            problems.push(e.to_string());
             None
         }
     };
@@ -209,20 +188,19 @@ fn check_dictionary(
         } else {
             PdfSignatureKind::Signature
         });
-        if (type_name.as_deref() == Some(b"DocTimeStamp".as_slice())) != is_dts {
-            dict_ok = false;
-            format_failure(
-                report,
-                "signature-dictionary",
-                "/Type /DocTimeStamp and /SubFilter /ETSI.RFC3161 must go together",
-            );
+        if (d.get_name("Type") == Some(b"DocTimeStamp".as_slice())) != is_dts {
+            problems
+                .push("/Type /DocTimeStamp and /SubFilter /ETSI.RFC3161 must go together".into());
         }
     }
-    if dict_ok {
+    if problems.is_empty() {
         report.pass(
             "signature-dictionary",
             profile.map(|p| format!("/SubFilter /{}", p.subfilter())),
         );
+    }
+    for p in problems {
+        format_failure(report, "signature-dictionary", p);
     }
     profile
 }
