@@ -640,3 +640,34 @@ impl std::fmt::Display for ValidationReport {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_details_json_keys_in_order_and_field_null() {
+        let d = PdfSignatureDetails {
+            subfilter: Some("ETSI.RFC3161".into()),
+            kind: Some(PdfSignatureKind::DocumentTimestamp),
+            byte_range: Some([0, 1, 3, 4]),
+            certification: Some(CertificationReport { docmdp: 2 }),
+            modifications: Some(Vec::new()),
+            revision: Some(1),
+            ..PdfSignatureDetails::default()
+        };
+        let json = serde_json::to_string(&d).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"byte_range":[0,1,3,4],"certification":{"docmdp":2},"field":null,"kind":"document-timestamp","modifications":[],"revision":1,"subfilter":"ETSI.RFC3161"}"#
+        );
+        let back: Result<PdfSignatureDetails, _> = serde_json::from_str(&json);
+        assert_eq!(back.ok(), Some(d));
+    }
+
+    #[test]
+    fn no_details_no_key() {
+        let json = serde_json::to_string(&SignatureReport::new("S1")).unwrap_or_default();
+        assert!(!json.contains("details"), "{json}");
+    }
+}

@@ -94,24 +94,31 @@ pub(super) fn find_signatures<R: Read + Seek>(
     found
 }
 
+/// Why the form's fields cannot be walked.
+#[derive(Debug, thiserror::Error)]
+enum FormError {
+    #[error("the catalog cannot be read: {0}")]
+    Catalog(PdfError),
+    #[error("{0}")]
+    AcroForm(CatalogEntryError),
+    #[error("/AcroForm /Fields is a {0}, not an array")]
+    FieldsNotAnArray(&'static str),
+    #[error("/AcroForm /Fields cannot be read: {0}")]
+    FieldsUnreadable(PdfError),
+}
+
 /// The top-level `/AcroForm /Fields` of the newest revision (empty without a form).
-fn form_fields<R: Read + Seek>(reader: &Reader<R>) -> Result<Vec<Object>, String> {
-    let catalog = reader
-        .catalog()
-        .map_err(|e| format!("the catalog cannot be read: {e}"))?;
-    let acro = match catalog_dict(reader, &catalog, "AcroForm") {
-        Ok(Some(d)) => d,
-        Ok(None) => return Ok(Vec::new()),
-        Err(problem) => return Err(problem.to_string()),
+fn form_fields<R: Read + Seek>(reader: &Reader<R>) -> Result<Vec<Object>, FormError> {
+    let catalog = reader.catalog().map_err(FormError::Catalog)?;
+    let Some(acro) = catalog_dict(reader, &catalog, "AcroForm").map_err(FormError::AcroForm)?
+    else {
+        return Ok(Vec::new());
     };
     match reader.resolve_key(&acro, "Fields") {
         Ok(Object::Array(a)) => Ok(a),
         Ok(Object::Null) => Ok(Vec::new()),
-        Ok(o) => Err(format!(
-            "/AcroForm /Fields is a {}, not an array",
-            o.type_name()
-        )),
-        Err(e) => Err(format!("/AcroForm /Fields cannot be read: {e}")),
+        Ok(o) => Err(FormError::FieldsNotAnArray(o.type_name())),
+        Err(e) => Err(FormError::FieldsUnreadable(e)),
     }
 }
 
@@ -127,7 +134,7 @@ fn find_field_signatures<R: Read + Seek>(
     let fields = match form_fields(reader) {
         Ok(f) => f,
         Err(problem) => {
-            problems.push(problem);
+            problems.push(problem.to_string());
             return out;
         }
     };
@@ -309,4 +316,29 @@ fn find_orphans<R: Read + Seek>(
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_texts() {
+        let not_a_dict = |key| CatalogEntryError::NotADictionary {
+            key,
+            type_name: "array",
+        };
+        assert_eq!(
+            not_a_dict("DSS").to_string(),
+            "/DSS is a array, not a dictionary"
+        );
+        assert_eq!(
+            FormError::AcroForm(not_a_dict("AcroForm")).to_string(),
+            "/AcroForm is a array, not a dictionary"
+        );
+        assert_eq!(
+            FormError::FieldsNotAnArray("name").to_string(),
+            "/AcroForm /Fields is a name, not an array"
+        );
+    }
 }

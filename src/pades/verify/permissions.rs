@@ -235,3 +235,24 @@ fn apply_diff(
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn analysis_error_texts() {
+        // The texts of the reports from before the typed errors.
+        assert_eq!(
+            AnalysisError::NoResult.to_string(),
+            PdfError::Unsupported("revision analysis".into()).to_string()
+        );
+        let e = PdfError::BrokenXref {
+            detail: "no revision".into(),
+        };
+        assert_eq!(
+            AnalysisError::Failed(e).to_string(),
+            "broken cross-reference: no revision"
+        );
+    }
+}
