@@ -391,6 +391,54 @@ impl std::fmt::Display for SignatureAlgorithm {
     }
 }
 
+/// A signature algorithm name that [`SignatureAlgorithm::from_str`] does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseAlgorithmError {
+    /// The name names no algorithm family we know (`rsa-…`, `rsa-pss-…`).
+    #[error("unknown algorithm {0}")]
+    UnknownAlgorithm(String),
+    /// The family is known but the digest is not.
+    #[error("unknown digest in {0}")]
+    UnknownDigest(String),
+}
+
+/// Parses the names the command line takes (`--algorithm`): `rsa-sha256`, `rsa-sha384`,
+/// `rsa-sha512`, `rsa-pss-sha256`, `rsa-pss-sha384`, `rsa-pss-sha512` (case-insensitive; the
+/// digest may be written `sha-256`). PSS uses MGF1 with the same digest and a salt as long as the
+/// digest. ECDSA signers take their curve and digest from the key, so they need no name here.
+///
+/// ```
+/// use sigform::SignatureAlgorithm;
+/// let pss: SignatureAlgorithm = "rsa-pss-sha256".parse()?;
+/// assert_eq!(pss, SignatureAlgorithm::RSA_PSS_SHA256);
+/// assert!("dsa-sha1".parse::<SignatureAlgorithm>().is_err());
+/// # Ok::<(), sigform::alg::ParseAlgorithmError>(())
+/// ```
+impl std::str::FromStr for SignatureAlgorithm {
+    type Err = ParseAlgorithmError;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        let lower = name.to_ascii_lowercase();
+        let (pss, digest) = if let Some(d) = lower.strip_prefix("rsa-pss-") {
+            (true, d)
+        } else if let Some(d) = lower.strip_prefix("rsa-") {
+            (false, d)
+        } else {
+            return Err(ParseAlgorithmError::UnknownAlgorithm(name.to_string()));
+        };
+        let digest = DigestAlgorithm::from_name(digest)
+            .ok_or_else(|| ParseAlgorithmError::UnknownDigest(name.to_string()))?;
+        Ok(if pss {
+            Self::RsaPss {
+                digest,
+                salt_len: digest.output_len() as u32,
+            }
+        } else {
+            Self::RsaPkcs1v15 { digest }
+        })
+    }
+}
+
 /// RSASSA-PSS-params (RFC 4055 §3.1).
 ///
 /// ```asn1

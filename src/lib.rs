@@ -34,6 +34,7 @@ pub mod batch;
 pub mod cades;
 pub mod crypto;
 pub mod error;
+pub mod format;
 pub mod package;
 pub mod pades;
 pub mod pdf;
