@@ -10,7 +10,8 @@
 //! ```
 
 use super::{CertificateDer, Signer, SignerError, SignerIdentity, looks_like_pem, pem_blocks};
-use crate::alg::{DigestAlgorithm, EcCurve, SignatureAlgorithm, oid};
+use crate::alg::{DigestAlgorithm, EcCurve, SignatureAlgorithm};
+use crate::asn1::oid;
 use crate::error::{Error, KeyError, Result};
 use der::{Decode, Encode};
 use pkcs8::DecodePrivateKey;

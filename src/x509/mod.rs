@@ -36,7 +36,6 @@ pub mod revocation;
 pub mod store;
 pub mod time;
 
-pub use cert::oid;
 pub use identity::{IcpBrasilIds, cnpj_is_valid, cpf_is_valid, icp_brasil_ids, signer_report};
 pub use path::{
     Budget, CertSource, ChainValidation, DOCUMENT_SIGNING_PURPOSES, EkuPolicy, KeyUsagePolicy,

@@ -8,13 +8,14 @@
 //! end. Every path that reaches an anchor is then validated in full; the first valid one wins.
 //! Work is bounded by a [`Budget`]: signature verifications, search steps, and path depth.
 
-use super::cert::{Cert, ProblemKind, ku, oid};
+use super::cert::{Cert, ProblemKind, ku};
 use super::names::MAX_NAME_COMPARISONS;
 use super::revocation::{Checker, RevocationData, Status};
 use super::store::TrustStore;
 use super::time::{format_unix, unix_seconds};
 use super::{identity, policy};
 use crate::alg::{AlgorithmStatus, signature_algorithm_from_identifier};
+use crate::asn1::oid;
 use crate::crypto::{PublicKeyKind, VerifyError, ec_curve_of, public_key_kind, verify_signature};
 use crate::report::{
     ChainElement, Indication, RevocationReport, SignatureReport, SubIndication, TrustReport,

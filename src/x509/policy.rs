@@ -6,7 +6,8 @@
 //! for an explicit policy (policyConstraints requireExplicitPolicy): without one, explicit_policy
 //! never reaches 0. The tree is then built, bounded in size.
 
-use super::cert::{Cert, oid};
+use super::cert::Cert;
+use crate::asn1::oid;
 use der::asn1::ObjectIdentifier;
 
 /// Most nodes the tree may hold (policy mappings can make it grow quickly).

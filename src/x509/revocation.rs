@@ -14,15 +14,15 @@
 //! minutes of clock skew) is ignored. A revocation entry dated at or before T counts whatever
 //! the freshness: revocation is permanent.
 
-use super::cert::{Cert, ku, oid as ext_oid};
+use super::cert::{Cert, ku};
 use super::der_walk;
 use super::names::Dn;
 use super::time::format_unix;
 use crate::alg::{DigestAlgorithm, signature_algorithm_from_identifier};
 use crate::asn1::ocsp::{
-    BasicOcspResponse, CertStatus, ID_PKIX_OCSP_BASIC, OcspResponse, OcspResponseStatus,
-    ResponderId,
+    BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus, ResponderId,
 };
+use crate::asn1::oid;
 use crate::crypto::{ec_curve_of, verify_signature};
 use crate::error::{Error, Result};
 use crate::signer::CertificateDer;
@@ -59,20 +59,6 @@ const MAX_ITEMS: usize = 1_000;
 pub(crate) const MAX_REVOCATION_SIGNATURES: usize = 64;
 /// Clock skew tolerated for data "from the future".
 const SKEW: i64 = 300;
-
-mod crl_oid {
-    use der::asn1::ObjectIdentifier as Oid;
-    pub const CRL_NUMBER: Oid = Oid::new_unwrap("2.5.29.20");
-    pub const REASON_CODE: Oid = Oid::new_unwrap("2.5.29.21");
-    pub const INVALIDITY_DATE: Oid = Oid::new_unwrap("2.5.29.24");
-    pub const DELTA_CRL_INDICATOR: Oid = Oid::new_unwrap("2.5.29.27");
-    pub const ISSUING_DISTRIBUTION_POINT: Oid = Oid::new_unwrap("2.5.29.28");
-    pub const CERTIFICATE_ISSUER: Oid = Oid::new_unwrap("2.5.29.29");
-    pub const OCSP_NONCE: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.2");
-    pub const OCSP_EXTENDED_REVOKE: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.9");
-    pub const OCSP_ARCHIVE_CUTOFF: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.6");
-    pub const OCSP_CRL_ID: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.3");
-}
 
 #[derive(Clone, Debug)]
 struct Crl {
@@ -197,16 +183,16 @@ impl RevocationData {
         for ext in tbs_list.crl_extensions.iter().flatten() {
             let v = ext.extn_value.as_bytes();
             match ext.extn_id {
-                o if o == crl_oid::CRL_NUMBER => {
+                o if o == oid::CRL_NUMBER => {
                     has_number = true;
                     if ext.critical {
                         problem.get_or_insert("CRL number marked critical".into());
                     }
                 }
-                o if o == crl_oid::DELTA_CRL_INDICATOR => {
+                o if o == oid::DELTA_CRL_INDICATOR => {
                     problem.get_or_insert("delta CRLs are not supported".into());
                 }
-                o if o == crl_oid::ISSUING_DISTRIBUTION_POINT => {
+                o if o == oid::ISSUING_DISTRIBUTION_POINT => {
                     match IssuingDistributionPoint::from_der(v) {
                         Ok(p) if p.indirect_crl => {
                             problem.get_or_insert("indirect CRLs are not supported".into());
@@ -220,10 +206,10 @@ impl RevocationData {
                         }
                     }
                 }
-                o if o == ext_oid::AUTHORITY_KEY_IDENTIFIER
-                    || o == ext_oid::ISSUER_ALT_NAME
-                    || o == ext_oid::FRESHEST_CRL
-                    || o == ext_oid::AUTHORITY_INFO_ACCESS => {}
+                o if o == oid::AUTHORITY_KEY_IDENTIFIER
+                    || o == oid::ISSUER_ALT_NAME
+                    || o == oid::FRESHEST_CRL
+                    || o == oid::AUTHORITY_INFO_ACCESS => {}
                 other => {
                     if ext.critical {
                         problem
@@ -237,9 +223,8 @@ impl RevocationData {
         }
         for entry in tbs_list.revoked_certificates.iter().flatten() {
             for ext in entry.crl_entry_extensions.iter().flatten() {
-                let known =
-                    ext.extn_id == crl_oid::REASON_CODE || ext.extn_id == crl_oid::INVALIDITY_DATE;
-                if ext.extn_id == crl_oid::CERTIFICATE_ISSUER {
+                let known = ext.extn_id == oid::REASON_CODE || ext.extn_id == oid::INVALIDITY_DATE;
+                if ext.extn_id == oid::CERTIFICATE_ISSUER {
                     problem.get_or_insert("CRL entry with certificateIssuer (indirect)".into());
                 } else if ext.critical && !known {
                     problem.get_or_insert(format!(
@@ -279,7 +264,7 @@ impl RevocationData {
         let bytes = resp
             .response_bytes
             .ok_or_else(|| Error::malformed("OCSPResponse", "no responseBytes"))?;
-        if bytes.response_type != ID_PKIX_OCSP_BASIC {
+        if bytes.response_type != oid::OCSP_BASIC {
             return Err(Error::Unsupported(format!(
                 "OCSP response type {}",
                 bytes.response_type
@@ -318,9 +303,9 @@ impl RevocationData {
         }
         for ext in basic.tbs_response_data.response_extensions.iter().flatten() {
             let known = [
-                crl_oid::OCSP_NONCE,
-                crl_oid::OCSP_EXTENDED_REVOKE,
-                crl_oid::OCSP_ARCHIVE_CUTOFF,
+                oid::OCSP_NONCE,
+                oid::OCSP_EXTENDED_REVOKE,
+                oid::OCSP_ARCHIVE_CUTOFF,
             ]
             .contains(&ext.extn_id);
             if ext.critical && !known {
@@ -532,7 +517,7 @@ impl<'a> Checker<'a> {
             }
             let mut reason = None;
             for ext in entry.crl_entry_extensions.iter().flatten() {
-                if ext.extn_id == crl_oid::REASON_CODE {
+                if ext.extn_id == oid::REASON_CODE {
                     reason = CrlReason::from_der(ext.extn_value.as_bytes()).ok();
                 }
             }
@@ -609,7 +594,7 @@ impl<'a> Checker<'a> {
             if !responder
                 .eku
                 .as_ref()
-                .is_some_and(|e| e.contains(&ext_oid::KP_OCSP_SIGNING))
+                .is_some_and(|e| e.contains(&oid::KP_OCSP_SIGNING))
             {
                 last = "responder certificate lacks id-kp-OCSPSigning".into();
                 continue;
@@ -688,7 +673,7 @@ impl<'a> Checker<'a> {
             return None;
         }
         for ext in single.single_extensions.iter().flatten() {
-            if ext.critical && ext.extn_id != crl_oid::OCSP_CRL_ID {
+            if ext.critical && ext.extn_id != oid::OCSP_CRL_ID {
                 self.warn(format!(
                     "{what} ignored: unsupported critical extension {}",
                     ext.extn_id
