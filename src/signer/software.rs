@@ -9,10 +9,12 @@
 //! # Ok::<(), sigform::Error>(())
 //! ```
 
-use super::{CertificateDer, Signer, SignerError, SignerIdentity, looks_like_pem, pem_blocks};
+use super::{Signer, SignerError, SignerIdentity};
 use crate::alg::{DigestAlgorithm, EcCurve, SignatureAlgorithm};
 use crate::asn1::oid;
 use crate::error::{Error, KeyError, Result};
+use crate::x509::CertificateDer;
+use crate::x509::pem::{looks_like_pem, pem_blocks};
 use der::{Decode, Encode};
 use pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;

@@ -2,11 +2,11 @@
 //! identifiers in subjectAltName otherNames (DOC-ICP-04): the CPF of a natural person
 //! (2.16.76.1.3.1) and the CNPJ of a company (2.16.76.1.3.3), with their check digits verified.
 
+use super::CertificateDer;
 use super::cert::Cert;
 use super::time::format_unix;
 use crate::asn1::oid;
 use crate::report::SignerReport;
-use crate::signer::CertificateDer;
 use der::{Decode, Tagged};
 use x509_cert::ext::pkix::name::GeneralName;
 

@@ -135,10 +135,10 @@ impl RevocationData {
     /// CRL that cannot be used (unsupported critical extension, delta CRL, …) is kept and
     /// reported as ignored when it matters.
     pub fn add_crl(&mut self, data: &[u8], source: RevocationSource) -> Result<()> {
-        if crate::signer::looks_like_pem(data) {
+        if super::pem::looks_like_pem(data) {
             let text = std::str::from_utf8(data)
                 .map_err(|_| Error::malformed("CRL", "PEM that is not UTF-8"))?;
-            let blocks = crate::signer::pem_blocks(text, "X509 CRL");
+            let blocks = super::pem::pem_blocks(text, "X509 CRL");
             if blocks.is_empty() {
                 return Err(Error::malformed("CRL", "no X509 CRL PEM block"));
             }
