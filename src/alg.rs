@@ -11,6 +11,9 @@ use digest::Digest;
 use serde::{Deserialize, Serialize};
 use spki::AlgorithmIdentifierOwned;
 
+/// Minimum RSA modulus size the policy accepts, for signing and in verification.
+pub const MIN_RSA_BITS: usize = 2048;
+
 /// A message digest algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING-KEBAB-CASE")]

@@ -22,8 +22,8 @@ use spki::DecodePublicKey;
 use std::path::Path;
 use zeroize::Zeroizing;
 
-/// Minimum RSA modulus size the policy accepts for signing.
-pub const MIN_RSA_BITS: usize = 2048;
+/// The RSA key size policy lives in [`crate::alg`]; this path is kept for existing users.
+pub use crate::alg::MIN_RSA_BITS;
 
 /// Largest key or certificate file we read (hostile input bound).
 const MAX_FILE: u64 = 16 * 1024 * 1024;
