@@ -27,6 +27,14 @@ pub(crate) mod ku {
     pub const CRL_SIGN: u16 = 1 << 6;
 }
 
+/// Why the names of a certificate cannot be listed for name constraints.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum CertNameError {
+    /// A directoryName in subjectAltName cannot be read again.
+    #[error("unreadable directoryName in subjectAltName")]
+    UnreadableSanDirectoryName,
+}
+
 /// How bad a recorded problem is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ProblemKind {
@@ -400,7 +408,7 @@ impl Cert {
                 match NameConstraints::from_der(v) {
                     Ok(nc) => match NameConstraintSet::from_extension(&nc) {
                         Ok(set) => self.name_constraints = Some(set),
-                        Err(msg) => self.malformed(&msg),
+                        Err(e) => self.malformed(&e.to_string()),
                     },
                     Err(_) => self.malformed("malformed nameConstraints"),
                 }
@@ -519,7 +527,7 @@ impl Cert {
     /// Names of this certificate that name constraints apply to (RFC 5280 §4.2.1.10): the
     /// subject when not empty, every subjectAltName, and without a subjectAltName the subject's
     /// emailAddress attributes as rfc822Names.
-    pub fn constrained_names(&self) -> Result<Vec<NameForm>, String> {
+    pub fn constrained_names(&self) -> Result<Vec<NameForm>, CertNameError> {
         let mut out = Vec::new();
         if !self.subject.is_empty() {
             out.push(NameForm::Dir(self.subject.clone()));
@@ -528,9 +536,8 @@ impl Cert {
             Some((_, list)) => {
                 for g in list {
                     out.push(
-                        NameForm::from_general_name(g).ok_or_else(|| {
-                            "unreadable directoryName in subjectAltName".to_string()
-                        })?,
+                        NameForm::from_general_name(g)
+                            .ok_or(CertNameError::UnreadableSanDirectoryName)?,
                     );
                 }
             }

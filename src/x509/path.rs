@@ -9,7 +9,7 @@
 //! Work is bounded by a [`Budget`]: signature verifications, search steps, and path depth.
 
 use super::cert::{Cert, ProblemKind, ku};
-use super::names::MAX_NAME_COMPARISONS;
+use super::names::NameRefusal;
 use super::revocation::{Checker, RevocationData, Status};
 use super::store::TrustStore;
 use super::time::{format_unix, unix_seconds};
@@ -1117,12 +1117,14 @@ impl<'a> Builder<'a> {
                 let names = c.constrained_names().map_err(|e| PathError::Malformed {
                     position: j,
                     subject: subject(j),
-                    detail: e,
+                    detail: e.to_string(),
                 })?;
                 for name in &names {
                     if let Err(e) = nc.check(name, &mut comparisons) {
-                        if comparisons > MAX_NAME_COMPARISONS {
-                            return Err(PathError::BudgetExceeded { detail: e });
+                        if matches!(e, NameRefusal::TooManyComparisons) {
+                            return Err(PathError::BudgetExceeded {
+                                detail: e.to_string(),
+                            });
                         }
                         return Err(constraint(
                             j,
@@ -1137,7 +1139,7 @@ impl<'a> Builder<'a> {
         if !below_anchor.is_empty()
             && let Err(e) = policy::check(&below_anchor)
         {
-            return Err(constraint(0, e));
+            return Err(constraint(0, e.to_string()));
         }
         Ok(())
     }

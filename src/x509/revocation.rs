@@ -18,12 +18,12 @@ use super::cert::{Cert, ku};
 use super::der_walk;
 use super::names::Dn;
 use super::time::format_unix;
-use crate::alg::{DigestAlgorithm, signature_algorithm_from_identifier};
+use crate::alg::{DigestAlgorithm, UnsupportedAlgorithm, signature_algorithm_from_identifier};
 use crate::asn1::ocsp::{
     BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus, ResponderId,
 };
 use crate::asn1::oid;
-use crate::crypto::{ec_curve_of, verify_signature};
+use crate::crypto::{VerifyError, ec_curve_of, verify_signature};
 use crate::error::{Error, Result};
 use crate::signer::CertificateDer;
 use der::{Decode, Encode};
@@ -344,12 +344,64 @@ pub(crate) enum Status {
     NoData,
 }
 
+/// Why a signature over revocation data (or over a responder certificate) is not accepted.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum SignatureCheckError {
+    /// [`MAX_REVOCATION_SIGNATURES`] verifications were already spent.
+    #[error("revocation signature budget exhausted")]
+    BudgetExhausted,
+    /// The signature algorithm is unknown or refused.
+    #[error(transparent)]
+    Algorithm(#[from] UnsupportedAlgorithm),
+    /// The signature does not verify with the key.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+}
+
+/// Why an OCSP response is not accepted as signed by the CA or an authorised responder.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum OcspAuthorizationError {
+    /// No response with that index.
+    #[error("no such response")]
+    NoSuchResponse,
+    /// The signature BIT STRING has unused bits.
+    #[error("malformed signature")]
+    MalformedSignature,
+    /// The CA named itself as responder and its signature is not accepted.
+    #[error(transparent)]
+    IssuerSignature(SignatureCheckError),
+    /// No certificate in the response matches the responderID.
+    #[error("no responder certificate matches the responderID")]
+    NoMatchingResponder,
+    /// The responder certificate was issued by another CA.
+    #[error("responder certificate not issued by the CA")]
+    ResponderNotIssuedByCa,
+    /// The responder certificate has a recorded problem.
+    #[error("responder certificate: {0}")]
+    ResponderProblem(String),
+    /// The responder certificate lacks id-kp-OCSPSigning.
+    #[error("responder certificate lacks id-kp-OCSPSigning")]
+    ResponderLacksOcspSigning,
+    /// The responder certificate's keyUsage lacks digitalSignature.
+    #[error("responder certificate keyUsage lacks digitalSignature")]
+    ResponderLacksDigitalSignature,
+    /// The responder certificate was not valid at producedAt.
+    #[error("responder certificate not valid when the response was produced")]
+    ResponderNotValid,
+    /// The CA's signature on the responder certificate is not accepted.
+    #[error("responder certificate signature: {0}")]
+    ResponderCertificateSignature(SignatureCheckError),
+    /// The responder's signature on the response is not accepted.
+    #[error("response signature: {0}")]
+    ResponseSignature(SignatureCheckError),
+}
+
 /// Checks certificates against a [`RevocationData`] with a signature budget and caches.
 pub(crate) struct Checker<'a> {
     data: &'a RevocationData,
     signatures: usize,
     /// (kind, index, issuer key) → verified.
-    cache: HashMap<(u8, usize, Vec<u8>), Result<(), String>>,
+    cache: HashMap<(u8, usize, Vec<u8>), Result<(), SignatureCheckError>>,
     /// Notes about data that was ignored, deduplicated.
     pub warnings: Vec<String>,
 }
@@ -386,17 +438,17 @@ impl<'a> Checker<'a> {
         alg: &spki::AlgorithmIdentifierOwned,
         tbs: &[u8],
         sig: &[u8],
-    ) -> Result<(), String> {
+    ) -> Result<(), SignatureCheckError> {
         if let Some(r) = self.cache.get(&key) {
             return r.clone();
         }
         let r = if self.signatures >= MAX_REVOCATION_SIGNATURES {
-            Err("revocation signature budget exhausted".to_string())
+            Err(SignatureCheckError::BudgetExhausted)
         } else {
             self.signatures += 1;
             signature_algorithm_from_identifier(alg, None, ec_curve_of(signer_spki))
-                .map_err(|e| e.to_string())
-                .and_then(|a| verify_signature(signer_spki, a, tbs, sig).map_err(|e| e.to_string()))
+                .map_err(SignatureCheckError::from)
+                .and_then(|a| Ok(verify_signature(signer_spki, a, tbs, sig)?))
         };
         self.cache.insert(key, r.clone());
         r
@@ -551,15 +603,21 @@ impl<'a> Checker<'a> {
     }
 
     /// Finds who signed response `i` for certificates of `issuer`, and verifies it.
-    fn ocsp_authorized(&mut self, i: usize, issuer: &Cert, at: i64) -> Result<(), String> {
+    fn ocsp_authorized(
+        &mut self,
+        i: usize,
+        issuer: &Cert,
+        at: i64,
+    ) -> Result<(), OcspAuthorizationError> {
+        use OcspAuthorizationError as E;
         let Some(resp) = self.data.ocsp.get(i) else {
-            return Err("no such response".into());
+            return Err(E::NoSuchResponse);
         };
         let sig = resp
             .basic
             .signature
             .as_bytes()
-            .ok_or_else(|| "malformed signature".to_string())?
+            .ok_or(E::MalformedSignature)?
             .to_vec();
         let matches_id = |c: &Cert| match &resp.basic.tbs_response_data.responder_id {
             ResponderId::ByName(n) => Dn::from_name(n).is_some_and(|d| d.matches(&c.subject)),
@@ -569,26 +627,28 @@ impl<'a> Checker<'a> {
         };
         // the CA itself
         if matches_id(issuer) {
-            return self.verify(
-                (1, i, issuer.spki.clone()),
-                &issuer.spki,
-                &resp.basic.signature_algorithm,
-                &resp.tbs,
-                &sig,
-            );
+            return self
+                .verify(
+                    (1, i, issuer.spki.clone()),
+                    &issuer.spki,
+                    &resp.basic.signature_algorithm,
+                    &resp.tbs,
+                    &sig,
+                )
+                .map_err(E::IssuerSignature);
         }
         // a delegated responder (RFC 6960 §4.2.2.2)
-        let mut last = "no responder certificate matches the responderID".to_string();
+        let mut last = E::NoMatchingResponder;
         for (k, responder) in resp.certs.iter().enumerate() {
             if !matches_id(responder) {
                 continue;
             }
             if !responder.issuer.matches(&issuer.subject) {
-                last = "responder certificate not issued by the CA".into();
+                last = E::ResponderNotIssuedByCa;
                 continue;
             }
             if let Some((_, p)) = responder.first_problem() {
-                last = format!("responder certificate: {p}");
+                last = E::ResponderProblem(p.clone());
                 continue;
             }
             if !responder
@@ -596,17 +656,17 @@ impl<'a> Checker<'a> {
                 .as_ref()
                 .is_some_and(|e| e.contains(&oid::KP_OCSP_SIGNING))
             {
-                last = "responder certificate lacks id-kp-OCSPSigning".into();
+                last = E::ResponderLacksOcspSigning;
                 continue;
             }
             if let Some(k) = responder.key_usage
                 && k & ku::DIGITAL_SIGNATURE == 0
             {
-                last = "responder certificate keyUsage lacks digitalSignature".into();
+                last = E::ResponderLacksDigitalSignature;
                 continue;
             }
             if at < responder.not_before || at > responder.not_after {
-                last = "responder certificate not valid when the response was produced".into();
+                last = E::ResponderNotValid;
                 continue;
             }
             // the CA issued the responder certificate
@@ -618,7 +678,7 @@ impl<'a> Checker<'a> {
                 &responder.tbs,
                 &responder.signature,
             ) {
-                last = format!("responder certificate signature: {e}");
+                last = E::ResponderCertificateSignature(e);
                 continue;
             }
             match self.verify(
@@ -637,7 +697,7 @@ impl<'a> Checker<'a> {
                     }
                     return Ok(());
                 }
-                Err(e) => last = format!("response signature: {e}"),
+                Err(e) => last = E::ResponseSignature(e),
             }
         }
         Err(last)
@@ -718,5 +778,21 @@ impl<'a> Checker<'a> {
             CertStatus::Good(_) => Some(Status::Good { source: label }),
             _ => Some(Status::Unknown { source: label }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{OcspAuthorizationError as E, SignatureCheckError, VerifyError};
+
+    #[test]
+    fn errors_read_as_reported() {
+        let bad = SignatureCheckError::Verify(VerifyError::BadSignature);
+        assert_eq!(E::IssuerSignature(bad.clone()).to_string(), bad.to_string());
+        let resp = E::ResponseSignature(bad).to_string();
+        assert_eq!(resp, "response signature: signature value does not verify");
+        let budget = E::ResponderCertificateSignature(SignatureCheckError::BudgetExhausted);
+        let text = "responder certificate signature: revocation signature budget exhausted";
+        assert_eq!(budget.to_string(), text);
     }
 }
