@@ -1,7 +1,7 @@
 //! Every OBJECT IDENTIFIER sigform knows, each defined once, grouped by the standard that
 //! assigns it:
 //!
-//! - digest algorithms (RFC 3279, RFC 5754 / NIST CSOR);
+//! - digest algorithms (RFC 3279, RFC 5754 / NIST CSOR) and HMACs (RFC 8018);
 //! - RSA keys and signatures (PKCS #1, RFC 8017);
 //! - EC keys, curves and ECDSA signatures (RFC 5480, RFC 5758);
 //! - CMS content types (RFC 5652, RFC 3161) and CMS attributes (PKCS #9, RFC 5652 §11);
@@ -12,11 +12,12 @@
 //!   §4.2.1.4, §4.2.1.12, RFC 9336 and vendor purposes);
 //! - CRL and CRL entry extensions (RFC 5280 §5.2, §5.3);
 //! - OCSP (RFC 6960) and CMS other revocation information (RFC 5940);
+//! - PKCS #12 bags and password-based encryption and MAC (RFC 7292, RFC 8018, RFC 9579);
 //! - ICP-Brasil otherName forms (DOC-ICP-04).
 
 use der::asn1::ObjectIdentifier as Oid;
 
-// ---- Digest algorithms (RFC 3279 §2.2.2, RFC 5754 §2) ----
+// ---- Digest algorithms (RFC 3279 §2.2.2, RFC 5754 §2) and HMACs (RFC 8018 §B.1) ----
 
 /// id-md5 (refused, recognised only to report it).
 pub const MD5: Oid = Oid::new_unwrap("1.2.840.113549.2.5");
@@ -28,6 +29,26 @@ pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
 pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
 /// id-sha512.
 pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
+/// id-sha224.
+pub const SHA224: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.4");
+/// id-sha512-224.
+pub const SHA512_224: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.5");
+/// id-sha512-256.
+pub const SHA512_256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.6");
+/// id-hmacWithSHA1 (RFC 8018).
+pub const HMAC_SHA1: Oid = Oid::new_unwrap("1.2.840.113549.2.7");
+/// id-hmacWithSHA224.
+pub const HMAC_SHA224: Oid = Oid::new_unwrap("1.2.840.113549.2.8");
+/// id-hmacWithSHA256.
+pub const HMAC_SHA256: Oid = Oid::new_unwrap("1.2.840.113549.2.9");
+/// id-hmacWithSHA384.
+pub const HMAC_SHA384: Oid = Oid::new_unwrap("1.2.840.113549.2.10");
+/// id-hmacWithSHA512.
+pub const HMAC_SHA512: Oid = Oid::new_unwrap("1.2.840.113549.2.11");
+/// id-hmacWithSHA512-224.
+pub const HMAC_SHA512_224: Oid = Oid::new_unwrap("1.2.840.113549.2.12");
+/// id-hmacWithSHA512-256.
+pub const HMAC_SHA512_256: Oid = Oid::new_unwrap("1.2.840.113549.2.13");
 
 // ---- RSA (PKCS #1, RFC 8017 Appendix C) ----
 
@@ -71,6 +92,10 @@ pub const ECDSA_WITH_SHA512: Oid = Oid::new_unwrap("1.2.840.10045.4.3.4");
 pub const DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
 /// id-signedData.
 pub const SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
+/// id-envelopedData.
+pub const ENVELOPED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.3");
+/// id-encryptedData.
+pub const ENCRYPTED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.6");
 /// id-ct-TSTInfo.
 pub const TST_INFO: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.4");
 
@@ -209,6 +234,41 @@ pub const OCSP_ARCHIVE_CUTOFF: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.6");
 pub const OCSP_EXTENDED_REVOKE: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.9");
 /// id-ri-ocsp-response: an OCSP response as CMS OtherRevocationInfoFormat.
 pub const RI_OCSP_RESPONSE: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.16.2");
+
+// ---- PKCS #12 (RFC 7292 §4.2, Appendix C) and PKCS #5 (RFC 8018 Appendix A, RFC 9579) ----
+
+/// keyBag.
+pub const KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.1");
+/// pkcs8ShroudedKeyBag.
+pub const SHROUDED_KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.2");
+/// certBag.
+pub const CERT_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.3");
+/// safeContentsBag.
+pub const SAFE_CONTENTS_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.6");
+/// x509Certificate certificate type (PKCS #9 certTypes arc).
+pub const X509_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.22.1");
+/// friendlyName attribute (PKCS #9).
+pub const FRIENDLY_NAME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.20");
+/// localKeyId attribute (PKCS #9).
+pub const LOCAL_KEY_ID: Oid = Oid::new_unwrap("1.2.840.113549.1.9.21");
+/// pbeWithSHAAnd128BitRC4 (not supported; named in errors).
+pub const PBE_SHA1_RC4_128: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.1");
+/// pbeWithSHAAnd40BitRC4 (not supported; named in errors).
+pub const PBE_SHA1_RC4_40: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.2");
+/// pbeWithSHAAnd3-KeyTripleDES-CBC.
+pub const PBE_SHA1_3DES_3KEY: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.3");
+/// pbeWithSHAAnd2-KeyTripleDES-CBC.
+pub const PBE_SHA1_3DES_2KEY: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.4");
+/// pbeWithSHAAnd128BitRC2-CBC.
+pub const PBE_SHA1_RC2_128: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.5");
+/// pbeWithSHAAnd40BitRC2-CBC.
+pub const PBE_SHA1_RC2_40: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.6");
+/// id-PBKDF2.
+pub const PBKDF2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.12");
+/// id-PBES2.
+pub const PBES2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.13");
+/// id-PBMAC1 (used in PKCS #12 by RFC 9579).
+pub const PBMAC1: Oid = Oid::new_unwrap("1.2.840.113549.1.5.14");
 
 // ---- ICP-Brasil otherName forms (DOC-ICP-04) ----
 
