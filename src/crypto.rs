@@ -5,8 +5,8 @@
 //! reaches this function (it has no [`crate::alg::DigestAlgorithm`]), RSA keys under 2048 bits
 //! and unsupported curves fail with their own error.
 
-use crate::alg::{DigestAlgorithm, EcCurve, SignatureAlgorithm, oid};
-use crate::signer::software::MIN_RSA_BITS;
+use crate::alg::{DigestAlgorithm, EcCurve, MIN_RSA_BITS, SignatureAlgorithm};
+use crate::asn1::oid;
 use der::Decode;
 use rsa::traits::PublicKeyParts;
 use signature::hazmat::PrehashVerifier;

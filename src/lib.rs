@@ -44,4 +44,5 @@ pub mod x509;
 
 pub use alg::{DigestAlgorithm, SignatureAlgorithm};
 pub use error::{Error, KeyError, Result};
-pub use signer::{CertificateDer, Signer, SignerError, SignerIdentity, SoftwareSigner};
+pub use signer::{Signer, SignerError, SignerIdentity, SoftwareSigner};
+pub use x509::CertificateDer;

@@ -7,12 +7,13 @@
 mod common;
 use common::softhsm::{PIN, SoftHsm};
 use common::*;
+use sigform::CertificateDer;
 use sigform::batch::{BatchJob, sign_batch};
 use sigform::cades::{self, CadesOptions, VerifyOptions};
 use sigform::pades::sign::PadesOptions;
 use sigform::report::Indication;
 use sigform::signer::pkcs11::{KeySelector, PinSource, Pkcs11Config, Pkcs11Signer, TokenSelector};
-use sigform::signer::{CertificateDer, Signer, SignerError};
+use sigform::signer::{Signer, SignerError};
 use sigform::{DigestAlgorithm, Error, KeyError, SignatureAlgorithm};
 use std::path::Path;
 use std::process::Command;

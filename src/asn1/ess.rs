@@ -3,46 +3,12 @@
 //! §5.2.9, §5.2.3), encoded and parsed without re-encoding what was read.
 
 use super::cert::cert_fields;
+use super::oid;
 use super::tlv::{self, tag};
 use crate::alg::DigestAlgorithm;
 use crate::error::{Error, Result};
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode};
-
-/// OIDs of the CMS and CAdES attributes.
-pub mod oid {
-    use der::asn1::ObjectIdentifier as Oid;
-    /// id-data.
-    pub const DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
-    /// id-signedData.
-    pub const SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
-    /// id-ct-TSTInfo.
-    pub const TST_INFO: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.4");
-    /// id-contentType.
-    pub const CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
-    /// id-messageDigest.
-    pub const MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
-    /// id-signingTime.
-    pub const SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
-    /// id-countersignature.
-    pub const COUNTER_SIGNATURE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.6");
-    /// id-aa-signingCertificate (ESS, SHA-1).
-    pub const SIGNING_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.12");
-    /// id-aa-signingCertificateV2.
-    pub const SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.47");
-    /// id-aa-ets-sigPolicyId.
-    pub const SIG_POLICY_ID: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.15");
-    /// id-aa-ets-commitmentType.
-    pub const COMMITMENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.16");
-    /// id-aa-signatureTimeStampToken.
-    pub const SIGNATURE_TIMESTAMP: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.14");
-    /// id-spq-ets-uri.
-    pub const SPQ_URI: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.5.1");
-    /// id-cti-ets-proofOfOrigin.
-    pub const PROOF_OF_ORIGIN: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.6.1");
-    /// id-cti-ets-proofOfApproval.
-    pub const PROOF_OF_APPROVAL: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.6.5");
-}
 
 /// Encodes an OBJECT IDENTIFIER.
 pub fn encode_oid(oid: &ObjectIdentifier) -> Vec<u8> {

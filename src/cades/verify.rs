@@ -13,7 +13,8 @@ use super::parse::{
 };
 use crate::alg::{self, AlgorithmStatus, DigestAlgorithm, SignatureAlgorithm};
 use crate::asn1::cert::{cert_fields, subject_key_identifier};
-use crate::asn1::ess::{self, SignaturePolicy, oid};
+use crate::asn1::ess::{self, SignaturePolicy};
+use crate::asn1::oid;
 use crate::asn1::tlv;
 use crate::crypto::{self, VerifyError};
 use crate::error::{Error, Result};
@@ -198,7 +199,7 @@ fn verify_signer_info(
         }
     };
     let Some(digest) = DigestAlgorithm::from_oid(&digest_oid) else {
-        let what = if digest_oid == alg::oid::MD5 {
+        let what = if digest_oid == oid::MD5 {
             "MD5 is refused".to_string()
         } else {
             format!("unsupported digest algorithm {digest_oid}")
@@ -589,12 +590,10 @@ fn evaluate_trust(report: &mut SignatureReport, cert: &CertificateDer, ctx: &Ctx
 /// `[1] OtherRevocationInfoFormat ::= SEQUENCE { otherRevInfoFormat OID, otherRevInfo ANY }`:
 /// OCSP responses (id-ri-ocsp-response, RFC 5940) are added.
 fn other_revocation_info(raw: &[u8], revocation: &mut RevocationData) -> Result<()> {
-    const OCSP_RESPONSE: der::asn1::ObjectIdentifier =
-        der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.16.2");
     let t = tlv::read_single(raw, "OtherRevocationInfoFormat")?;
     let mut r = t.children();
     let oid = ess::decode_oid(r.read("otherRevInfoFormat")?, "otherRevInfoFormat")?;
-    if oid == OCSP_RESPONSE {
+    if oid == oid::RI_OCSP_RESPONSE {
         let resp = r.read("otherRevInfo")?;
         revocation.add_ocsp(resp.raw, RevocationSource::Signature)?;
     }
@@ -815,7 +814,7 @@ pub fn verify_pdf_cms(
         build_pools(&sd, options, dss_certificates, &mut file_warnings);
     let mut opts = options.clone();
     if profile == PdfCmsProfile::DocumentTimestamp {
-        opts.eku = crate::x509::EkuPolicy::Require(vec![crate::x509::oid::KP_TIME_STAMPING]);
+        opts.eku = crate::x509::EkuPolicy::Require(vec![oid::KP_TIME_STAMPING]);
     }
     let ctx = Ctx {
         sd: &sd,

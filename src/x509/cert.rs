@@ -4,6 +4,7 @@
 
 use super::der_walk::{self, Tlv};
 use super::names::{self, Dn, NameConstraintSet, NameForm};
+use crate::asn1::oid;
 use crate::signer::CertificateDer;
 use der::Decode;
 use der::asn1::ObjectIdentifier;
@@ -13,75 +14,6 @@ use x509_cert::ext::pkix::{
     CrlDistributionPoints, ExtendedKeyUsage, NameConstraints, PolicyConstraints, PolicyMappings,
     SubjectInfoAccessSyntax,
 };
-
-/// OIDs of the certificate extensions, key purposes and attributes sigform knows.
-pub mod oid {
-    use der::asn1::ObjectIdentifier as Oid;
-    /// subjectDirectoryAttributes.
-    pub const SUBJECT_DIRECTORY_ATTRIBUTES: Oid = Oid::new_unwrap("2.5.29.9");
-    /// subjectKeyIdentifier.
-    pub const SUBJECT_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.14");
-    /// keyUsage.
-    pub const KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
-    /// privateKeyUsagePeriod.
-    pub const PRIVATE_KEY_USAGE_PERIOD: Oid = Oid::new_unwrap("2.5.29.16");
-    /// subjectAltName.
-    pub const SUBJECT_ALT_NAME: Oid = Oid::new_unwrap("2.5.29.17");
-    /// issuerAltName.
-    pub const ISSUER_ALT_NAME: Oid = Oid::new_unwrap("2.5.29.18");
-    /// basicConstraints.
-    pub const BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
-    /// nameConstraints.
-    pub const NAME_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.30");
-    /// cRLDistributionPoints.
-    pub const CRL_DISTRIBUTION_POINTS: Oid = Oid::new_unwrap("2.5.29.31");
-    /// certificatePolicies.
-    pub const CERTIFICATE_POLICIES: Oid = Oid::new_unwrap("2.5.29.32");
-    /// policyMappings.
-    pub const POLICY_MAPPINGS: Oid = Oid::new_unwrap("2.5.29.33");
-    /// authorityKeyIdentifier.
-    pub const AUTHORITY_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.35");
-    /// policyConstraints.
-    pub const POLICY_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.36");
-    /// extendedKeyUsage.
-    pub const EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
-    /// freshestCRL.
-    pub const FRESHEST_CRL: Oid = Oid::new_unwrap("2.5.29.46");
-    /// inhibitAnyPolicy.
-    pub const INHIBIT_ANY_POLICY: Oid = Oid::new_unwrap("2.5.29.54");
-    /// authorityInfoAccess.
-    pub const AUTHORITY_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
-    /// subjectInfoAccess.
-    pub const SUBJECT_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.11");
-    /// id-pkix-ocsp-nocheck.
-    pub const OCSP_NOCHECK: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.5");
-    /// anyPolicy.
-    pub const ANY_POLICY: Oid = Oid::new_unwrap("2.5.29.32.0");
-    /// anyExtendedKeyUsage.
-    pub const ANY_EKU: Oid = Oid::new_unwrap("2.5.29.37.0");
-    /// id-kp-serverAuth.
-    pub const KP_SERVER_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.1");
-    /// id-kp-clientAuth.
-    pub const KP_CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
-    /// id-kp-codeSigning.
-    pub const KP_CODE_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.3");
-    /// id-kp-emailProtection.
-    pub const KP_EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
-    /// id-kp-timeStamping.
-    pub const KP_TIME_STAMPING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.8");
-    /// id-kp-OCSPSigning.
-    pub const KP_OCSP_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.9");
-    /// id-kp-documentSigning (RFC 9336).
-    pub const KP_DOCUMENT_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.36");
-    /// Adobe Authentic Documents Trust.
-    pub const ADOBE_AUTHENTIC_DOCUMENTS: Oid = Oid::new_unwrap("1.2.840.113583.1.1.5");
-    /// Microsoft document signing.
-    pub const MS_DOCUMENT_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.4.1.311.10.3.12");
-    /// emailAddress attribute (PKCS #9).
-    pub const EMAIL_ADDRESS_ATTR: Oid = Oid::new_unwrap("1.2.840.113549.1.9.1");
-    /// commonName attribute.
-    pub const COMMON_NAME_ATTR: Oid = Oid::new_unwrap("2.5.4.3");
-}
 
 /// keyUsage bits (RFC 5280 §4.2.1.3), as bit positions.
 #[allow(dead_code)]
@@ -93,6 +25,14 @@ pub(crate) mod ku {
     pub const KEY_AGREEMENT: u16 = 1 << 4;
     pub const KEY_CERT_SIGN: u16 = 1 << 5;
     pub const CRL_SIGN: u16 = 1 << 6;
+}
+
+/// Why the names of a certificate cannot be listed for name constraints.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum CertNameError {
+    /// A directoryName in subjectAltName cannot be read again.
+    #[error("unreadable directoryName in subjectAltName")]
+    UnreadableSanDirectoryName,
 }
 
 /// How bad a recorded problem is.
@@ -468,7 +408,7 @@ impl Cert {
                 match NameConstraints::from_der(v) {
                     Ok(nc) => match NameConstraintSet::from_extension(&nc) {
                         Ok(set) => self.name_constraints = Some(set),
-                        Err(msg) => self.malformed(&msg),
+                        Err(e) => self.malformed(&e.to_string()),
                     },
                     Err(_) => self.malformed("malformed nameConstraints"),
                 }
@@ -587,7 +527,7 @@ impl Cert {
     /// Names of this certificate that name constraints apply to (RFC 5280 §4.2.1.10): the
     /// subject when not empty, every subjectAltName, and without a subjectAltName the subject's
     /// emailAddress attributes as rfc822Names.
-    pub fn constrained_names(&self) -> Result<Vec<NameForm>, String> {
+    pub fn constrained_names(&self) -> Result<Vec<NameForm>, CertNameError> {
         let mut out = Vec::new();
         if !self.subject.is_empty() {
             out.push(NameForm::Dir(self.subject.clone()));
@@ -596,9 +536,8 @@ impl Cert {
             Some((_, list)) => {
                 for g in list {
                     out.push(
-                        NameForm::from_general_name(g).ok_or_else(|| {
-                            "unreadable directoryName in subjectAltName".to_string()
-                        })?,
+                        NameForm::from_general_name(g)
+                            .ok_or(CertNameError::UnreadableSanDirectoryName)?,
                     );
                 }
             }

@@ -8,13 +8,14 @@
 //! end. Every path that reaches an anchor is then validated in full; the first valid one wins.
 //! Work is bounded by a [`Budget`]: signature verifications, search steps, and path depth.
 
-use super::cert::{Cert, ProblemKind, ku, oid};
-use super::names::MAX_NAME_COMPARISONS;
+use super::cert::{Cert, ProblemKind, ku};
+use super::names::NameRefusal;
 use super::revocation::{Checker, RevocationData, Status};
 use super::store::TrustStore;
 use super::time::{format_unix, unix_seconds};
 use super::{identity, policy};
 use crate::alg::{AlgorithmStatus, signature_algorithm_from_identifier};
+use crate::asn1::oid;
 use crate::crypto::{PublicKeyKind, VerifyError, ec_curve_of, public_key_kind, verify_signature};
 use crate::report::{
     ChainElement, Indication, RevocationReport, SignatureReport, SubIndication, TrustReport,
@@ -1116,12 +1117,14 @@ impl<'a> Builder<'a> {
                 let names = c.constrained_names().map_err(|e| PathError::Malformed {
                     position: j,
                     subject: subject(j),
-                    detail: e,
+                    detail: e.to_string(),
                 })?;
                 for name in &names {
                     if let Err(e) = nc.check(name, &mut comparisons) {
-                        if comparisons > MAX_NAME_COMPARISONS {
-                            return Err(PathError::BudgetExceeded { detail: e });
+                        if matches!(e, NameRefusal::TooManyComparisons) {
+                            return Err(PathError::BudgetExceeded {
+                                detail: e.to_string(),
+                            });
                         }
                         return Err(constraint(
                             j,
@@ -1136,7 +1139,7 @@ impl<'a> Builder<'a> {
         if !below_anchor.is_empty()
             && let Err(e) = policy::check(&below_anchor)
         {
-            return Err(constraint(0, e));
+            return Err(constraint(0, e.to_string()));
         }
         Ok(())
     }
