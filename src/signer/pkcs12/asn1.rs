@@ -245,7 +245,8 @@ pub(super) struct Pbmac1Params<'a> {
 /// ```
 ///
 /// The `AuthenticatedSafe` itself is `SEQUENCE OF ContentInfo` ([RFC 7292 Section 5.1]); it is
-/// iterated lazily with a bound ([`MAX_CONTENT_INFOS`](super::MAX_CONTENT_INFOS)) rather than given its own type.
+/// iterated lazily with a bound ([`MAX_CONTENT_INFOS`](super::MAX_CONTENT_INFOS)) rather than
+/// given its own type.
 ///
 /// [RFC 7292 Section 5.1]: https://www.rfc-editor.org/rfc/rfc7292#section-5.1
 #[derive(Clone, Debug, Sequence)]
