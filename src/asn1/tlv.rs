@@ -242,20 +242,26 @@ fn read_length(data: &[u8]) -> std::result::Result<(Option<usize>, usize), Fault
     Ok((Some(len), 1 + n))
 }
 
-/// Reads one definite-length element; with `minimal`, only DER's minimal length encodings.
-fn read_element(data: &[u8], minimal: bool) -> std::result::Result<(Tlv<'_>, &[u8]), Fault> {
+/// Reads an identifier octet (low tag numbers only) and a length: the tag, the length (`None`
+/// for indefinite) and the number of octets both take.
+fn read_header(data: &[u8]) -> std::result::Result<(u8, Option<usize>, usize), Fault> {
     let tag = *data.first().ok_or(Fault::End)?;
     if tag & 0x1f == 0x1f {
         return Err(Fault::HighTag);
     }
-    let length_octets = data.get(1..).unwrap_or_default();
-    let (len, n) = read_length(length_octets)?;
+    let (len, n) = read_length(data.get(1..).unwrap_or_default())?;
+    Ok((tag, len, 1 + n))
+}
+
+/// Reads one definite-length element; with `minimal`, only DER's minimal length encodings.
+fn read_element(data: &[u8], minimal: bool) -> std::result::Result<(Tlv<'_>, &[u8]), Fault> {
+    let (tag, len, start) = read_header(data)?;
     let len = len.ok_or(Fault::Indefinite)?;
-    // Long form: the first length octet must not be zero and the short form must not do.
-    if minimal && n > 1 && (length_octets.get(1) == Some(&0) || len < 0x80) {
+    // Long form (more than one length octet): the first length octet after the count must
+    // not be zero, and the short form must not do.
+    if minimal && start > 2 && (data.get(2) == Some(&0) || len < 0x80) {
         return Err(Fault::NonMinimal);
     }
-    let start = 1 + n;
     let end = start.checked_add(len).ok_or(Fault::Overflow)?;
     let content = data.get(start..end).ok_or(Fault::PastEnd {
         len,
@@ -340,30 +346,27 @@ pub fn split_concatenated(data: &[u8], limit: usize) -> Vec<&[u8]> {
     out
 }
 
-/// True when `data` uses indefinite lengths or constructed OCTET STRINGs anywhere (BER).
-fn needs_normalizing(data: &[u8], depth: usize) -> Result<bool> {
+/// Fails when `depth` is beyond [`MAX_DEPTH`].
+fn check_depth(depth: usize) -> Result<()> {
     if depth > MAX_DEPTH {
         return Err(Error::malformed(
             "ASN.1",
             format!("nesting deeper than {MAX_DEPTH}"),
         ));
     }
+    Ok(())
+}
+
+/// True when `data` uses indefinite lengths or constructed OCTET STRINGs anywhere (BER).
+fn needs_normalizing(data: &[u8], depth: usize) -> Result<bool> {
+    check_depth(depth)?;
     let mut rest = data;
     while !rest.is_empty() {
-        let tag = *rest.first().unwrap_or(&0);
-        if tag & 0x1f == 0x1f {
-            return Err(Error::malformed(
-                "ASN.1",
-                "high tag numbers are not supported",
-            ));
-        }
-        let (len, n) =
-            read_length(rest.get(1..).unwrap_or_default()).map_err(|f| f.into_error("ASN.1"))?;
+        let (tag, len, start) = read_header(rest).map_err(|f| f.into_error("ASN.1"))?;
         let Some(len) = len else { return Ok(true) };
         if tag == 0x24 {
             return Ok(true);
         }
-        let start = 1 + n;
         let end = start
             .checked_add(len)
             .ok_or_else(|| Error::malformed("ASN.1", "length overflow"))?;
@@ -409,24 +412,9 @@ pub fn split_first(data: &[u8]) -> Result<(&[u8], &[u8])> {
 
 /// Normalises one element from `data` into `out`, returning what follows it.
 fn normalize_one<'a>(data: &'a [u8], out: &mut Vec<u8>, depth: usize) -> Result<&'a [u8]> {
-    if depth > MAX_DEPTH {
-        return Err(Error::malformed(
-            "ASN.1",
-            format!("nesting deeper than {MAX_DEPTH}"),
-        ));
-    }
-    let tag = *data
-        .first()
-        .ok_or_else(|| Error::malformed("ASN.1", "unexpected end of data"))?;
-    if tag & 0x1f == 0x1f {
-        return Err(Error::malformed(
-            "ASN.1",
-            "high tag numbers are not supported",
-        ));
-    }
-    let (len, n) =
-        read_length(data.get(1..).unwrap_or_default()).map_err(|f| f.into_error("ASN.1"))?;
-    let body = data.get(1 + n..).unwrap_or_default();
+    check_depth(depth)?;
+    let (tag, len, header_len) = read_header(data).map_err(|f| f.into_error("ASN.1"))?;
+    let body = data.get(header_len..).unwrap_or_default();
     let constructed = tag & 0x20 != 0;
     if !constructed {
         let len =

@@ -3,7 +3,7 @@
 //! `CKM_RSA_PKCS_PSS` over the digest; `CKM_ECDSA` over the digest), what to hand to `C_Sign`,
 //! and how to read its answer.
 
-use super::objects::TokenKeyKind;
+use super::TokenKeyKind;
 use crate::alg::{DigestAlgorithm, EcCurve, SignatureAlgorithm};
 use crate::crypto;
 use crate::error::KeyError;

@@ -38,8 +38,10 @@ mod mechanism;
 mod objects;
 mod pool;
 
+/// The key on the token, as far as signing needs to know: RSA with its modulus size, or EC on
+/// a supported curve.
+pub use crate::crypto::PublicKeyKind as TokenKeyKind;
 pub use config::{KeySelector, PinCallback, PinSource, Pkcs11Config, TokenSelector};
-pub use objects::TokenKeyKind;
 
 use super::{Signer, SignerError, SignerIdentity};
 use crate::alg::SignatureAlgorithm;

@@ -2,6 +2,7 @@
 //! says about itself ([`TokenKeyKind`], id, label), its certificate (same `CKA_ID`, else same
 //! label) checked against the key, and the issuers found on the token.
 
+use super::TokenKeyKind;
 use super::config::{KeySelector, TokenSelector};
 use super::errors::{map_error, short};
 use crate::alg::{EcCurve, oid};
@@ -14,24 +15,6 @@ use cryptoki::object::{
 use cryptoki::session::Session;
 use cryptoki::slot::Slot;
 use der::{Decode, Encode};
-
-/// The key on the token, as far as signing needs to know.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenKeyKind {
-    /// RSA with the modulus size in bits.
-    Rsa(usize),
-    /// EC on a supported curve.
-    Ec(EcCurve),
-}
-
-impl std::fmt::Display for TokenKeyKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Rsa(bits) => write!(f, "RSA-{bits}"),
-            Self::Ec(c) => write!(f, "EC-{}", c.name()),
-        }
-    }
-}
 
 /// Finds the slot of the selected token.
 pub(super) fn resolve_slot(

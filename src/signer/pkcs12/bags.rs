@@ -22,13 +22,9 @@ impl Context<'_> {
     pub(super) fn parse_authenticated_safe(&mut self, bytes: &[u8]) -> Result<(), Pkcs12Error> {
         let seq: Tlv<'_> = decode_ber(bytes).map_err(|e| malformed("AuthenticatedSafe", &e))?;
         expect_tag(&seq, Tag::Sequence, "AuthenticatedSafe")?;
-        for (index, element) in seq.ber_children().enumerate() {
-            if index >= MAX_CONTENT_INFOS {
-                return Err(Pkcs12Error::TooLarge(format!(
-                    "AuthenticatedSafe has more than {MAX_CONTENT_INFOS} ContentInfos"
-                )));
-            }
-            let element = element.map_err(|e| malformed("AuthenticatedSafe", &e))?;
+        let too_many = format!("AuthenticatedSafe has more than {MAX_CONTENT_INFOS} ContentInfos");
+        for element in bounded_elements(&seq, "AuthenticatedSafe", MAX_CONTENT_INFOS, &too_many) {
+            let element = element?;
             let info: ContentInfo<'_> = decode_ber(element.raw)
                 .map_err(|e| malformed("AuthenticatedSafe ContentInfo", &e))?;
             let Some(content) = info.content else {
@@ -143,6 +139,22 @@ impl Context<'_> {
     }
 }
 
+/// The elements of `tlv`, a `SEQUENCE OF` / `SET OF` named `what` read with BER rules; past
+/// `limit` of them, [`Pkcs12Error::TooLarge`] with the message `too_many`.
+fn bounded_elements<'a>(
+    tlv: &Tlv<'a>,
+    what: &'static str,
+    limit: usize,
+    too_many: &'a str,
+) -> impl Iterator<Item = Result<Tlv<'a>, Pkcs12Error>> + 'a {
+    tlv.ber_children().enumerate().map(move |(index, element)| {
+        if index >= limit {
+            return Err(Pkcs12Error::TooLarge(too_many.to_owned()));
+        }
+        element.map_err(|e| malformed(what, &e))
+    })
+}
+
 /// Checks that decrypted bytes are exactly one `SEQUENCE` (a `SafeContents`).
 pub(super) fn validate_safe_contents(plaintext: &[u8]) -> der::Result<()> {
     let tlv: Tlv<'_> = decode_ber(plaintext)?;
@@ -177,13 +189,9 @@ fn parse_bag_attributes(set: Option<Tlv<'_>>) -> Result<BagAttributes, Pkcs12Err
         return Ok(attributes);
     };
     expect_tag(&set, Tag::Set, "SafeBag bagAttributes")?;
-    for (index, element) in set.ber_children().enumerate() {
-        if index >= MAX_BAG_ATTRIBUTES {
-            return Err(Pkcs12Error::TooLarge(format!(
-                "SafeBag has more than {MAX_BAG_ATTRIBUTES} attributes"
-            )));
-        }
-        let element = element.map_err(|e| malformed("SafeBag bagAttributes", &e))?;
+    let too_many = format!("SafeBag has more than {MAX_BAG_ATTRIBUTES} attributes");
+    for element in bounded_elements(&set, "SafeBag bagAttributes", MAX_BAG_ATTRIBUTES, &too_many) {
+        let element = element?;
         let attribute: Pkcs12Attribute<'_> =
             decode_ber(element.raw).map_err(|e| malformed("PKCS12Attribute", &e))?;
         expect_tag(

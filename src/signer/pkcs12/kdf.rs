@@ -29,35 +29,16 @@ pub(super) enum HashAlg {
 /// Runs `$body` with the type alias `$d` bound to the hash type of `$alg`.
 macro_rules! with_hash {
     ($alg:expr, $d:ident => $body:expr) => {
+        with_hash!(@arms $alg, $d => $body; Sha1 = sha1::Sha1, Sha224 = sha2::Sha224,
+            Sha256 = sha2::Sha256, Sha384 = sha2::Sha384, Sha512 = sha2::Sha512,
+            Sha512_224 = sha2::Sha512_224, Sha512_256 = sha2::Sha512_256)
+    };
+    (@arms $alg:expr, $d:ident => $body:expr; $($variant:ident = $hash:ty),+) => {
         match $alg {
-            HashAlg::Sha1 => {
-                type $d = sha1::Sha1;
+            $(HashAlg::$variant => {
+                type $d = $hash;
                 $body
-            }
-            HashAlg::Sha224 => {
-                type $d = sha2::Sha224;
-                $body
-            }
-            HashAlg::Sha256 => {
-                type $d = sha2::Sha256;
-                $body
-            }
-            HashAlg::Sha384 => {
-                type $d = sha2::Sha384;
-                $body
-            }
-            HashAlg::Sha512 => {
-                type $d = sha2::Sha512;
-                $body
-            }
-            HashAlg::Sha512_224 => {
-                type $d = sha2::Sha512_224;
-                $body
-            }
-            HashAlg::Sha512_256 => {
-                type $d = sha2::Sha512_256;
-                $body
-            }
+            })+
         }
     };
 }
