@@ -2,9 +2,9 @@
 //! decoded once. Problems with the certificate's own encoding or profile are recorded, not
 //! raised: they only matter when the certificate ends up on a candidate path.
 
-use super::der_walk::{self, Tlv};
 use super::names::{self, Dn, NameConstraintSet, NameForm};
 use crate::asn1::oid;
+use crate::asn1::tlv::{self, Tlv, tag};
 use crate::signer::CertificateDer;
 use der::Decode;
 use der::asn1::ObjectIdentifier;
@@ -123,10 +123,10 @@ pub(crate) struct Cert {
 /// the unused-bits octet must be 0, as OpenSSL (`ASN1_R_INVALID_BIT_STRING_BITS_LEFT`) and
 /// webpki require; otherwise a certificate could be re-encoded and still verify.
 fn bit_string_contents(tlv: &Tlv<'_>) -> Option<Vec<u8>> {
-    if tlv.tag != der_walk::BIT_STRING {
+    if tlv.tag != tag::BIT_STRING {
         return None;
     }
-    let (unused, rest) = tlv.value.split_first()?;
+    let (unused, rest) = tlv.content.split_first()?;
     if *unused != 0 {
         return None;
     }
@@ -135,11 +135,11 @@ fn bit_string_contents(tlv: &Tlv<'_>) -> Option<Vec<u8>> {
 
 /// Decodes a named-bit BIT STRING (keyUsage, ReasonFlags) into a bit set (bit 0 = lowest).
 pub(crate) fn named_bits(value: &[u8]) -> Option<u16> {
-    let tlv = der_walk::read_all(value)?;
-    if tlv.tag != der_walk::BIT_STRING {
+    let tlv = tlv::read_der_single(value)?;
+    if tlv.tag != tag::BIT_STRING {
         return None;
     }
-    let (unused, rest) = tlv.value.split_first()?;
+    let (unused, rest) = tlv.content.split_first()?;
     if *unused > 7 || (rest.is_empty() && *unused != 0) {
         return None;
     }
@@ -167,13 +167,13 @@ impl Cert {
     /// certificate then cannot be used at all).
     pub fn parse(der: &CertificateDer) -> Option<Self> {
         let raw = der.der();
-        let cert = der_walk::read_all(raw)?;
-        if cert.tag != der_walk::SEQUENCE {
+        let cert = tlv::read_der_single(raw)?;
+        if cert.tag != tag::SEQUENCE {
             return None;
         }
-        let (tbs, rest) = der_walk::expect(cert.value, der_walk::SEQUENCE)?;
-        let (outer_alg, rest) = der_walk::expect(rest, der_walk::SEQUENCE)?;
-        let (sig, rest) = der_walk::read(rest)?;
+        let (tbs, rest) = tlv::expect_der(cert.content, tag::SEQUENCE)?;
+        let (outer_alg, rest) = tlv::expect_der(rest, tag::SEQUENCE)?;
+        let (sig, rest) = tlv::read_der(rest)?;
         if !rest.is_empty() {
             return None;
         }
@@ -181,13 +181,13 @@ impl Cert {
         let mut problems = Vec::new();
 
         // TBSCertificate fields
-        let mut fields = tbs.value;
+        let mut fields = tbs.content;
         let mut version = 1u8;
-        if let Some((t, r)) = der_walk::read(fields)
+        if let Some((t, r)) = tlv::read_der(fields)
             && t.tag == 0xa0
         {
-            let v = der_walk::read_all(t.value)?;
-            version = match v.value {
+            let v = tlv::read_der_single(t.content)?;
+            version = match v.content {
                 [0] => {
                     problems.push((
                         ProblemKind::Malformed,
@@ -201,14 +201,14 @@ impl Cert {
             };
             fields = r;
         }
-        let (serial, fields) = der_walk::expect(fields, der_walk::INTEGER)?;
-        let (tbs_alg, fields) = der_walk::expect(fields, der_walk::SEQUENCE)?;
-        let (issuer, fields) = der_walk::expect(fields, der_walk::SEQUENCE)?;
-        let (_validity, fields) = der_walk::expect(fields, der_walk::SEQUENCE)?;
-        let (subject, fields) = der_walk::expect(fields, der_walk::SEQUENCE)?;
-        let (spki, mut fields) = der_walk::expect(fields, der_walk::SEQUENCE)?;
+        let (serial, fields) = tlv::expect_der(fields, tag::INTEGER)?;
+        let (tbs_alg, fields) = tlv::expect_der(fields, tag::SEQUENCE)?;
+        let (issuer, fields) = tlv::expect_der(fields, tag::SEQUENCE)?;
+        let (_validity, fields) = tlv::expect_der(fields, tag::SEQUENCE)?;
+        let (subject, fields) = tlv::expect_der(fields, tag::SEQUENCE)?;
+        let (spki, mut fields) = tlv::expect_der(fields, tag::SEQUENCE)?;
         let mut ext_tlv = None;
-        while let Some((t, r)) = der_walk::read(fields) {
+        while let Some((t, r)) = tlv::read_der(fields) {
             match t.tag {
                 0x81 | 0x82 if version >= 2 => {}
                 0xa3 if version == 3 && ext_tlv.is_none() => ext_tlv = Some(t),
@@ -220,8 +220,8 @@ impl Cert {
             return None;
         }
         let public_key_bits = {
-            let (_alg, r) = der_walk::expect(spki.value, der_walk::SEQUENCE)?;
-            let (bits, r) = der_walk::read(r)?;
+            let (_alg, r) = tlv::expect_der(spki.content, tag::SEQUENCE)?;
+            let (bits, r) = tlv::read_der(r)?;
             if !r.is_empty() {
                 return None;
             }
@@ -239,7 +239,7 @@ impl Cert {
         }
 
         // serial number: positive, non-zero, at most 20 octets (RFC 5280 §4.1.2.2)
-        let s = serial.value;
+        let s = serial.content;
         let magnitude = match s {
             [0, rest @ ..] if rest.first().is_some_and(|b| b & 0x80 != 0) => rest.len(),
             _ => s.len(),
@@ -263,7 +263,7 @@ impl Cert {
 
         let mut c = Cert {
             der: der.clone(),
-            serial: serial.value.to_vec(),
+            serial: serial.content.to_vec(),
             tbs: tbs.raw.to_vec(),
             signature_algorithm,
             signature,
@@ -288,7 +288,7 @@ impl Cert {
             problems,
         };
         if let Some(ext) = ext_tlv {
-            c.parse_extensions(ext.value);
+            c.parse_extensions(ext.content);
         }
         if c.subject.is_empty() {
             match &c.san {
@@ -307,11 +307,11 @@ impl Cert {
     }
 
     fn parse_extensions(&mut self, value: &[u8]) {
-        let Some(exts) = der_walk::read_all(value) else {
+        let Some(exts) = tlv::read_der_single(value) else {
             self.malformed("extensions are not a DER SEQUENCE");
             return;
         };
-        let Some(list) = der_walk::children(exts.value, 256).filter(|_| exts.tag == 0x30) else {
+        let Some(list) = tlv::der_children(exts.content, 256).filter(|_| exts.tag == 0x30) else {
             self.malformed("malformed extensions list");
             return;
         };
@@ -562,31 +562,31 @@ impl Cert {
 }
 
 fn parse_extension(e: &Tlv<'_>) -> Option<RawExtension> {
-    if e.tag != der_walk::SEQUENCE {
+    if e.tag != tag::SEQUENCE {
         return None;
     }
-    let (oid_tlv, rest) = der_walk::expect(e.value, der_walk::OID)?;
+    let (oid_tlv, rest) = tlv::expect_der(e.content, tag::OID)?;
     let oid = ObjectIdentifier::from_der(oid_tlv.raw).ok()?;
-    let (next, rest) = der_walk::read(rest)?;
-    let (critical, value_tlv, rest) = if next.tag == der_walk::BOOLEAN {
-        let crit = match next.value {
+    let (next, rest) = tlv::read_der(rest)?;
+    let (critical, value_tlv, rest) = if next.tag == tag::BOOLEAN {
+        let crit = match next.content {
             [0xff] => true,
             // DER omits the DEFAULT FALSE; an explicit FALSE is a BER-ism some CAs wrote: it
             // means the same, so it is read as non-critical.
             [0x00] => false,
             _ => return None,
         };
-        let (v, r) = der_walk::read(rest)?;
+        let (v, r) = tlv::read_der(rest)?;
         (crit, v, r)
     } else {
         (false, next, rest)
     };
-    if value_tlv.tag != der_walk::OCTET_STRING || !rest.is_empty() {
+    if value_tlv.tag != tag::OCTET_STRING || !rest.is_empty() {
         return None;
     }
     Some(RawExtension {
         oid,
         critical,
-        value: value_tlv.value.to_vec(),
+        value: value_tlv.content.to_vec(),
     })
 }

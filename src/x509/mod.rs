@@ -28,7 +28,6 @@
 
 pub(crate) mod cert;
 mod certificate;
-pub(crate) mod der_walk;
 pub mod identity;
 pub(crate) mod names;
 pub mod path;
@@ -50,5 +49,5 @@ pub use store::TrustStore;
 /// Splits concatenated DER elements (e.g. certificates) into their byte ranges, at most
 /// `limit` of them, stopping at the first malformed element.
 pub fn split_der(input: &[u8], limit: usize) -> Vec<&[u8]> {
-    der_walk::split_concatenated(input, limit)
+    crate::asn1::tlv::split_concatenated(input, limit)
 }

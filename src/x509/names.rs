@@ -2,7 +2,7 @@
 //! §4.2.1.10, §6.1.3 (b)–(c)): directoryName, rfc822Name, dNSName and iPAddress are processed;
 //! a constraint on any other form rejects a certificate carrying a name of that form.
 
-use super::der_walk;
+use crate::asn1::tlv::{self, tag};
 use der::Encode;
 use der::asn1::ObjectIdentifier;
 use x509_cert::ext::pkix::NameConstraints;
@@ -115,31 +115,31 @@ fn normalise(s: &str) -> String {
 impl Dn {
     /// Parses a Name TLV (SEQUENCE OF SET OF AttributeTypeAndValue).
     pub fn parse(raw: &[u8]) -> Option<Self> {
-        let seq = der_walk::read_all(raw)?;
-        if seq.tag != der_walk::SEQUENCE {
+        let seq = tlv::read_der_single(raw)?;
+        if seq.tag != tag::SEQUENCE {
             return None;
         }
         let mut total = 0usize;
         let mut rdns = Vec::new();
-        for set in der_walk::children(seq.value, MAX_ATTRIBUTES)? {
-            if set.tag != der_walk::SET {
+        for set in tlv::der_children(seq.content, MAX_ATTRIBUTES)? {
+            if set.tag != tag::SET {
                 return None;
             }
             let mut atvs = Vec::new();
-            for atv in der_walk::children(set.value, MAX_ATTRIBUTES)? {
+            for atv in tlv::der_children(set.content, MAX_ATTRIBUTES)? {
                 total += 1;
-                if total > MAX_ATTRIBUTES || atv.tag != der_walk::SEQUENCE {
+                if total > MAX_ATTRIBUTES || atv.tag != tag::SEQUENCE {
                     return None;
                 }
-                let (oid, rest) = der_walk::expect(atv.value, der_walk::OID)?;
-                let value = der_walk::read_all(rest)?;
-                let text = decode_text(value.tag, value.value);
+                let (oid, rest) = tlv::expect_der(atv.content, tag::OID)?;
+                let value = tlv::read_der_single(rest)?;
+                let text = decode_text(value.tag, value.content);
                 let norm = match &text {
                     Some(t) => AttrValue::Text(normalise(t)),
-                    None => AttrValue::Binary(value.tag, value.value.to_vec()),
+                    None => AttrValue::Binary(value.tag, value.content.to_vec()),
                 };
                 atvs.push(Atv {
-                    oid: oid.value.to_vec(),
+                    oid: oid.content.to_vec(),
                     norm,
                     text,
                 });

@@ -15,7 +15,6 @@
 //! the freshness: revocation is permanent.
 
 use super::cert::{Cert, ku};
-use super::der_walk;
 use super::names::Dn;
 use super::time::format_unix;
 use crate::alg::{DigestAlgorithm, UnsupportedAlgorithm, signature_algorithm_from_identifier};
@@ -23,6 +22,7 @@ use crate::asn1::ocsp::{
     BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus, ResponderId,
 };
 use crate::asn1::oid;
+use crate::asn1::tlv::{self, tag};
 use crate::crypto::{VerifyError, ec_curve_of, verify_signature};
 use crate::error::{Error, Result};
 use crate::signer::CertificateDer;
@@ -156,19 +156,19 @@ impl RevocationData {
             return Err(Error::InvalidArgument("too many CRLs".into()));
         }
         let list = CertificateList::from_der(der).map_err(|e| Error::malformed("CRL", e))?;
-        let outer = der_walk::read_all(der).ok_or_else(|| Error::malformed("CRL", "not DER"))?;
-        let (tbs, rest) = der_walk::expect(outer.value, der_walk::SEQUENCE)
+        let outer = tlv::read_der_single(der).ok_or_else(|| Error::malformed("CRL", "not DER"))?;
+        let (tbs, rest) = tlv::expect_der(outer.content, tag::SEQUENCE)
             .ok_or_else(|| Error::malformed("CRL", "no TBSCertList"))?;
-        let (outer_alg, _) = der_walk::expect(rest, der_walk::SEQUENCE)
+        let (outer_alg, _) = tlv::expect_der(rest, tag::SEQUENCE)
             .ok_or_else(|| Error::malformed("CRL", "no signatureAlgorithm"))?;
-        let mut fields = tbs.value;
-        if let Some((v, r)) = der_walk::expect(fields, der_walk::INTEGER) {
+        let mut fields = tbs.content;
+        if let Some((v, r)) = tlv::expect_der(fields, tag::INTEGER) {
             let _ = v;
             fields = r;
         }
-        let (tbs_alg, fields) = der_walk::expect(fields, der_walk::SEQUENCE)
+        let (tbs_alg, fields) = tlv::expect_der(fields, tag::SEQUENCE)
             .ok_or_else(|| Error::malformed("CRL", "no signature field"))?;
-        let (issuer_tlv, _) = der_walk::expect(fields, der_walk::SEQUENCE)
+        let (issuer_tlv, _) = tlv::expect_der(fields, tag::SEQUENCE)
             .ok_or_else(|| Error::malformed("CRL", "no issuer"))?;
         let issuer =
             Dn::parse(issuer_tlv.raw).ok_or_else(|| Error::malformed("CRL", "bad issuer name"))?;
@@ -280,9 +280,9 @@ impl RevocationData {
         }
         let basic = BasicOcspResponse::from_der(der)
             .map_err(|e| Error::malformed("BasicOCSPResponse", e))?;
-        let outer = der_walk::read_all(der)
+        let outer = tlv::read_der_single(der)
             .ok_or_else(|| Error::malformed("BasicOCSPResponse", "not DER"))?;
-        let (tbs, _) = der_walk::expect(outer.value, der_walk::SEQUENCE)
+        let (tbs, _) = tlv::expect_der(outer.content, tag::SEQUENCE)
             .ok_or_else(|| Error::malformed("BasicOCSPResponse", "no tbsResponseData"))?;
         let mut certs = Vec::new();
         for any in basic.certs.iter().flatten().take(16) {
