@@ -4,8 +4,7 @@
 //! SHA-256/384/512 are accepted, SHA-1 is accepted only with a warning (legacy material), MD5 is
 //! refused; RSA keys shorter than 2048 bits are refused.
 
-/// The OIDs, for the PKCS#11 signer (`crate::alg::oid`) until it imports [`crate::asn1::oid`].
-pub(crate) use crate::asn1::oid;
+use crate::asn1::oid;
 use der::asn1::ObjectIdentifier;
 use digest::Digest;
 use serde::{Deserialize, Serialize};

@@ -19,7 +19,7 @@ use crate::asn1::tlv;
 use crate::crypto::{self, VerifyError};
 use crate::error::{Error, Result};
 use crate::report::{Indication, Level, SignatureReport, SubIndication, ValidationReport};
-use crate::signer::CertificateDer;
+use crate::x509::CertificateDer;
 use crate::x509::{
     CertSource, EkuPolicy, PathOptions, RevocationData, RevocationPolicy, RevocationSource,
     TrustStore,

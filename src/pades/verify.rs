@@ -29,7 +29,7 @@ use crate::cades::{self, PdfCmsProfile, VerifyOptions};
 use crate::error::{Error, Result};
 use crate::pdf::{Dictionary, ObjRef, Object, PdfError, Reader, ReaderOptions, XrefEntry};
 use crate::report::{Indication, SignatureReport, SubIndication, ValidationReport};
-use crate::signer::CertificateDer;
+use crate::x509::CertificateDer;
 use crate::x509::RevocationSource;
 use serde_json::{Value, json};
 use std::collections::HashSet;

@@ -5,7 +5,7 @@
 use super::names::{self, Dn, NameConstraintSet, NameForm};
 use crate::asn1::oid;
 use crate::asn1::tlv::{self, Tlv, tag};
-use crate::signer::CertificateDer;
+use crate::x509::CertificateDer;
 use der::Decode;
 use der::asn1::ObjectIdentifier;
 use x509_cert::ext::pkix::name::GeneralName;

@@ -14,14 +14,14 @@ use super::revocation::{Checker, RevocationData, Status};
 use super::store::TrustStore;
 use super::time::{format_unix, unix_seconds};
 use super::{identity, policy};
+use crate::alg::MIN_RSA_BITS;
 use crate::alg::{AlgorithmStatus, signature_algorithm_from_identifier};
 use crate::asn1::oid;
 use crate::crypto::{PublicKeyKind, VerifyError, ec_curve_of, public_key_kind, verify_signature};
 use crate::report::{
     ChainElement, Indication, RevocationReport, SignatureReport, SubIndication, TrustReport,
 };
-use crate::signer::CertificateDer;
-use crate::signer::software::MIN_RSA_BITS;
+use crate::x509::CertificateDer;
 use der::asn1::ObjectIdentifier;
 use std::collections::HashMap;
 use std::time::SystemTime;

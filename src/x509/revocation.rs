@@ -25,7 +25,7 @@ use crate::asn1::oid;
 use crate::asn1::tlv::{self, tag};
 use crate::crypto::{VerifyError, ec_curve_of, verify_signature};
 use crate::error::{Error, Result};
-use crate::signer::CertificateDer;
+use crate::x509::CertificateDer;
 use der::{Decode, Encode};
 use std::collections::HashMap;
 use x509_cert::crl::CertificateList;

@@ -44,9 +44,9 @@ pub use crate::crypto::PublicKeyKind as TokenKeyKind;
 pub use config::{KeySelector, PinCallback, PinSource, Pkcs11Config, TokenSelector};
 
 use super::{Signer, SignerError, SignerIdentity};
+use crate::alg::MIN_RSA_BITS;
 use crate::alg::SignatureAlgorithm;
 use crate::error::{KeyError, Result};
-use crate::signer::software::MIN_RSA_BITS;
 use cryptoki::error::{Error as CkError, RvError};
 use errors::{map_error, session_lost};
 use mechanism::{Plan, algorithm_for};

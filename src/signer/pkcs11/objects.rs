@@ -5,7 +5,8 @@
 use super::TokenKeyKind;
 use super::config::{KeySelector, TokenSelector};
 use super::errors::{map_error, short};
-use crate::alg::{EcCurve, oid};
+use crate::alg::EcCurve;
+use crate::asn1::oid;
 use crate::error::{Error, KeyError, Result};
 use crate::signer::{CertificateDer, SignerError};
 use cryptoki::context::Pkcs11;

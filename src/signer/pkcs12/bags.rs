@@ -4,14 +4,13 @@
 //! Every count and the nesting are bounded.
 
 use super::asn1::{
-    CertBag, ContentInfo, EncryptedPrivateKeyInfo, OID_CERT_BAG, OID_DATA, OID_ENCRYPTED_DATA,
-    OID_ENVELOPED_DATA, OID_FRIENDLY_NAME, OID_KEY_BAG, OID_LOCAL_KEY_ID, OID_SAFE_CONTENTS_BAG,
-    OID_SHROUDED_KEY_BAG, OID_X509_CERTIFICATE, Pkcs12Attribute, SafeBag, decode_ber, expect_tag,
+    CertBag, ContentInfo, EncryptedPrivateKeyInfo, Pkcs12Attribute, SafeBag, decode_ber, expect_tag,
 };
 use super::{
     Context, MAX_BAG_ATTRIBUTES, MAX_BAGS, MAX_CONTENT_INFOS, MAX_NESTING_DEPTH, Pkcs12Cert,
     Pkcs12Error, Pkcs12Key, malformed, unsupported,
 };
+use crate::asn1::oid;
 use crate::asn1::tlv::{Tlv, tag};
 use der::asn1::OctetString;
 use der::{Decode, Tag, Tagged};
@@ -33,18 +32,18 @@ impl Context<'_> {
                 ));
             };
             match info.content_type {
-                OID_DATA => {
+                oid::DATA => {
                     let data: OctetString = decode_ber(content.raw)
                         .map_err(|e| malformed("AuthenticatedSafe data content", &e))?;
                     self.parse_safe_contents(data.as_bytes(), 0)?;
                 }
-                OID_ENCRYPTED_DATA => {
+                oid::ENCRYPTED_DATA => {
                     let plaintext = self.decrypt_encrypted_data(content.raw)?;
                     self.parse_safe_contents(&plaintext, 0)?;
                 }
-                OID_ENVELOPED_DATA => {
+                oid::ENVELOPED_DATA => {
                     return Err(unsupported(
-                        &OID_ENVELOPED_DATA,
+                        &oid::ENVELOPED_DATA,
                         "AuthenticatedSafe content type envelopedData (public-key privacy mode)",
                     ));
                 }
@@ -75,7 +74,7 @@ impl Context<'_> {
     /// Handles one `SafeBag`.
     fn parse_safe_bag(&mut self, bag: &SafeBag<'_>, depth: usize) -> Result<(), Pkcs12Error> {
         match bag.bag_id {
-            OID_KEY_BAG => {
+            oid::KEY_BAG => {
                 let attributes = parse_bag_attributes(bag.bag_attributes)?;
                 // keyBag ::= PrivateKeyInfo
                 // No details from the key bytes go into the message.
@@ -88,7 +87,7 @@ impl Context<'_> {
                     friendly_name: attributes.friendly_name,
                 });
             }
-            OID_SHROUDED_KEY_BAG => {
+            oid::SHROUDED_KEY_BAG => {
                 let attributes = parse_bag_attributes(bag.bag_attributes)?;
                 let epki: EncryptedPrivateKeyInfo<'_> = decode_ber(bag.bag_value.raw)
                     .map_err(|e| malformed("pkcs8ShroudedKeyBag EncryptedPrivateKeyInfo", &e))?;
@@ -104,10 +103,10 @@ impl Context<'_> {
                     friendly_name: attributes.friendly_name,
                 });
             }
-            OID_CERT_BAG => {
+            oid::CERT_BAG => {
                 let cert_bag: CertBag<'_> =
                     decode_ber(bag.bag_value.raw).map_err(|e| malformed("CertBag", &e))?;
-                if cert_bag.cert_id != OID_X509_CERTIFICATE {
+                if cert_bag.cert_id != oid::X509_CERTIFICATE {
                     // sdsiCertificate or unknown: skip.
                     return Ok(());
                 }
@@ -124,7 +123,7 @@ impl Context<'_> {
                     friendly_name: attributes.friendly_name,
                 });
             }
-            OID_SAFE_CONTENTS_BAG => {
+            oid::SAFE_CONTENTS_BAG => {
                 if depth >= MAX_NESTING_DEPTH {
                     return Err(Pkcs12Error::TooLarge(format!(
                         "safeContentsBag nesting deeper than {MAX_NESTING_DEPTH}"
@@ -204,10 +203,10 @@ fn parse_bag_attributes(set: Option<Tlv<'_>>) -> Result<BagAttributes, Pkcs12Err
             None => continue,
         };
         match attribute.attr_id {
-            OID_FRIENDLY_NAME if attributes.friendly_name.is_none() => {
+            oid::FRIENDLY_NAME if attributes.friendly_name.is_none() => {
                 attributes.friendly_name = decode_friendly_name(&first);
             }
-            OID_LOCAL_KEY_ID if attributes.local_key_id.is_none() => {
+            oid::LOCAL_KEY_ID if attributes.local_key_id.is_none() => {
                 if let Ok(id) = decode_ber::<OctetString>(first.raw) {
                     attributes.local_key_id = Some(id.into_bytes().into_vec());
                 }

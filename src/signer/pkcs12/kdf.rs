@@ -4,11 +4,7 @@
 //!
 //! [RFC 7292 Appendix B]: https://www.rfc-editor.org/rfc/rfc7292#appendix-B
 
-use super::asn1::{
-    OID_HMAC_SHA1, OID_HMAC_SHA224, OID_HMAC_SHA256, OID_HMAC_SHA384, OID_HMAC_SHA512,
-    OID_HMAC_SHA512_224, OID_HMAC_SHA512_256, OID_SHA1, OID_SHA224, OID_SHA256, OID_SHA384,
-    OID_SHA512, OID_SHA512_224, OID_SHA512_256,
-};
+use crate::asn1::oid;
 use der::asn1::ObjectIdentifier;
 use digest::{Digest, KeyInit, Mac, block_api::BlockSizeUser};
 use hmac::{EagerHash, Hmac};
@@ -48,13 +44,13 @@ impl HashAlg {
     /// From a digest algorithm OID (`MacData`).
     pub(super) fn from_digest_oid(oid: &ObjectIdentifier) -> Option<Self> {
         Some(match *oid {
-            OID_SHA1 => Self::Sha1,
-            OID_SHA224 => Self::Sha224,
-            OID_SHA256 => Self::Sha256,
-            OID_SHA384 => Self::Sha384,
-            OID_SHA512 => Self::Sha512,
-            OID_SHA512_224 => Self::Sha512_224,
-            OID_SHA512_256 => Self::Sha512_256,
+            oid::SHA1 => Self::Sha1,
+            oid::SHA224 => Self::Sha224,
+            oid::SHA256 => Self::Sha256,
+            oid::SHA384 => Self::Sha384,
+            oid::SHA512 => Self::Sha512,
+            oid::SHA512_224 => Self::Sha512_224,
+            oid::SHA512_256 => Self::Sha512_256,
             _ => return None,
         })
     }
@@ -62,13 +58,13 @@ impl HashAlg {
     /// From an HMAC algorithm OID (PBMAC1 `messageAuthScheme`).
     pub(super) fn from_hmac_oid(oid: &ObjectIdentifier) -> Option<Self> {
         Some(match *oid {
-            OID_HMAC_SHA1 => Self::Sha1,
-            OID_HMAC_SHA224 => Self::Sha224,
-            OID_HMAC_SHA256 => Self::Sha256,
-            OID_HMAC_SHA384 => Self::Sha384,
-            OID_HMAC_SHA512 => Self::Sha512,
-            OID_HMAC_SHA512_224 => Self::Sha512_224,
-            OID_HMAC_SHA512_256 => Self::Sha512_256,
+            oid::HMAC_SHA1 => Self::Sha1,
+            oid::HMAC_SHA224 => Self::Sha224,
+            oid::HMAC_SHA256 => Self::Sha256,
+            oid::HMAC_SHA384 => Self::Sha384,
+            oid::HMAC_SHA512 => Self::Sha512,
+            oid::HMAC_SHA512_224 => Self::Sha512_224,
+            oid::HMAC_SHA512_256 => Self::Sha512_256,
             _ => return None,
         })
     }

@@ -5,9 +5,10 @@
 //! [RFC 7292 Appendix B.2]: https://www.rfc-editor.org/rfc/rfc7292#appendix-B.2
 //! [RFC 9579]: https://www.rfc-editor.org/rfc/rfc9579
 
-use super::asn1::{AlgorithmIdentifier, MacData, OID_PBKDF2, OID_PBMAC1, Pbmac1Params, decode_ber};
+use super::asn1::{AlgorithmIdentifier, MacData, Pbmac1Params, decode_ber};
 use super::kdf::{HashAlg, KdfPurpose, with_hash};
 use super::{Context, MAX_PBMAC1_KEY_LEN, Pkcs12Error, check_iterations, malformed, unsupported};
+use crate::asn1::oid;
 use digest::{KeyInit, Mac};
 use hmac::{EagerHash, Hmac};
 use zeroize::Zeroizing;
@@ -21,7 +22,7 @@ impl Context<'_> {
     ) -> Result<(), Pkcs12Error> {
         let alg = &mac_data.mac.digest_algorithm;
         let expected = mac_data.mac.digest.as_bytes();
-        if alg.algorithm == OID_PBMAC1 {
+        if alg.algorithm == oid::PBMAC1 {
             return self.verify_pbmac1(alg, expected, content);
         }
         let hash = HashAlg::from_digest_oid(&alg.algorithm)
@@ -76,7 +77,7 @@ impl Context<'_> {
             })?;
 
         let kdf = &params.key_derivation_func;
-        if kdf.algorithm != OID_PBKDF2 {
+        if kdf.algorithm != oid::PBKDF2 {
             return Err(unsupported(&kdf.algorithm, "PBMAC1 keyDerivationFunc"));
         }
         let kdf_params_tlv = kdf

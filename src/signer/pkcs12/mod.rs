@@ -58,7 +58,8 @@ mod kdf;
 mod mac;
 mod pbe;
 
-use asn1::{OID_DATA, OID_SIGNED_DATA, Pfx, probe_pfx_version};
+use crate::asn1::oid;
+use asn1::{Pfx, probe_pfx_version};
 use core::fmt;
 use der::Decode;
 use der::asn1::{ObjectIdentifier, OctetString};
@@ -274,16 +275,16 @@ pub fn parse_pkcs12_with_options(
     }
 
     let auth_safe_content = match pfx.auth_safe.content_type {
-        OID_DATA => {
+        oid::DATA => {
             let content = pfx.auth_safe.content.ok_or_else(|| {
                 Pkcs12Error::Malformed("PFX authSafe: data ContentInfo without content".into())
             })?;
             OctetString::from_ber(content.raw)
                 .map_err(|e| malformed("PFX authSafe data content (OCTET STRING)", &e))?
         }
-        OID_SIGNED_DATA => {
+        oid::SIGNED_DATA => {
             return Err(unsupported(
-                &OID_SIGNED_DATA,
+                &oid::SIGNED_DATA,
                 "authSafe content type signedData (public-key integrity mode)",
             ));
         }

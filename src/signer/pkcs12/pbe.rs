@@ -5,14 +5,11 @@
 //!
 //! [RFC 7292 Appendix C]: https://www.rfc-editor.org/rfc/rfc7292#appendix-C
 
-use super::asn1::{
-    AlgorithmIdentifier, EncryptedData, OID_DATA, OID_PBE_SHA1_3DES_2KEY, OID_PBE_SHA1_3DES_3KEY,
-    OID_PBE_SHA1_RC2_40, OID_PBE_SHA1_RC2_128, OID_PBE_SHA1_RC4_40, OID_PBE_SHA1_RC4_128,
-    OID_PBES2, Pkcs12PbeParams, decode_ber,
-};
+use super::asn1::{AlgorithmIdentifier, EncryptedData, Pkcs12PbeParams, decode_ber};
 use super::bags::validate_safe_contents;
 use super::kdf::{HashAlg, KdfPurpose};
 use super::{Context, Pkcs12Error, check_iterations, malformed, unsupported};
+use crate::asn1::oid;
 use cbc::cipher::{BlockModeDecrypt, InnerIvInit, KeyIvInit, block_padding::Pkcs7};
 use der::asn1::ObjectIdentifier;
 use zeroize::Zeroizing;
@@ -40,7 +37,7 @@ impl Context<'_> {
         let encrypted: EncryptedData<'_> =
             decode_ber(raw).map_err(|e| malformed("EncryptedData", &e))?;
         let info = &encrypted.encrypted_content_info;
-        if info.content_type != OID_DATA {
+        if info.content_type != oid::DATA {
             return Err(unsupported(
                 &info.content_type,
                 "EncryptedContentInfo content type",
@@ -70,17 +67,18 @@ impl Context<'_> {
         what: &str,
         validate: Validate,
     ) -> Result<Zeroizing<Vec<u8>>, Pkcs12Error> {
-        let attempt = if alg.algorithm == OID_PBES2 {
+        let attempt = if alg.algorithm == oid::PBES2 {
             self.decrypt_pbes2(alg, ciphertext, what, validate)?
         } else if let Some(scheme) = LegacyPbe::from_oid(&alg.algorithm) {
             self.decrypt_legacy(scheme, alg, ciphertext, what, validate)?
         } else {
-            let use_name =
-                if alg.algorithm == OID_PBE_SHA1_RC4_128 || alg.algorithm == OID_PBE_SHA1_RC4_40 {
-                    format!("{what}: RC4-based PKCS#12 PBE")
-                } else {
-                    format!("{what}: encryption algorithm")
-                };
+            let use_name = if alg.algorithm == oid::PBE_SHA1_RC4_128
+                || alg.algorithm == oid::PBE_SHA1_RC4_40
+            {
+                format!("{what}: RC4-based PKCS#12 PBE")
+            } else {
+                format!("{what}: encryption algorithm")
+            };
             return Err(unsupported(&alg.algorithm, &use_name));
         };
 
@@ -193,10 +191,10 @@ pub(super) enum LegacyPbe {
 impl LegacyPbe {
     pub(super) fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
         Some(match *oid {
-            OID_PBE_SHA1_3DES_3KEY => Self::Sha1TripleDes3Key,
-            OID_PBE_SHA1_3DES_2KEY => Self::Sha1TripleDes2Key,
-            OID_PBE_SHA1_RC2_128 => Self::Sha1Rc2_128,
-            OID_PBE_SHA1_RC2_40 => Self::Sha1Rc2_40,
+            oid::PBE_SHA1_3DES_3KEY => Self::Sha1TripleDes3Key,
+            oid::PBE_SHA1_3DES_2KEY => Self::Sha1TripleDes2Key,
+            oid::PBE_SHA1_RC2_128 => Self::Sha1Rc2_128,
+            oid::PBE_SHA1_RC2_40 => Self::Sha1Rc2_40,
             _ => return None,
         })
     }
