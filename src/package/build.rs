@@ -8,8 +8,9 @@ use super::manifest::{
     Participant, ParticipantKind, ParticipantStatus, SealInfo, SignatureFormat, SignatureInfo,
 };
 use super::{Limits, MANIFEST_JSON, MANIFEST_PDF, PackageError, SEAL, sha256_hex};
+use crate::VerifyOptions;
 use crate::asn1::tlv;
-use crate::cades::{self, CadesOptions, SigningTime, VerifyOptions};
+use crate::cades::{self, CadesOptions, SigningTime};
 use crate::error::{Error, Result};
 use crate::report::{SignatureReport, SignerReport, ValidationReport};
 use crate::signer::Signer;

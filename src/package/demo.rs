@@ -13,7 +13,8 @@ use super::{
     BuildOptions, Container, Document, ElectronicEvidence, PackageStatus, ParticipantKind,
     PlannedParticipant, SignatureFormat, VerifyPackageOptions, build, verify,
 };
-use crate::cades::{self, CadesOptions, SigningTime, VerifyOptions};
+use crate::VerifyOptions;
+use crate::cades::{self, CadesOptions, SigningTime};
 use crate::error::{Error, Result};
 use crate::pades::sign::{PadesOptions, Visible};
 use crate::signer::SoftwareSigner;

@@ -8,7 +8,8 @@ use super::manifest::{
     DocumentInfo, Manifest, ParticipantKind, ParticipantStatus, SignatureFormat,
 };
 use super::{Limits, MANIFEST_JSON, MANIFEST_PDF, PackageError, SEAL, sha256_hex};
-use crate::cades::{self, VerifyOptions};
+use crate::VerifyOptions;
+use crate::cades;
 use crate::report::{SignatureReport, ValidationReport};
 use serde::{Deserialize, Serialize};
 

@@ -23,9 +23,10 @@
 //! `lta_updates` | `form_filling` | `annotations` | `other`) and `modifications` (a list of
 //! `{object, kind, detail, category, allowed}`).
 
+use super::cms_profile::{PdfCmsProfile, verify_pdf_cms};
 use super::diff::{self, Category, FieldLock, LockAction, Permissions};
+use crate::VerifyOptions;
 use crate::asn1::tlv;
-use crate::cades::{self, PdfCmsProfile, VerifyOptions};
 use crate::error::{Error, Result};
 use crate::pdf::{Dictionary, ObjRef, Object, PdfError, Reader, ReaderOptions, XrefEntry};
 use crate::report::{Indication, SignatureReport, SubIndication, ValidationReport};
@@ -1055,7 +1056,7 @@ fn check_signature<R: Read + Seek>(
             idx: 0,
             pos: 0,
         };
-        match cades::verify_pdf_cms(&cms, &mut ranges, profile, ctx.dss_certs, ctx.options) {
+        match verify_pdf_cms(&cms, &mut ranges, profile, ctx.dss_certs, ctx.options) {
             Ok(mut rep) => {
                 if rep.signatures.len() != 1 {
                     format_failure(
