@@ -40,6 +40,7 @@ pub mod pades;
 pub mod pdf;
 pub mod report;
 pub mod signer;
+pub mod time;
 pub mod verify;
 pub mod x509;
 
