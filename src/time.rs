@@ -1,9 +1,29 @@
-//! RFC 3339 times for reports and the command line, without a date-time crate.
+//! Time, without a date-time crate: the one place where times are parsed and written.
 //!
-//! Reports write UTC with second precision (`2025-06-01T00:00:00Z`). Parsing accepts
-//! `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (also with a space or lowercase `t`/`z`) and a bare
-//! date `YYYY-MM-DD` (midnight UTC).
+//! - RFC 3339 for reports and the command line: [`format_rfc3339`], [`format_unix`] and
+//!   [`rfc3339`] write UTC with second precision (`2025-06-01T00:00:00Z`); [`parse_rfc3339`]
+//!   (and [`parse_rfc3339_arg`], its form for user input) is the one parser;
+//! - CMS `Time` (RFC 5652 §11.3: UTCTime or GeneralizedTime): [`encode_time`], [`parse_time`];
+//! - PDF dates (`D:YYYYMMDDHHmmSSOHH'mm'`, ISO 32000-2 §7.9.4): [`format_pdf_date`],
+//!   [`parse_pdf_date`];
+//! - Unix seconds: [`unix_seconds`], [`from_unix_seconds`].
+//!
+//! The RFC 3339 grammar accepted (surrounding whitespace is ignored):
+//!
+//! ```text
+//! time     = date [ sep HH ":" MM ":" SS [ "." 1*DIGIT ] offset ]
+//! date     = YYYY "-" MM "-" DD          ; a bare date is midnight UTC
+//! sep      = "T" / "t" / " "
+//! offset   = "Z" / "z" / ( "+" / "-" ) HH ":" MM
+//! ```
+//!
+//! with every field of exactly its number of ASCII digits, a real calendar day (years 0000 to
+//! 9999), hours to 23, minutes to 59, seconds to 60 (a leap second), and offsets to 23:59.
+//! A date-time without an offset is refused (its meaning would depend on the machine).
 
+use crate::asn1::tlv::{self, tag};
+use crate::error::{Error, Result};
+use der::{Decode, Encode};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
@@ -82,7 +102,9 @@ fn digits(s: &str) -> Option<u32> {
     s.parse().ok()
 }
 
-/// Parses an RFC 3339 date-time (or a bare `YYYY-MM-DD`, meaning midnight UTC).
+/// Parses an RFC 3339 date-time (or a bare `YYYY-MM-DD`, meaning midnight UTC): the crate's
+/// one RFC 3339 parser (the grammar is in the [module documentation](self)). Fractions of a
+/// second are kept to the nanosecond; a leap second `:60` counts as `:59`.
 pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
     let s = s.trim();
     let date = s.get(..10)?;
@@ -174,6 +196,106 @@ fn days_in_month(y: i64, m: u32) -> u32 {
     }
 }
 
+/// [`parse_rfc3339`] for a time the user gave (an option, an argument): the error names the
+/// expected form.
+pub fn parse_rfc3339_arg(s: &str) -> Result<SystemTime> {
+    parse_rfc3339(s).ok_or_else(|| {
+        Error::InvalidArgument(format!(
+            "time {s:?} is not RFC 3339 (e.g. 2026-11-27T20:46:31Z)"
+        ))
+    })
+}
+
+/// Formats a time as RFC 3339 UTC (`2026-11-27T20:46:31Z`).
+pub fn rfc3339(dt: &der::DateTime) -> String {
+    format_unix(i64::try_from(dt.unix_duration().as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Encodes a time as CMS `Time` (RFC 5652 §11.3): UTCTime for 1950–2049, else GeneralizedTime.
+pub fn encode_time(t: SystemTime) -> Result<Vec<u8>> {
+    let dt = der::DateTime::from_system_time(t)
+        .map_err(|e| Error::InvalidArgument(format!("time: {e}")))?;
+    let enc = if (1950..2050).contains(&dt.year()) {
+        der::asn1::UtcTime::from_date_time(dt).and_then(|u| u.to_der())
+    } else {
+        der::asn1::GeneralizedTime::from_date_time(dt).to_der()
+    };
+    enc.map_err(|e| Error::InvalidArgument(format!("time: {e}")))
+}
+
+/// Parses a CMS `Time` (UTCTime or GeneralizedTime element).
+pub fn parse_time(raw: &[u8]) -> Result<der::DateTime> {
+    let t = tlv::read_single(raw, "Time")?;
+    match t.tag {
+        tag::UTC_TIME => der::asn1::UtcTime::from_der(raw)
+            .map(|u| u.to_date_time())
+            .map_err(|e| Error::malformed("UTCTime", e)),
+        tag::GENERALIZED_TIME => der::asn1::GeneralizedTime::from_der(raw)
+            .map(|g| g.to_date_time())
+            .map_err(|e| Error::malformed("GeneralizedTime", e)),
+        other => Err(Error::malformed("Time", format!("tag 0x{other:02x}"))),
+    }
+}
+
+/// A PDF date string `D:YYYYMMDDHHmmSS+00'00'` (UTC); `D:19700101000000+00'00'` for a time
+/// outside 1970–9999.
+pub fn format_pdf_date(t: SystemTime) -> String {
+    match der::DateTime::from_system_time(t) {
+        Ok(d) => format!(
+            "D:{:04}{:02}{:02}{:02}{:02}{:02}+00'00'",
+            d.year(),
+            d.month(),
+            d.day(),
+            d.hour(),
+            d.minutes(),
+            d.seconds()
+        ),
+        Err(_) => "D:19700101000000+00'00'".into(),
+    }
+}
+
+/// Parses a PDF date `D:YYYYMMDDHHmmSSOHH'mm'` (the `D:` prefix and every field after the
+/// year optional; `O` is `+`, `-` or `Z`) into UTC. `None` when the fields are not numbers or
+/// the time falls outside 1970–9999.
+pub fn parse_pdf_date(s: &[u8]) -> Option<der::DateTime> {
+    let s = std::str::from_utf8(s).ok()?;
+    let s = s.strip_prefix("D:").unwrap_or(s);
+    let num = |a: usize, b: usize, default: u32| -> Option<u32> {
+        match s.get(a..b) {
+            Some(t) if !t.is_empty() => t.parse().ok(),
+            _ => Some(default),
+        }
+    };
+    let year = u16::try_from(num(0, 4, 0)?).ok()?;
+    if s.len() < 4 {
+        return None;
+    }
+    let dt = der::DateTime::new(
+        year,
+        u8::try_from(num(4, 6, 1)?).ok()?,
+        u8::try_from(num(6, 8, 1)?).ok()?,
+        u8::try_from(num(8, 10, 0)?).ok()?,
+        u8::try_from(num(10, 12, 0)?).ok()?,
+        u8::try_from(num(12, 14, 0)?).ok()?,
+    )
+    .ok()?;
+    let mut secs = i64::try_from(dt.unix_duration().as_secs()).ok()?;
+    if let Some(rest) = s.get(14..) {
+        let sign = match rest.as_bytes().first() {
+            Some(b'+') => -1,
+            Some(b'-') => 1,
+            _ => 0,
+        };
+        if sign != 0 {
+            let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+            let h: i64 = digits.get(0..2).and_then(|t| t.parse().ok()).unwrap_or(0);
+            let m: i64 = digits.get(2..4).and_then(|t| t.parse().ok()).unwrap_or(0);
+            secs += sign * (h * 3600 + m * 60);
+        }
+    }
+    der::DateTime::from_unix_duration(Duration::from_secs(u64::try_from(secs).ok()?)).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,29 +320,149 @@ mod tests {
         let a = parse_rfc3339("2024-04-01T00:00:00.005+00:00").unwrap();
         assert_eq!(format_rfc3339(a), "2024-04-01T00:00:00Z");
         assert_eq!(unix_seconds(a), 1_711_929_600);
+        assert_eq!(
+            a - Duration::from_millis(5),
+            from_unix_seconds(1_711_929_600)
+        );
         let b = parse_rfc3339("2024-04-01T02:00:00+02:00").unwrap();
         assert_eq!(unix_seconds(b), 1_711_929_600);
         assert_eq!(
             format_rfc3339(parse_rfc3339("2025-06-01").unwrap()),
             "2025-06-01T00:00:00Z"
         );
+        let t = parse_rfc3339("2026-11-27T20:46:31Z").unwrap();
+        let t2 = parse_rfc3339("2026-11-27T17:46:31.250-03:00").unwrap();
+        assert_eq!(unix_seconds(t), unix_seconds(t2));
+    }
+
+    /// Every form the two former parsers (`x509::time` and `asn1::ess`) accepted as RFC 3339.
+    #[test]
+    fn accepted_forms() {
+        let midnight = 1_748_736_000; // 2025-06-01T00:00:00Z
+        for (s, secs) in [
+            ("2025-06-01", midnight),
+            (" 2025-06-01 ", midnight),
+            ("2025-06-01T00:00:00Z", midnight),
+            ("2025-06-01t00:00:00z", midnight),
+            ("2025-06-01 00:00:00Z", midnight),
+            ("2025-06-01T00:00:00.5Z", midnight),
+            ("2025-06-01T00:00:00.123456789123Z", midnight),
+            ("2025-06-01T02:30:00+02:30", midnight),
+            ("2025-05-31T21:00:00-03:00", midnight),
+            ("2025-05-31T23:59:60Z", midnight - 1),
+            ("2024-02-29T00:00:00Z", 1_709_164_800),
+            ("1969-12-31T23:59:59Z", -1),
+            ("0000-01-01", -62_167_219_200),
+        ] {
+            let t = parse_rfc3339(s).unwrap_or_else(|| panic!("{s:?} refused"));
+            assert_eq!(unix_seconds(t), secs, "{s}");
+            assert_eq!(unix_seconds(parse_rfc3339_arg(s).unwrap()), secs, "{s}");
+        }
+    }
+
+    #[test]
+    fn refused_forms() {
         for bad in [
             "",
+            "2025",
+            "2025-6-1",
+            "2025/06/01",
+            "20250601",
             "2025-13-01",
+            "2025-00-01",
+            "2025-02-29",
             "2025-02-30T00:00:00Z",
+            "2025-06-01T",
+            "2025-06-01T00:00Z",
             "2025-06-01T24:00:00Z",
+            "2025-06-01T00:60:00Z",
+            "2025-06-01T00:00:61Z",
+            "2025-06-01T00x00x00Z",
+            "2025-06-01X00:00:00Z",
             "2025-06-01T00:00:00",
             "2025-06-01T00:00:00.Z",
             "2025-06-01T00:00:00+0100",
+            "2025-06-01T00:00:00+01",
+            "2025-06-01T00:00:00+24:00",
+            "2025-06-01T00:00:00+00:60",
+            "2025-06-01T00:00:00Zjunk",
+            "2025-06-01T00:00:00ZZ",
+            "2025-06-01junk",
+            "x026-11-27T20:46:31Z",
+            "+2025-06-01",
             "２０２５-06-01",
         ] {
             assert!(parse_rfc3339(bad).is_none(), "{bad}");
+            assert!(parse_rfc3339_arg(bad).is_err(), "{bad}");
         }
+        assert_eq!(
+            parse_rfc3339_arg("2025-06-01T00:00:00")
+                .unwrap_err()
+                .to_string(),
+            Error::InvalidArgument(
+                "time \"2025-06-01T00:00:00\" is not RFC 3339 (e.g. 2026-11-27T20:46:31Z)".into()
+            )
+            .to_string()
+        );
     }
 
     #[test]
     fn floor_before_epoch() {
         let t = UNIX_EPOCH - Duration::from_millis(500);
         assert_eq!(unix_seconds(t), -1);
+    }
+
+    #[test]
+    fn cms_time() {
+        let t = parse_rfc3339("2026-11-27T20:46:31Z").unwrap();
+        for year in ["1990", "2026", "2049", "2050", "9999"] {
+            let s = format!("{year}-11-27T20:46:31Z");
+            let t = parse_rfc3339(&s).unwrap();
+            let der = encode_time(t).unwrap();
+            let utc = (1950..2050).contains(&year.parse::<i32>().unwrap());
+            assert_eq!(
+                der.first(),
+                Some(if utc {
+                    &tag::UTC_TIME
+                } else {
+                    &tag::GENERALIZED_TIME
+                })
+            );
+            assert_eq!(rfc3339(&parse_time(&der).unwrap()), s);
+        }
+        let dt = der::DateTime::from_system_time(t).unwrap();
+        assert_eq!(rfc3339(&dt), "2026-11-27T20:46:31Z");
+        assert!(parse_time(&[0x04, 0x00]).is_err());
+        assert!(encode_time(UNIX_EPOCH - Duration::from_secs(1)).is_err());
+    }
+
+    #[test]
+    fn pdf_dates() {
+        let parse = |s: &[u8]| parse_pdf_date(s).map(|d| rfc3339(&d));
+        assert_eq!(
+            parse(b"D:20221123003718+01'00'").as_deref(),
+            Some("2022-11-22T23:37:18Z")
+        );
+        assert_eq!(
+            parse(b"D:20260101120000Z").as_deref(),
+            Some("2026-01-01T12:00:00Z")
+        );
+        assert_eq!(
+            parse(b"D:20260101120000-03'00'").as_deref(),
+            Some("2026-01-01T15:00:00Z")
+        );
+        assert_eq!(parse(b"D:2026").as_deref(), Some("2026-01-01T00:00:00Z"));
+        assert_eq!(parse(b"garbage"), None);
+        assert_eq!(parse(b"D:19700101000000+01'00'"), None);
+        let t = parse_rfc3339("2025-06-01T12:34:56Z").unwrap();
+        assert_eq!(format_pdf_date(t), "D:20250601123456+00'00'");
+        assert_eq!(
+            parse(format_pdf_date(t).as_bytes()).as_deref(),
+            Some("2025-06-01T12:34:56Z")
+        );
+        assert_eq!(
+            format_pdf_date(UNIX_EPOCH - Duration::from_secs(1)),
+            "D:19700101000000+00'00'"
+        );
     }
 }

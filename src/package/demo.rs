@@ -291,7 +291,7 @@ pub fn run(dir: &Path, log: &mut dyn Write) -> Result<DemoOutcome> {
             ..PadesOptions::default()
         },
     )?;
-    let when = crate::x509::time::format_rfc3339(t2)
+    let when = crate::time::format_rfc3339(t2)
         .replace('T', " ")
         .replace('Z', " UTC");
     let pdf_2 = pades(

@@ -476,7 +476,7 @@ pub fn verify_package(
         .map(|(_, s)| {
             s.claimed_signing_time
                 .as_deref()
-                .and_then(crate::x509::time::parse_rfc3339)
+                .and_then(crate::time::parse_rfc3339)
         })
         .collect();
     if manifest.signature.format != SignatureFormat::Pades

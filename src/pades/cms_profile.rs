@@ -12,6 +12,7 @@ use crate::cades::verify::{
 use crate::error::Result;
 use crate::report::{Indication, SignatureReport, SubIndication, ValidationReport};
 use crate::signer::CertificateDer;
+use crate::time;
 use crate::verify::VerifyOptions;
 use std::io::Read;
 
@@ -69,7 +70,7 @@ fn parse_tst_info(econtent: &[u8]) -> Result<TstInfo> {
     m.finish("messageImprint")?;
     r.read_expect(tlv::tag::INTEGER, W)?;
     let gen_el = r.read_expect(tlv::tag::GENERALIZED_TIME, "genTime")?;
-    let gen_time = ess::parse_time(gen_el.raw).ok().map(|d| ess::rfc3339(&d));
+    let gen_time = time::parse_time(gen_el.raw).ok().map(|d| time::rfc3339(&d));
     Ok(TstInfo {
         imprint_oid,
         imprint: hashed.content.to_vec(),

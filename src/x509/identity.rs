@@ -3,9 +3,9 @@
 //! (2.16.76.1.3.1) and the CNPJ of a company (2.16.76.1.3.3), with their check digits verified.
 
 use super::cert::{Cert, oid};
-use super::time::format_unix;
 use crate::report::SignerReport;
 use crate::signer::CertificateDer;
+use crate::time::format_unix;
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Tagged};
 use x509_cert::ext::pkix::name::GeneralName;

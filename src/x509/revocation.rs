@@ -17,7 +17,6 @@
 use super::cert::{Cert, ku, oid as ext_oid};
 use super::der_walk;
 use super::names::Dn;
-use super::time::format_unix;
 use crate::alg::{DigestAlgorithm, signature_algorithm_from_identifier};
 use crate::asn1::ocsp::{
     BasicOcspResponse, CertStatus, ID_PKIX_OCSP_BASIC, OcspResponse, OcspResponseStatus,
@@ -26,6 +25,7 @@ use crate::asn1::ocsp::{
 use crate::crypto::{ec_curve_of, verify_signature};
 use crate::error::{Error, Result};
 use crate::signer::CertificateDer;
+use crate::time::format_unix;
 use der::{Decode, Encode};
 use std::collections::HashMap;
 use x509_cert::crl::CertificateList;

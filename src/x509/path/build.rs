@@ -14,10 +14,10 @@ use crate::alg::{AlgorithmStatus, signature_algorithm_from_identifier};
 use crate::crypto::{VerifyError, ec_curve_of, verify_signature};
 use crate::report::RevocationReport;
 use crate::signer::CertificateDer;
+use crate::time::unix_seconds;
 use crate::x509::cert::Cert;
 use crate::x509::revocation::{Checker, RevocationData};
 use crate::x509::store::TrustStore;
-use crate::x509::time::unix_seconds;
 use std::collections::HashMap;
 use std::time::SystemTime;
 

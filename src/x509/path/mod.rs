@@ -27,9 +27,9 @@ use super::cert::Cert;
 use super::identity;
 use super::revocation::RevocationData;
 use super::store::TrustStore;
-use super::time::{format_unix, unix_seconds};
 use crate::report::{ChainElement, RevocationReport, SignatureReport, TrustReport};
 use crate::signer::CertificateDer;
+use crate::time::{format_unix, unix_seconds};
 use build::Builder;
 
 /// The result of [`validate_chain`].

@@ -11,11 +11,11 @@ use crate::alg::{AlgorithmStatus, signature_algorithm_from_identifier};
 use crate::crypto::{PublicKeyKind, ec_curve_of, public_key_kind};
 use crate::report::RevocationReport;
 use crate::signer::software::MIN_RSA_BITS;
+use crate::time::format_unix;
 use crate::x509::cert::{Cert, ProblemKind, ku, oid};
 use crate::x509::names::MAX_NAME_COMPARISONS;
 use crate::x509::policy;
 use crate::x509::revocation::Status;
-use crate::x509::time::format_unix;
 
 impl Builder<'_> {
     /// Validates one complete path (indices, signer first, anchor last).
