@@ -172,10 +172,8 @@ fn profile_checks(
 fn detached_check(r: &mut SignatureReport, sd: &SignedData<'_>, profile: PdfCmsProfile) {
     let name = profile.subfilter();
     if sd.econtent.is_some() {
-        r.fail(
+        r.fail_format(
             "pdf-detached",
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
             format!("a {name} signature must be detached, but the CMS encapsulates content"),
         );
     } else {
@@ -198,10 +196,8 @@ fn sha1_digest_check(r: &mut SignatureReport, sd: &SignedData<'_>, range_digests
             "pdf-sha1-digest",
             Some("the encapsulated SHA-1 digest matches the byte ranges".into()),
         ),
-        (Some(_), _) if sd.econtent_type != oid::DATA => r.fail(
+        (Some(_), _) if sd.econtent_type != oid::DATA => r.fail_format(
             "pdf-sha1-digest",
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
             format!(
                 "adbe.pkcs7.sha1 needs id-data content, found {}",
                 sd.econtent_type
@@ -213,10 +209,8 @@ fn sha1_digest_check(r: &mut SignatureReport, sd: &SignedData<'_>, range_digests
             SubIndication::HashFailure,
             "the encapsulated SHA-1 digest does not match the byte ranges",
         ),
-        (None, _) => r.fail(
+        (None, _) => r.fail_format(
             "pdf-sha1-digest",
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
             "adbe.pkcs7.sha1 needs the SHA-1 digest encapsulated in the CMS",
         ),
     }
@@ -233,10 +227,8 @@ fn imprint_check(
     r.level = None;
     let t = match tst {
         None => {
-            return r.fail(
+            return r.fail_format(
                 "message-imprint",
-                Indication::TotalFailed,
-                SubIndication::FormatFailure,
                 format!(
                     "a document timestamp must encapsulate a TSTInfo (id-ct-TSTInfo), found {}",
                     sd.econtent_type
@@ -244,12 +236,7 @@ fn imprint_check(
             );
         }
         Some(Err(e)) => {
-            return r.fail(
-                "message-imprint",
-                Indication::TotalFailed,
-                SubIndication::FormatFailure,
-                e.to_string(),
-            );
+            return r.fail_format("message-imprint", e.to_string());
         }
         Some(Ok(t)) => t,
     };
@@ -291,12 +278,7 @@ fn pades_baseline_checks(r: &mut SignatureReport, si: &SignerInfo<'_>) {
     let v2 = !si.signed_attr(&oid::SIGNING_CERTIFICATE_V2).is_empty();
     let v1 = !si.signed_attr(&oid::SIGNING_CERTIFICATE).is_empty();
     if !v2 && !v1 {
-        r.fail(
-            "pades-signing-certificate",
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
-            "ETSI.CAdES.detached requires the signing-certificate-v2 attribute (ETSI EN 319 142-1 §6.3)",
-        );
+        r.fail_format("pades-signing-certificate", "ETSI.CAdES.detached requires the signing-certificate-v2 attribute (ETSI EN 319 142-1 §6.3)");
     } else if !v2 {
         r.warnings.push(
             "ETSI.CAdES.detached with the old signing-certificate attribute (SHA-1) instead of signing-certificate-v2".into(),

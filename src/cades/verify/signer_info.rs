@@ -61,12 +61,7 @@ fn crypto_failure(report: &mut SignatureReport, e: VerifyError) {
             SubIndication::CryptoConstraintsFailure,
             e.to_string(),
         ),
-        VerifyError::MalformedKey(_) => report.fail(
-            "signature-value",
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
-            e.to_string(),
-        ),
+        VerifyError::MalformedKey(_) => report.fail_format("signature-value", e.to_string()),
         VerifyError::BadSignature | VerifyError::AlgorithmKeyMismatch { .. } => report.fail(
             "signature-value",
             Indication::TotalFailed,
@@ -149,12 +144,7 @@ fn check_digest_algorithm(
     let digest_oid = match ess::algorithm_oid(si.digest_algorithm, "digestAlgorithm") {
         Ok(o) => o,
         Err(e) => {
-            report.fail(
-                "digest-algorithm",
-                Indication::TotalFailed,
-                SubIndication::FormatFailure,
-                e.to_string(),
-            );
+            report.fail_format("digest-algorithm", e.to_string());
             return None;
         }
     };
@@ -203,12 +193,7 @@ fn find_signer_certificate<'p>(
     match cert_fields(cert.der()) {
         Ok(f) => Some((cert, f.spki)),
         Err(e) => {
-            report.fail(
-                "signer-certificate",
-                Indication::TotalFailed,
-                SubIndication::FormatFailure,
-                e.to_string(),
-            );
+            report.fail_format("signer-certificate", e.to_string());
             None
         }
     }
@@ -224,12 +209,7 @@ fn check_signature_algorithm(
     let sig_alg_id = match spki::AlgorithmIdentifierOwned::from_der(si.signature_algorithm) {
         Ok(a) => a,
         Err(e) => {
-            report.fail(
-                "signature-algorithm",
-                Indication::TotalFailed,
-                SubIndication::FormatFailure,
-                e.to_string(),
-            );
+            report.fail_format("signature-algorithm", e.to_string());
             return None;
         }
     };
@@ -251,10 +231,8 @@ fn check_signature_algorithm(
     };
     report.signature_algorithm = Some(sig_alg.name());
     if sig_alg.digest() != digest {
-        report.fail(
+        report.fail_format(
             "signature-algorithm",
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
             format!(
                 "signature algorithm {} does not use the digest algorithm {}",
                 sig_alg.name(),
@@ -275,44 +253,28 @@ fn check_content_type(
     report: &mut SignatureReport,
 ) {
     match single_value(si, &oid::CONTENT_TYPE, "contentType") {
-        Err(e) => report.fail(
+        Err(e) => report.fail_format("content-type", e),
+        Ok(None) if !is_counter => report.fail_format(
             "content-type",
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
-            e,
-        ),
-        Ok(None) if !is_counter => report.fail(
-            "content-type",
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
             "signed attributes without contentType (RFC 5652 §5.3)",
         ),
         Ok(None) => {}
-        Ok(Some(_)) if is_counter => report.fail(
+        Ok(Some(_)) if is_counter => report.fail_format(
             "content-type",
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
             "a counter-signature must not carry contentType (RFC 5652 §11.4)",
         ),
         Ok(Some(v)) => match tlv::read_single(v, "contentType")
             .and_then(|t| ess::decode_oid(t, "contentType"))
         {
             Ok(ct) if ct == sd.econtent_type => report.pass("content-type", Some(ct.to_string())),
-            Ok(ct) => report.fail(
+            Ok(ct) => report.fail_format(
                 "content-type",
-                Indication::TotalFailed,
-                SubIndication::FormatFailure,
                 format!(
                     "contentType {ct} differs from eContentType {}",
                     sd.econtent_type
                 ),
             ),
-            Err(e) => report.fail(
-                "content-type",
-                Indication::TotalFailed,
-                SubIndication::FormatFailure,
-                e.to_string(),
-            ),
+            Err(e) => report.fail_format("content-type", e.to_string()),
         },
     }
 }
@@ -325,27 +287,12 @@ fn check_message_digest(
     report: &mut SignatureReport,
 ) {
     match single_value(si, &oid::MESSAGE_DIGEST, "messageDigest") {
-        Err(e) => report.fail(
-            "message-digest",
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
-            e,
-        ),
-        Ok(None) => report.fail(
-            "message-digest",
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
-            "signed attributes without messageDigest",
-        ),
+        Err(e) => report.fail_format("message-digest", e),
+        Ok(None) => report.fail_format("message-digest", "signed attributes without messageDigest"),
         Ok(Some(v)) => match tlv::read_single(v, "messageDigest")
             .and_then(|t| t.expect_tag(tlv::tag::OCTET_STRING, "messageDigest"))
         {
-            Err(e) => report.fail(
-                "message-digest",
-                Indication::TotalFailed,
-                SubIndication::FormatFailure,
-                e.to_string(),
-            ),
+            Err(e) => report.fail_format("message-digest", e.to_string()),
             Ok(md) => match &signer.expected_digest {
                 None => report.fail(
                     "message-digest",
@@ -374,21 +321,11 @@ fn check_message_digest(
 /// signingTime: at most one, well formed; the report's claimed signing time.
 fn check_signing_time(si: &SignerInfo<'_>, report: &mut SignatureReport) {
     match single_value(si, &oid::SIGNING_TIME, "signingTime") {
-        Err(e) => report.fail(
-            "signing-time",
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
-            e,
-        ),
+        Err(e) => report.fail_format("signing-time", e),
         Ok(None) => {}
         Ok(Some(v)) => match time::parse_time(v) {
             Ok(t) => report.claimed_signing_time = Some(time::rfc3339(&t)),
-            Err(e) => report.fail(
-                "signing-time",
-                Indication::TotalFailed,
-                SubIndication::FormatFailure,
-                e.to_string(),
-            ),
+            Err(e) => report.fail_format("signing-time", e.to_string()),
         },
     }
 }
@@ -412,12 +349,7 @@ fn check_signing_certificate(
         (Ok(None), Ok(None)) => Ok(None),
     };
     match ess_ref {
-        Err(e) => report.fail(
-            "signing-certificate",
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
-            e,
-        ),
+        Err(e) => report.fail_format("signing-certificate", e),
         Ok(None) => report.warnings.push(
             "no signing-certificate(-v2) attribute: a plain CMS signature, not CAdES baseline"
                 .into(),
@@ -438,12 +370,7 @@ fn check_signing_certificate(
                 SubIndication::NoSignerCertificateFound,
                 "the signing-certificate attribute designates another certificate than the one used",
             ),
-            None => report.fail(
-                "signing-certificate",
-                Indication::TotalFailed,
-                SubIndication::FormatFailure,
-                "empty ESS certificate list",
-            ),
+            None => report.fail_format("signing-certificate", "empty ESS certificate list"),
         },
     }
 }
@@ -451,12 +378,7 @@ fn check_signing_certificate(
 /// Signature policy and commitment types (reported; the policy document is not fetched).
 fn check_policy_and_commitments(si: &SignerInfo<'_>, report: &mut SignatureReport) {
     match single_value(si, &oid::SIG_POLICY_ID, "signature-policy-identifier") {
-        Err(e) => report.fail(
-            "signature-policy",
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
-            e,
-        ),
+        Err(e) => report.fail_format("signature-policy", e),
         Ok(None) => {}
         Ok(Some(v)) => match SignaturePolicy::parse(v) {
             Ok(Some(p)) => {
@@ -467,24 +389,14 @@ fn check_policy_and_commitments(si: &SignerInfo<'_>, report: &mut SignatureRepor
                 report.policy_oid = Some(p.oid);
             }
             Ok(None) => report.pass("signature-policy", Some("implied".into())),
-            Err(e) => report.fail(
-                "signature-policy",
-                Indication::TotalFailed,
-                SubIndication::FormatFailure,
-                e.to_string(),
-            ),
+            Err(e) => report.fail_format("signature-policy", e.to_string()),
         },
     }
     for a in si.signed_attr(&oid::COMMITMENT_TYPE) {
         for v in &a.values {
             match ess::parse_commitment_type(v) {
                 Ok(o) => report.commitment_types.push(o.to_string()),
-                Err(e) => report.fail(
-                    "commitment-type",
-                    Indication::TotalFailed,
-                    SubIndication::FormatFailure,
-                    e.to_string(),
-                ),
+                Err(e) => report.fail_format("commitment-type", e.to_string()),
             }
         }
     }
@@ -501,10 +413,8 @@ fn check_signature_over_content(
         .warnings
         .push("no signed attributes: a plain CMS signature, not CAdES".into());
     if !signer.is_counter && sd.econtent_type != oid::DATA {
-        report.fail(
+        report.fail_format(
             "content-type",
-            Indication::TotalFailed,
-            SubIndication::FormatFailure,
             "signed attributes are required when the content type is not id-data",
         );
     }
@@ -548,12 +458,7 @@ fn verify_counter_signatures(
             let cid = format!("{id}.C{n}");
             if depth >= MAX_COUNTER_SIGNATURE_DEPTH {
                 let mut r = SignatureReport::new(cid);
-                r.fail(
-                    "counter-signature",
-                    Indication::TotalFailed,
-                    SubIndication::FormatFailure,
-                    "counter-signatures nested too deep",
-                );
+                r.fail_format("counter-signature", "counter-signatures nested too deep");
                 report.counter_signatures.push(r);
                 continue;
             }
@@ -567,12 +472,7 @@ fn verify_counter_signatures(
                 )),
                 Err(e) => {
                     let mut r = SignatureReport::new(cid);
-                    r.fail(
-                        "counter-signature",
-                        Indication::TotalFailed,
-                        SubIndication::FormatFailure,
-                        e.to_string(),
-                    );
+                    r.fail_format("counter-signature", e.to_string());
                     report.counter_signatures.push(r);
                 }
             }

@@ -361,22 +361,16 @@ fn check_signer(certs: &[Cert], options: &PathOptions) -> Result<(), PathError> 
 
 /// Every certificate: keyCertSign and nameConstraints only in CAs (basicConstraints cA).
 fn check_ca_roles(certs: &[Cert]) -> Result<(), PathError> {
-    for (pos, c) in certs.iter().enumerate() {
-        if !c.is_ca() {
-            if c.key_usage.is_some_and(|k| k & ku::KEY_CERT_SIGN != 0) {
-                return Err(constraint(
-                    certs,
-                    pos,
-                    "keyCertSign asserted without basicConstraints cA".into(),
-                ));
-            }
-            if c.name_constraints.is_some() {
-                return Err(constraint(
-                    certs,
-                    pos,
-                    "nameConstraints in a certificate that is not a CA".into(),
-                ));
-            }
+    for (pos, c) in certs.iter().enumerate().filter(|(_, c)| !c.is_ca()) {
+        let problem = if c.key_usage.is_some_and(|k| k & ku::KEY_CERT_SIGN != 0) {
+            Some("keyCertSign asserted without basicConstraints cA")
+        } else if c.name_constraints.is_some() {
+            Some("nameConstraints in a certificate that is not a CA")
+        } else {
+            None
+        };
+        if let Some(detail) = problem {
+            return Err(constraint(certs, pos, detail.into()));
         }
     }
     Ok(())
@@ -386,45 +380,22 @@ fn check_ca_roles(certs: &[Cert]) -> Result<(), PathError> {
 /// keyUsage is present, a subjectKeyIdentifier, a non-empty subject.
 fn check_issuers(certs: &[Cert]) -> Result<(), PathError> {
     for (pos, c) in certs.iter().enumerate().skip(1) {
-        match c.basic_constraints {
-            None => {
-                return Err(constraint(
-                    certs,
-                    pos,
-                    "issuer certificate without basicConstraints".into(),
-                ));
-            }
+        let problem = match c.basic_constraints {
+            None => Some("issuer certificate without basicConstraints"),
             Some((_, false, _)) => {
-                return Err(constraint(
-                    certs,
-                    pos,
-                    "issuer certificate is not a CA (basicConstraints cA false)".into(),
-                ));
+                Some("issuer certificate is not a CA (basicConstraints cA false)")
             }
-            Some((false, true, _)) => {
-                return Err(constraint(
-                    certs,
-                    pos,
-                    "CA certificate with non-critical basicConstraints".into(),
-                ));
+            Some((false, true, _)) => Some("CA certificate with non-critical basicConstraints"),
+            Some((true, true, _)) if c.key_usage.is_some_and(|k| k & ku::KEY_CERT_SIGN == 0) => {
+                Some("issuer keyUsage does not allow keyCertSign")
             }
-            Some((true, true, _)) => {}
-        }
-        if let Some(k) = c.key_usage
-            && k & ku::KEY_CERT_SIGN == 0
-        {
-            return Err(constraint(
-                certs,
-                pos,
-                "issuer keyUsage does not allow keyCertSign".into(),
-            ));
-        }
-        if c.ski.is_none() {
-            return Err(constraint(
-                certs,
-                pos,
-                "CA certificate without subjectKeyIdentifier".into(),
-            ));
+            Some((true, true, _)) if c.ski.is_none() => {
+                Some("CA certificate without subjectKeyIdentifier")
+            }
+            Some((true, true, _)) => None,
+        };
+        if let Some(detail) = problem {
+            return Err(constraint(certs, pos, detail.into()));
         }
         if c.subject.is_empty() {
             return Err(PathError::Malformed {
