@@ -124,19 +124,32 @@ impl DigestAlgorithm {
     }
 
     /// Digest of everything `reader` yields, streamed in 64 KiB blocks.
-    pub fn digest_reader<R: std::io::Read>(self, mut reader: R) -> std::io::Result<Vec<u8>> {
-        let mut h = self.hasher();
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            h.update(buf.get(..n).unwrap_or_default());
-        }
+    pub fn digest_reader<R: std::io::Read>(self, reader: R) -> std::io::Result<Vec<u8>> {
+        let mut hashers = [self.hasher()];
+        hash_reader(reader, &mut hashers)?;
+        let [h] = hashers;
         Ok(h.finalize())
+    }
+}
+
+/// Streams everything `reader` yields once through every hasher of `hashers`, in 64 KiB
+/// blocks (retrying interrupted reads).
+pub(crate) fn hash_reader<R: std::io::Read>(
+    mut reader: R,
+    hashers: &mut [Hasher],
+) -> std::io::Result<()> {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let chunk = buf.get(..n).unwrap_or_default();
+        for h in hashers.iter_mut() {
+            h.update(chunk);
+        }
     }
 }
 
@@ -349,7 +362,7 @@ impl std::fmt::Display for SignatureAlgorithm {
     }
 }
 
-/// A signature algorithm name that [`SignatureAlgorithm::from_str`] does not know.
+/// A signature algorithm name that `SignatureAlgorithm::from_str` does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseAlgorithmError {
     /// The name names no algorithm family we know (`rsa-…`, `rsa-pss-…`).

@@ -176,9 +176,11 @@ fn signed_attributes(
     match options.signing_time {
         SigningTime::Now => attrs.push(attribute(
             &oid::SIGNING_TIME,
-            &ess::encode_time(SystemTime::now())?,
+            &crate::time::encode_time(SystemTime::now())?,
         )),
-        SigningTime::At(t) => attrs.push(attribute(&oid::SIGNING_TIME, &ess::encode_time(t)?)),
+        SigningTime::At(t) => {
+            attrs.push(attribute(&oid::SIGNING_TIME, &crate::time::encode_time(t)?))
+        }
         SigningTime::Omit => {}
     }
     let cert = identity.certificate().der();

@@ -4,9 +4,9 @@
 
 use super::CertificateDer;
 use super::cert::Cert;
-use super::time::format_unix;
 use crate::asn1::oid;
 use crate::report::SignerReport;
+use crate::time::format_unix;
 use der::{Decode, Tagged};
 use x509_cert::ext::pkix::name::GeneralName;
 

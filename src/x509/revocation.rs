@@ -16,7 +16,6 @@
 
 use super::cert::{Cert, ku};
 use super::names::Dn;
-use super::time::format_unix;
 use crate::alg::{DigestAlgorithm, UnsupportedAlgorithm, signature_algorithm_from_identifier};
 use crate::asn1::ocsp::{
     BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus, ResponderId,
@@ -25,6 +24,7 @@ use crate::asn1::oid;
 use crate::asn1::tlv::{self, tag};
 use crate::crypto::{VerifyError, ec_curve_of, verify_signature};
 use crate::error::{Error, Result};
+use crate::time::format_unix;
 use crate::x509::CertificateDer;
 use der::{Decode, Encode};
 use std::collections::HashMap;
