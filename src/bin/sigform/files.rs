@@ -14,15 +14,16 @@ pub(crate) fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure(format!("reading {}: {e}", path.display())))
 }
 
-/// True when the file starts (within its first 1024 bytes) with a `%PDF-` header.
+/// True when the file is a PDF ([`sigform::format::detect`] on its first bytes).
 pub(crate) fn is_pdf(path: &Path) -> Result<bool, Failure> {
+    use sigform::format::{FileFormat, HEAD_LEN, detect};
     use std::io::Read;
-    let mut head = Vec::with_capacity(1029);
+    let mut head = Vec::with_capacity(HEAD_LEN);
     open(path)?
-        .take(1029)
+        .take(HEAD_LEN as u64)
         .read_to_end(&mut head)
         .map_err(|e| Failure(format!("reading {}: {e}", path.display())))?;
-    Ok(head.windows(5).any(|w| w == b"%PDF-"))
+    Ok(detect(&head) == FileFormat::Pdf)
 }
 
 /// Writes `data` to `path` through a temporary file in the same directory, so that a failure

@@ -4,8 +4,8 @@
 use crate::Failure;
 use crate::files::env_secret;
 use clap::Args;
+use sigform::SignatureAlgorithm;
 use sigform::signer::{Signer, SoftwareSigner};
-use sigform::{DigestAlgorithm, SignatureAlgorithm};
 use std::path::{Path, PathBuf};
 
 /// How to reach the signing key (DESIGN.md, KEY-OPTIONS).
@@ -45,28 +45,6 @@ pub(crate) struct KeyArgs {
     algorithm: Option<String>,
 }
 
-/// The algorithm named by `--algorithm` (rsa-DIGEST or rsa-pss-DIGEST).
-fn parse_algorithm(name: &str) -> Result<SignatureAlgorithm, Failure> {
-    let lower = name.to_ascii_lowercase();
-    let (pss, digest) = if let Some(d) = lower.strip_prefix("rsa-pss-") {
-        (true, d)
-    } else if let Some(d) = lower.strip_prefix("rsa-") {
-        (false, d)
-    } else {
-        return Err(Failure(format!("unknown algorithm {name}")));
-    };
-    let digest = DigestAlgorithm::from_name(digest)
-        .ok_or_else(|| Failure(format!("unknown digest in {name}")))?;
-    Ok(if pss {
-        SignatureAlgorithm::RsaPss {
-            digest,
-            salt_len: digest.output_len() as u32,
-        }
-    } else {
-        SignatureAlgorithm::RsaPkcs1v15 { digest }
-    })
-}
-
 /// The signer the options name.
 pub(crate) fn load_signer(args: &KeyArgs) -> Result<Box<dyn Signer>, Failure> {
     load_signer_described(args).map(|(signer, _)| signer)
@@ -101,7 +79,7 @@ pub(crate) fn load_signer_described(
         ));
     };
     let signer = match &args.algorithm {
-        Some(a) => signer.with_algorithm(parse_algorithm(a)?)?,
+        Some(a) => signer.with_algorithm(a.parse::<SignatureAlgorithm>()?)?,
         None => signer,
     };
     let about = vec![format!("key:         software {}", signer.key().key_type())];
@@ -149,7 +127,7 @@ fn load_pkcs11(args: &KeyArgs, module: &Path) -> Result<(Box<dyn Signer>, Vec<St
         config = config.with_chain(CertificateDer::parse_many(&read(chain)?)?);
     }
     if let Some(a) = &args.algorithm {
-        config = config.with_algorithm(parse_algorithm(a)?);
+        config = config.with_algorithm(a.parse::<SignatureAlgorithm>()?);
     }
     let signer = Pkcs11Signer::open(config)?;
     let about = vec![
