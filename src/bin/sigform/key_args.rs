@@ -96,7 +96,7 @@ fn load_pkcs11(_: &KeyArgs, _: &Path) -> Result<(Box<dyn Signer>, Vec<String>), 
 #[cfg(feature = "pkcs11")]
 fn load_pkcs11(args: &KeyArgs, module: &Path) -> Result<(Box<dyn Signer>, Vec<String>), Failure> {
     use crate::files::read;
-    use sigform::signer::CertificateDer;
+    use sigform::CertificateDer;
     use sigform::signer::pkcs11::{
         KeySelector, PinSource, Pkcs11Config, Pkcs11Signer, TokenSelector,
     };
