@@ -10,8 +10,9 @@ pub mod sign;
 pub mod verify;
 
 pub use crate::asn1::ess::SignaturePolicy;
+pub use crate::verify::VerifyOptions;
 pub use sign::{
     CadesOptions, Prepared, SigningMode, SigningState, SigningTime, cosign, countersign, finish,
     prepare, prepare_cosign, prepare_countersign, sign,
 };
-pub use verify::{PdfCmsProfile, VerifyOptions, verify, verify_pdf_cms};
+pub use verify::verify;

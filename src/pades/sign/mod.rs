@@ -136,21 +136,9 @@ pub struct PreparedPdf {
     pub state: PdfSigningState,
 }
 
-/// PDF date string `D:YYYYMMDDHHmmSS+00'00'`.
-pub fn pdf_date(t: SystemTime) -> String {
-    match der::DateTime::from_system_time(t) {
-        Ok(d) => format!(
-            "D:{:04}{:02}{:02}{:02}{:02}{:02}+00'00'",
-            d.year(),
-            d.month(),
-            d.day(),
-            d.hour(),
-            d.minutes(),
-            d.seconds()
-        ),
-        Err(_) => "D:19700101000000+00'00'".into(),
-    }
-}
+/// PDF date string `D:YYYYMMDDHHmmSS+00'00'`: moved to [`crate::time::format_pdf_date`] (this
+/// path is kept for now).
+pub use crate::time::format_pdf_date as pdf_date;
 
 /// Bytes to reserve for the CMS: the embedded certificates, the signature, the attributes and
 /// room for the unexpected.

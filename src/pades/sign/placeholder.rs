@@ -2,7 +2,7 @@
 //! `/Contents`), the signed file written around it, and the real `/ByteRange` written into
 //! the placeholder once the offsets are known.
 
-use super::{PadesOptions, pdf_date};
+use super::PadesOptions;
 use crate::error::{Error, Result};
 use crate::pdf::object::{ObjRef, Object, PdfString};
 use crate::pdf::writer::IncrementalWriter;
@@ -52,7 +52,10 @@ pub(super) fn signature_dictionary(
     let contents_at = body.len();
     body.resize(body.len() + hex_len, b'0');
     body.extend_from_slice(b">\n/M ");
-    Object::String(PdfString::literal(pdf_date(signing_time).into_bytes())).write_pdf(&mut body);
+    Object::String(PdfString::literal(
+        crate::time::format_pdf_date(signing_time).into_bytes(),
+    ))
+    .write_pdf(&mut body);
     body.extend_from_slice(b" /Name ");
     Object::String(PdfString::text(signer_name)).write_pdf(&mut body);
     for (key, value) in [

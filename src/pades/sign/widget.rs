@@ -158,7 +158,7 @@ fn default_lines(signing: &Signing<'_>, reason: Option<&str>) -> Vec<String> {
     let mut l = vec![format!("Assinado digitalmente por {}", signing.name)];
     let when = der::DateTime::from_system_time(signing.time)
         .map(|d| {
-            crate::asn1::ess::rfc3339(&d)
+            crate::time::rfc3339(&d)
                 .replace('T', " ")
                 .replace('Z', " UTC")
         })

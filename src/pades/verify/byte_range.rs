@@ -6,7 +6,6 @@
 //! Each step records its check (`byte-range`, `coverage`, `contents`) in the report.
 
 use super::discovery::FoundSig;
-use super::format_failure;
 use crate::pdf::{Dictionary, Object, Reader, XrefEntry};
 use crate::report::{PdfSignatureDetails, SignatureReport};
 use std::io::{Read, Seek};
@@ -125,9 +124,7 @@ pub(super) fn check_coverage<R: Read + Seek>(
         .position(|r| r.end_offset == end || r.eof_offset.saturating_add(5) == end);
     let Some(k) = covered else {
         details.coverage = Some("none".into());
-        format_failure(
-            report,
-            "coverage",
+        report.fail_format("coverage",
             format!(
                 "the signed bytes end at offset {end}, which is not the end of a revision (an %%EOF with its xref and trailer); the file has {file_len} bytes"
             ),
@@ -157,9 +154,7 @@ pub(super) fn check_coverage<R: Read + Seek>(
         ));
     }
     if last_end < file_len && !tail_is_blank {
-        format_failure(
-            report,
-            "coverage",
+        report.fail_format("coverage",
             format!(
                 "{} bytes after the file's last %%EOF (offset {last_end}) belong to no revision and are not signed",
                 file_len - last_end
@@ -185,18 +180,12 @@ pub(super) fn check_container<R: Read + Seek>(
     covered: Option<usize>,
 ) -> bool {
     let Some(c) = found.container else {
-        format_failure(
-            report,
-            "contents",
-            "the signature dictionary's location is unknown",
-        );
+        report.fail_format("contents", "the signature dictionary's location is unknown");
         return false;
     };
     let entry_in = |rev: usize| reader.xref_entry_in_revision(c.num, rev).ok().flatten();
     if matches!(entry_in(found.view), Some(XrefEntry::Compressed { .. })) {
-        format_failure(
-            report,
-            "contents",
+        report.fail_format("contents",
             "the signature dictionary is inside an object stream, where /ByteRange offsets cannot point",
         );
         return false;
@@ -216,7 +205,7 @@ pub(super) fn check_container<R: Read + Seek>(
             _ => return true,
         },
     };
-    format_failure(report, "contents", problem);
+    report.fail_format("contents", problem);
     false
 }
 
@@ -231,7 +220,7 @@ pub(super) fn read_contents(report: &mut SignatureReport, d: &Dictionary) -> Opt
         Some(o) => format!("/Contents is a {}, not a hexadecimal string", o.type_name()),
         None => "no /Contents".to_string(),
     };
-    format_failure(report, "contents", problem);
+    report.fail_format("contents", problem);
     None
 }
 
@@ -245,8 +234,7 @@ pub(super) fn check_gap_bytes<R: Read + Seek>(
 ) -> bool {
     let gap_len = gap_end - gap_start;
     if gap_len > MAX_GAP {
-        format_failure(
-            report,
+        report.fail_format(
             "contents",
             format!("the unsigned gap of {gap_len} bytes is larger than {MAX_GAP}"),
         );
@@ -259,11 +247,11 @@ pub(super) fn check_gap_bytes<R: Read + Seek>(
         .read_range(gap_start, gap_len, &mut gap)
         .and_then(|()| reader.read_range(before_start, gap_start - before_start, &mut before));
     if let Err(e) = read {
-        format_failure(report, "contents", format!("reading the gap: {e}"));
+        report.fail_format("contents", format!("reading the gap: {e}"));
         return false;
     }
     if let Err(e) = check_gap(&gap, &before, contents) {
-        format_failure(report, "contents", e.to_string());
+        report.fail_format("contents", e.to_string());
         return false;
     }
     report.pass(

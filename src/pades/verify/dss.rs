@@ -2,10 +2,9 @@
 //! certificates, CRLs and OCSP responses a later update added for long-term validation.
 
 use super::discovery::catalog_dict;
-use crate::cades::VerifyOptions;
+use crate::VerifyOptions;
 use crate::pdf::{Object, Reader};
-use crate::signer::CertificateDer;
-use crate::x509::RevocationSource;
+use crate::x509::{CertificateDer, RevocationSource};
 use std::io::{Read, Seek};
 
 /// Most DSS entries of each kind read.

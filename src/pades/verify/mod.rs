@@ -33,10 +33,10 @@
 //!
 //! This file runs them in order over a file.
 
-use crate::cades::VerifyOptions;
+use crate::VerifyOptions;
 use crate::error::{Error, Result};
 use crate::pdf::{Reader, ReaderOptions};
-use crate::report::{Indication, SignatureReport, SubIndication, ValidationReport};
+use crate::report::{SignatureReport, ValidationReport};
 use signature::{Checked, Ctx, check_signature};
 use std::fs::File;
 use std::io::{Read, Seek};
@@ -74,16 +74,6 @@ pub fn verify_pdf_file(
     let mut report = verify_pdf(f, options)?;
     report.file = Some(path.display().to_string());
     Ok(report)
-}
-
-/// Records a failed check that makes the signature TOTAL_FAILED / FORMAT_FAILURE.
-fn format_failure(r: &mut SignatureReport, check: &str, detail: impl Into<String>) {
-    r.fail(
-        check,
-        Indication::TotalFailed,
-        SubIndication::FormatFailure,
-        detail,
-    );
 }
 
 fn verify_reader<R: Read + Seek>(
@@ -127,7 +117,7 @@ fn verify_reader<R: Read + Seek>(
     if !problems.is_empty() {
         let mut doc = SignatureReport::new("document");
         for p in &problems {
-            format_failure(&mut doc, "document-structure", p.clone());
+            doc.fail_format("document-structure", p.clone());
         }
         reports.push(doc);
     }

@@ -2,7 +2,6 @@
 //! signature certifies the document, the permissions the revision analysis of each signature
 //! runs under ([`super::super::diff`]), and the verdict on what changed after it.
 
-use super::format_failure;
 use super::signature::Checked;
 use crate::pades::diff::{self, Category, FieldLock, LockAction, Permissions};
 use crate::pdf::{Dictionary, Object, PdfError, Reader};
@@ -195,7 +194,7 @@ fn apply_diff(
         Ok(d) => d,
         Err(e) => {
             details.modification_category = Some("unknown".into());
-            format_failure(r, "modifications", format!("revision analysis failed: {e}"));
+            r.fail_format("modifications", format!("revision analysis failed: {e}"));
             return;
         }
     };

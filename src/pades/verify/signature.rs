@@ -6,17 +6,17 @@ use super::byte_range::{
     check_container, check_coverage, check_gap_bytes, parse_byte_range, read_contents,
 };
 use super::discovery::FoundSig;
-use super::format_failure;
 use super::permissions::transforms;
+use crate::VerifyOptions;
 use crate::asn1::tlv;
-use crate::cades::{self, PdfCmsProfile, VerifyOptions};
+use crate::pades::cms_profile::{PdfCmsProfile, verify_pdf_cms};
 use crate::pades::diff::LockAction;
 use crate::pades::ranges::SignedRanges;
 use crate::pdf::{Dictionary, ObjRef, Object, Reader};
 use crate::report::{
     Indication, PdfSignatureDetails, PdfSignatureKind, SignatureReport, SubIndication,
 };
-use crate::signer::CertificateDer;
+use crate::x509::CertificateDer;
 use std::io::{Read, Seek};
 
 /// `/Filter` values accepted (the signature handler names of ISO 32000 and its predecessors).
@@ -111,7 +111,8 @@ pub(super) fn check_signature<R: Read + Seek>(
     };
     let profile = check_dictionary(&mut c.report, &mut c.details, d);
     if let Some(Object::String(m)) = d.get("M") {
-        c.report.claimed_signing_time = pdf_date(&m.bytes);
+        c.report.claimed_signing_time =
+            crate::time::parse_pdf_date(&m.bytes).map(|d| crate::time::rfc3339(&d));
     }
     (c.docmdp, c.locks) = transforms(reader, d, found.view);
     if let Some(signed) = check_signed_bytes(reader, found, d, &mut c) {
@@ -140,11 +141,11 @@ fn signature_dictionary<'a, R: Read + Seek>(
         );
     }
     if let Some(p) = &found.problem {
-        format_failure(report, "signature-dictionary", p.clone());
+        report.fail_format("signature-dictionary", p.clone());
         return None;
     }
     if found.dict.is_none() {
-        format_failure(report, "signature-dictionary", "no signature dictionary");
+        report.fail_format("signature-dictionary", "no signature dictionary");
     }
     found.dict.as_ref()
 }
@@ -200,7 +201,7 @@ fn check_dictionary(
         );
     }
     for p in problems {
-        format_failure(report, "signature-dictionary", p);
+        report.fail_format("signature-dictionary", p);
     }
     profile
 }
@@ -217,7 +218,7 @@ fn check_signed_bytes<R: Read + Seek>(
     let br = match parse_byte_range(d, reader.file_len()) {
         Ok(br) => br,
         Err(e) => {
-            format_failure(&mut c.report, "byte-range", e.to_string());
+            c.report.fail_format("byte-range", e.to_string());
             c.details.coverage = Some("none".into());
             return None;
         }
@@ -238,8 +239,7 @@ fn check_signed_bytes<R: Read + Seek>(
         c.covered = None;
     }
     if contents.iter().all(|&b| b == 0) {
-        format_failure(
-            &mut c.report,
+        c.report.fail_format(
             "cms",
             "/Contents is all zeros: an empty placeholder, never signed",
         );
@@ -264,9 +264,7 @@ fn check_cms<R: Read + Seek>(
     let cms = match tlv::split_first(&signed.contents) {
         Ok((cms, rest)) => {
             if rest.iter().any(|&b| b != 0) {
-                format_failure(
-                    report,
-                    "cms",
+                report.fail_format("cms",
                     format!(
                         "{} bytes of data follow the CMS inside /Contents (only zero padding is allowed)",
                         rest.len()
@@ -276,8 +274,7 @@ fn check_cms<R: Read + Seek>(
             cms
         }
         Err(e) => {
-            format_failure(
-                report,
+            report.fail_format(
                 "cms",
                 format!("/Contents does not hold a DER/BER structure: {e}"),
             );
@@ -288,11 +285,10 @@ fn check_cms<R: Read + Seek>(
         return;
     };
     let mut ranges = SignedRanges::new(reader, signed.ranges);
-    match cades::verify_pdf_cms(cms, &mut ranges, profile, ctx.dss_certs, ctx.options) {
+    match verify_pdf_cms(cms, &mut ranges, profile, ctx.dss_certs, ctx.options) {
         Ok(mut rep) => {
             if rep.signatures.len() != 1 {
-                format_failure(
-                    report,
+                report.fail_format(
                     "cms",
                     format!(
                         "the CMS has {} SignerInfos; a PDF signature has exactly one",
@@ -305,8 +301,7 @@ fn check_cms<R: Read + Seek>(
                 merge(report, s);
             }
         }
-        Err(e) => format_failure(
-            report,
+        Err(e) => report.fail_format(
             "cms",
             format!("/Contents does not hold a CMS SignedData: {e}"),
         ),
@@ -348,67 +343,9 @@ fn merge(out: &mut SignatureReport, cms: SignatureReport) {
     }
 }
 
-/// `D:YYYYMMDDHHmmSS+HH'mm'` as RFC 3339 UTC.
-fn pdf_date(s: &[u8]) -> Option<String> {
-    let s = std::str::from_utf8(s).ok()?;
-    let s = s.strip_prefix("D:").unwrap_or(s);
-    let num = |a: usize, b: usize, default: u32| -> Option<u32> {
-        match s.get(a..b) {
-            Some(t) if !t.is_empty() => t.parse().ok(),
-            _ => Some(default),
-        }
-    };
-    let year = u16::try_from(num(0, 4, 0)?).ok()?;
-    if s.len() < 4 {
-        return None;
-    }
-    let dt = der::DateTime::new(
-        year,
-        u8::try_from(num(4, 6, 1)?).ok()?,
-        u8::try_from(num(6, 8, 1)?).ok()?,
-        u8::try_from(num(8, 10, 0)?).ok()?,
-        u8::try_from(num(10, 12, 0)?).ok()?,
-        u8::try_from(num(12, 14, 0)?).ok()?,
-    )
-    .ok()?;
-    let mut secs = i64::try_from(dt.unix_duration().as_secs()).ok()?;
-    if let Some(rest) = s.get(14..) {
-        let sign = match rest.as_bytes().first() {
-            Some(b'+') => -1,
-            Some(b'-') => 1,
-            _ => 0,
-        };
-        if sign != 0 {
-            let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
-            let h: i64 = digits.get(0..2).and_then(|t| t.parse().ok()).unwrap_or(0);
-            let m: i64 = digits.get(2..4).and_then(|t| t.parse().ok()).unwrap_or(0);
-            secs += sign * (h * 3600 + m * 60);
-        }
-    }
-    let utc = der::DateTime::from_unix_duration(std::time::Duration::from_secs(
-        u64::try_from(secs).ok()?,
-    ))
-    .ok()?;
-    Some(crate::asn1::ess::rfc3339(&utc))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pdf_dates() {
-        assert_eq!(
-            pdf_date(b"D:20221123003718+01'00'").as_deref(),
-            Some("2022-11-22T23:37:18Z")
-        );
-        assert_eq!(
-            pdf_date(b"D:20260101120000Z").as_deref(),
-            Some("2026-01-01T12:00:00Z")
-        );
-        assert_eq!(pdf_date(b"D:2026").as_deref(), Some("2026-01-01T00:00:00Z"));
-        assert_eq!(pdf_date(b"garbage"), None);
-    }
 
     #[test]
     fn subfilters() {
