@@ -129,7 +129,6 @@ const BYTE_RANGE_PLACEHOLDER: &str = "[0 0000000000 0000000000 0000000000]";
 
 /// PDF date string `D:YYYYMMDDHHmmSS+00'00'`: moved to [`crate::time::format_pdf_date`] (this
 /// path is kept for now).
-pub use crate::time::format_pdf_date as pdf_date;
 
 /// Bytes to reserve for the CMS: the embedded certificates, the signature, the attributes and
 /// room for the unexpected.
