@@ -425,12 +425,12 @@ mod tests {
     #[test]
     fn untouched_update_and_summary_category() {
         // A rewrite of the information dictionary: allowed, LTA updates.
-        let d = Fixture::base().update(&[testpdf::obj(9, "<< /Producer (x) >>")]);
+        let d = testpdf::updated(&[testpdf::obj(9, "<< /Producer (x) >>")]);
         let r = d.analyze(Permissions::default());
         assert_eq!(r.category, Category::LtaUpdates);
         assert!(r.allowed());
         // A changed page content stream: refused, and the whole result is `Other`.
-        let d = Fixture::base().update(&[testpdf::obj(4, &testpdf::stream("", "BT ET"))]);
+        let d = testpdf::updated(&[testpdf::obj(4, &testpdf::stream("", "BT ET"))]);
         let r = d.analyze(Permissions::default());
         assert_eq!(r.category, Category::Other);
         assert!(!r.allowed());

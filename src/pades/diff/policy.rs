@@ -257,8 +257,10 @@ fn paths(uses: &[&Use]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::rules::test_support::{approval, certified, locking, verdict};
-    use super::super::testpdf::{Fixture, base_objects, free, obj, obj_gen, pointing, stream};
+    use super::super::rules::test_support::{approval, certified, check, locking, verdict};
+    use super::super::testpdf::{
+        Fixture, base_objects, free, obj, obj_gen, pointing, stream, updated,
+    };
     use super::*;
     use crate::pdf::ObjRef;
     use std::io::Cursor;
@@ -324,48 +326,36 @@ mod tests {
 
     #[test]
     fn changes_no_rule_claims_are_refused() {
-        let r = Fixture::base()
-            .update(&[obj(4, &stream("", "BT (other) Tj ET"))])
-            .analyze(approval());
-        assert_eq!(
-            verdict(
-                &r,
-                "page content changed at trailer/Root/Pages/Kids[0]/Contents"
-            ),
-            (K::PageContent, false)
+        check(
+            &updated(&[obj(4, &stream("", "BT (other) Tj ET"))]),
+            approval(),
+            "page content changed at trailer/Root/Pages/Kids[0]/Contents",
+            (K::PageContent, false),
         );
-        let r = Fixture::base()
-            .update(&[obj(
+        check(
+            &updated(&[obj(
                 5,
                 "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>",
-            )])
-            .analyze(approval());
-        assert_eq!(
-            verdict(
-                &r,
-                "font changed at trailer/Root/Pages/Kids[0]/Resources/Font/F1"
-            ),
-            (K::Font, false)
+            )]),
+            approval(),
+            "font changed at trailer/Root/Pages/Kids[0]/Resources/Font/F1",
+            (K::Font, false),
         );
-        let r = Fixture::base()
-            .update(&[obj(
+        check(
+            &updated(&[obj(
                 2,
                 "<< /Type /Pages /Kids [3 0 R] /Count 1 /Rotate 90 >>",
-            )])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "page tree changed at trailer/Root/Pages"),
-            (K::PageTree, false)
+            )]),
+            approval(),
+            "page tree changed at trailer/Root/Pages",
+            (K::PageTree, false),
         );
-        let r = Fixture::base()
-            .update_with_trailer(&[obj(20, "<< /Any (thing) >>")], " /Extra 20 0 R")
-            .analyze(approval());
-        assert_eq!(
-            verdict(
-                &r,
-                "object added; it is referenced from the trailer at trailer/Extra"
-            ),
-            (K::Other, false)
+        check(
+            &Fixture::base()
+                .update_with_trailer(&[obj(20, "<< /Any (thing) >>")], " /Extra 20 0 R"),
+            approval(),
+            "object added; it is referenced from the trailer at trailer/Extra",
+            (K::Other, false),
         );
     }
 
@@ -373,22 +363,18 @@ mod tests {
     fn a_change_must_be_allowed_everywhere_the_object_is_used() {
         // Object 4 is the page content and, after the update, also listed in the DSS: the
         // DSS use is allowed, the page content use is not.
-        let r = Fixture::base()
-            .update(&[
+        let r = check(
+            &updated(&[
                 obj(4, &stream("", "BT (other) Tj ET")),
                 obj(20, "<< /Certs [4 0 R] >>"),
                 obj(
                     1,
                     "<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R /DSS 20 0 R >>",
                 ),
-            ])
-            .analyze(approval());
-        assert_eq!(
-            verdict(
-                &r,
-                "document security store changed (trailer/Root/DSS/Certs[0])"
-            ),
-            (K::Dss, true)
+            ]),
+            approval(),
+            "document security store changed (trailer/Root/DSS/Certs[0])",
+            (K::Dss, true),
         );
         assert_eq!(verdict(&r, "page content changed"), (K::PageContent, false));
         assert_eq!(r.category, Category::Other);
@@ -396,39 +382,38 @@ mod tests {
 
     #[test]
     fn structural_changes_are_refused() {
-        let r = Fixture::base().update(&[free(5, 1)]).analyze(approval());
-        assert_eq!(
-            verdict(&r, "object freed by a later xref but still referenced at"),
-            (K::Deleted, false)
+        check(
+            &updated(&[free(5, 1)]),
+            approval(),
+            "object freed by a later xref but still referenced at",
+            (K::Deleted, false),
         );
-        let r = Fixture::base()
-            .update(&[
+        check(
+            &updated(&[
                 obj_gen(5, 1, "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>"),
                 obj(
                     3,
                     "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
                         /Resources << /Font << /F1 5 1 R >> >> /Annots [7 0 R 8 0 R 10 0 R] >>",
                 ),
-            ])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "object number reused with another generation (0 → 1)"),
-            (K::ObjectReuse, false)
+            ]),
+            approval(),
+            "object number reused with another generation (0 → 1)",
+            (K::ObjectReuse, false),
         );
         let decoy = "<< /Type /Font /Subtype /Type1 /BaseFont /Evil >>";
         let (f, at) = Fixture::with_decoy(&base_objects(), 5, decoy);
-        let r = f.update(&[pointing(5, at)]).analyze(approval());
-        assert_eq!(
-            verdict(&r, "(xref-only redefinition)"),
-            (K::XrefRedirect, false)
+        check(
+            &f.update(&[pointing(5, at)]),
+            approval(),
+            "(xref-only redefinition)",
+            (K::XrefRedirect, false),
         );
     }
 
     #[test]
     fn objects_nothing_reaches_are_not_judged() {
-        let r = Fixture::base()
-            .update(&[obj(20, &stream("", "BT (orphan) Tj ET"))])
-            .analyze(approval());
+        let r = updated(&[obj(20, &stream("", "BT (orphan) Tj ET"))]).analyze(approval());
         assert_eq!(r.modifications, vec![]);
         assert_eq!(r.category, Category::Untouched);
     }

@@ -130,6 +130,11 @@ pub(crate) fn base_objects() -> Vec<Obj> {
     ]
 }
 
+/// The base document with one incremental update of `objects`.
+pub(crate) fn updated(objects: &[Obj]) -> Fixture {
+    Fixture::base().update(objects)
+}
+
 /// A file of one or more revisions.
 pub(crate) struct Fixture {
     bytes: Vec<u8>,

@@ -4,7 +4,7 @@
 //! of existing form fields removed or added, direct widgets, annotations or actions with
 //! JavaScript, launch, import or submit actions.
 
-use super::{Changed, ListIndex, Rule, is_javascript, show};
+use super::{Changed, ListChange, Rule, is_javascript, show};
 use crate::pades::diff::graph::{Role, is_widget};
 use crate::pades::diff::review::Review;
 use crate::pades::diff::{Category, ModificationKind as K};
@@ -28,7 +28,7 @@ impl<R: Read + Seek> Rule<R> for AnnotationRule {
             Role::Annots => {
                 let old = rv.old_list(r, c.kind, c.old.as_ref(), c.parent, path);
                 let new = c.new.as_array().unwrap_or_default();
-                annots(rv, r, &old, new, path);
+                annots(rv, &ListChange::new(r, &old, new, path));
             }
             Role::AnnotAction(_) if is_javascript(&c.new) => rv.deny(
                 r,
@@ -57,19 +57,10 @@ impl<R: Read + Seek> Rule<R> for AnnotationRule {
     }
 }
 
-/// An `/Annots` list (held by `r`) changed from `old` to `new`.
-pub(super) fn annots<R: Read + Seek>(
-    rv: &mut Review<'_, R>,
-    r: ObjRef,
-    old: &[Object],
-    new: &[Object],
-    path: &str,
-) {
-    let (old_ix, new_ix) = (ListIndex::new(old), ListIndex::new(new));
-    for o in old {
-        if new_ix.contains(o) {
-            continue;
-        }
+/// An `/Annots` list changed.
+pub(super) fn annots<R: Read + Seek>(rv: &mut Review<'_, R>, list: &ListChange<'_>) {
+    let (r, path) = (list.holder, list.path);
+    for &o in &list.removed {
         let od = rv.old_resolve(Some(o));
         if od.as_dict().is_some_and(is_widget) {
             rv.deny(
@@ -86,10 +77,8 @@ pub(super) fn annots<R: Read + Seek>(
             );
         }
     }
-    for n in new {
-        if !old_ix.contains(n) {
-            annot_added(rv, r, n, path);
-        }
+    for &n in &list.added {
+        annot_added(rv, r, n, path);
     }
 }
 
@@ -98,24 +87,19 @@ fn annot_added<R: Read + Seek>(rv: &mut Review<'_, R>, r: ObjRef, n: &Object, pa
     let nd = rv.new_resolve(Some(n));
     let widget = nd.as_dict().is_some_and(is_widget);
     match n {
-        Object::Reference(nr) if widget => {
-            if rv.new_sig_field(*nr) {
-                rv.allow(
-                    r,
-                    K::Annotation,
-                    format!("widget of new signature field {nr} added to {path}"),
-                    Category::LtaUpdates,
-                );
-            } else {
-                rv.deny(
-                    r,
-                    K::Annotation,
-                    format!(
-                        "widget {nr} of a form field that is not a new signature field added to {path}"
-                    ),
-                );
-            }
-        }
+        Object::Reference(nr) if widget && rv.new_sig_field(*nr) => rv.allow(
+            r,
+            K::Annotation,
+            format!("widget of new signature field {nr} added to {path}"),
+            Category::LtaUpdates,
+        ),
+        Object::Reference(nr) if widget => rv.deny(
+            r,
+            K::Annotation,
+            format!(
+                "widget {nr} of a form field that is not a new signature field added to {path}"
+            ),
+        ),
         _ if widget => rv.deny(
             r,
             K::Annotation,
@@ -140,15 +124,15 @@ fn annot_added<R: Read + Seek>(rv: &mut Review<'_, R>, r: ObjRef, n: &Object, pa
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{approval, certified, verdict};
-    use crate::pades::diff::testpdf::{Fixture, obj, page};
+    use super::super::test_support::{approval, certified, check, verdict};
+    use crate::pades::diff::testpdf::{Fixture, obj, page, updated};
     use crate::pades::diff::{Category, ModificationKind as K};
 
     const PAGE_ANNOTS: &str = "trailer/Root/Pages/Kids[0]/Annots";
 
     /// A new annotation 20 (`body`) added to page 3.
     fn add_annot(body: &str) -> Fixture {
-        Fixture::base().update(&[page("[7 0 R 8 0 R 10 0 R 20 0 R]"), obj(20, body)])
+        updated(&[page("[7 0 R 8 0 R 10 0 R 20 0 R]"), obj(20, body)])
     }
 
     const TEXT_NOTE: &str = "<< /Type /Annot /Subtype /Text /Rect [0 0 20 20] /Contents (hi) >>";
@@ -156,10 +140,11 @@ mod tests {
     #[test]
     fn annotations_may_be_added_without_certification_or_with_p3() {
         for perms in [approval(), certified(3)] {
-            let r = add_annot(TEXT_NOTE).analyze(perms);
-            assert_eq!(
-                verdict(&r, &format!("annotation 20 0 R added to {PAGE_ANNOTS}")),
-                (K::Annotation, true)
+            let r = check(
+                &add_annot(TEXT_NOTE),
+                perms,
+                &format!("annotation 20 0 R added to {PAGE_ANNOTS}"),
+                (K::Annotation, true),
             );
             assert_eq!(verdict(&r, "annotation added at"), (K::Annotation, true));
             assert_eq!(r.category, Category::Annotations);
@@ -168,32 +153,27 @@ mod tests {
 
     #[test]
     fn annotations_are_refused_under_docmdp_2() {
-        let r = add_annot(TEXT_NOTE).analyze(certified(2));
-        assert_eq!(
-            verdict(
-                &r,
-                "added to trailer/Root/Pages/Kids[0]/Annots — not allowed by the certification (DocMDP P=2)"
-            ),
-            (K::Annotation, false)
+        check(
+            &add_annot(TEXT_NOTE),
+            certified(2),
+            "added to trailer/Root/Pages/Kids[0]/Annots — not allowed by the certification (DocMDP P=2)",
+            (K::Annotation, false),
         );
     }
 
     #[test]
     fn annotations_with_scripts_are_refused() {
-        let r = add_annot(
-            "<< /Type /Annot /Subtype /Link /Rect [0 0 20 20] /A << /S /JavaScript /JS (x) >> >>",
-        )
-        .analyze(approval());
-        assert_eq!(
-            verdict(
-                &r,
-                "annotation 20 0 R with a JavaScript/launch action added"
+        check(
+            &add_annot(
+                "<< /Type /Annot /Subtype /Link /Rect [0 0 20 20] /A << /S /JavaScript /JS (x) >> >>",
             ),
-            (K::JavaScript, false)
+            approval(),
+            "annotation 20 0 R with a JavaScript/launch action added",
+            (K::JavaScript, false),
         );
         // An action object of its own: judged as the annotation's action.
         let linked = |action: &str| {
-            Fixture::base().update(&[
+            updated(&[
                 obj(
                     10,
                     "<< /Type /Annot /Subtype /Square /Rect [50 50 80 80] /P 3 0 R /A 20 0 R >>",
@@ -201,70 +181,62 @@ mod tests {
                 obj(20, action),
             ])
         };
-        let r = linked("<< /S /URI /URI (https://example.com) >>").analyze(approval());
-        assert_eq!(
-            verdict(&r, "annotation action added at"),
-            (K::Annotation, true)
+        check(
+            &linked("<< /S /URI /URI (https://example.com) >>"),
+            approval(),
+            "annotation action added at",
+            (K::Annotation, true),
         );
-        let r = linked("<< /S /Launch /F (calc.exe) >>").analyze(approval());
-        assert_eq!(
-            verdict(&r, "annotation action with JavaScript/launch added"),
-            (K::JavaScript, false)
+        check(
+            &linked("<< /S /Launch /F (calc.exe) >>"),
+            approval(),
+            "annotation action with JavaScript/launch added",
+            (K::JavaScript, false),
         );
     }
 
     #[test]
     fn annotations_may_be_removed_but_widgets_not() {
-        let r = Fixture::base()
-            .update(&[page("[7 0 R 8 0 R]")])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, &format!("annotation 10 0 R removed from {PAGE_ANNOTS}")),
-            (K::Annotation, true)
+        check(
+            &updated(&[page("[7 0 R 8 0 R]")]),
+            approval(),
+            &format!("annotation 10 0 R removed from {PAGE_ANNOTS}"),
+            (K::Annotation, true),
         );
-        let r = Fixture::base()
-            .update(&[page("[8 0 R 10 0 R]")])
-            .analyze(approval());
-        assert_eq!(
-            verdict(
-                &r,
-                &format!("form field widget 7 0 R removed from {PAGE_ANNOTS}")
-            ),
-            (K::Annotation, false)
+        check(
+            &updated(&[page("[8 0 R 10 0 R]")]),
+            approval(),
+            &format!("form field widget 7 0 R removed from {PAGE_ANNOTS}"),
+            (K::Annotation, false),
         );
     }
 
     #[test]
     fn widgets_of_other_fields_may_not_be_added() {
-        let r = add_annot("<< /Type /Annot /Subtype /Widget /Parent 7 0 R /Rect [0 0 9 9] >>")
-            .analyze(approval());
-        assert_eq!(
-            verdict(
-                &r,
-                "widget 20 0 R of a form field that is not a new signature field"
-            ),
-            (K::Annotation, false)
+        check(
+            &add_annot("<< /Type /Annot /Subtype /Widget /Parent 7 0 R /Rect [0 0 9 9] >>"),
+            approval(),
+            "widget 20 0 R of a form field that is not a new signature field",
+            (K::Annotation, false),
         );
-        let r = Fixture::base()
-            .update(&[page(
+        check(
+            &updated(&[page(
                 "[7 0 R 8 0 R 10 0 R << /Type /Annot /Subtype /Widget /Rect [0 0 9 9] >>]",
-            )])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "direct widget annotation added"),
-            (K::Annotation, false)
+            )]),
+            approval(),
+            "direct widget annotation added",
+            (K::Annotation, false),
         );
     }
 
     #[test]
     fn an_indirect_annots_array_is_compared_with_the_list_it_replaced() {
-        let r = Fixture::base()
-            .update(&[
-                page("21 0 R"),
-                obj(21, "[7 0 R 8 0 R 10 0 R 20 0 R]"),
-                obj(20, TEXT_NOTE),
-            ])
-            .analyze(approval());
+        let r = updated(&[
+            page("21 0 R"),
+            obj(21, "[7 0 R 8 0 R 10 0 R 20 0 R]"),
+            obj(20, TEXT_NOTE),
+        ])
+        .analyze(approval());
         // The page and the new array object both show the one addition; the entries that
         // were already there are not taken for new ones.
         let added: Vec<(&str, bool)> = r

@@ -169,20 +169,24 @@ pub(in crate::pades::diff) fn trailer<R: Read + Seek>(rv: &mut Review<'_, R>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{approval, verdict};
+    use super::super::test_support::{approval, check, verdict};
     use crate::pades::diff::ModificationKind as K;
-    use crate::pades::diff::testpdf::{Fixture, base_with, obj};
+    use crate::pades::diff::testpdf::{Fixture, base_with, obj, updated};
 
     const CATALOG: &str = "/Type /Catalog /Pages 2 0 R /AcroForm 6 0 R";
 
     fn with_catalog(extra: &str) -> Fixture {
-        Fixture::base().update(&[obj(1, &format!("<< {CATALOG} {extra} >>"))])
+        updated(&[obj(1, &format!("<< {CATALOG} {extra} >>"))])
     }
 
     #[test]
     fn version_and_mark_info_are_allowed() {
-        let r = with_catalog("/Version /2.0 /MarkInfo << /Marked true >>").analyze(approval());
-        assert_eq!(verdict(&r, "catalog /Version changed"), (K::Catalog, true));
+        let r = check(
+            &with_catalog("/Version /2.0 /MarkInfo << /Marked true >>"),
+            approval(),
+            "catalog /Version changed",
+            (K::Catalog, true),
+        );
         assert_eq!(verdict(&r, "catalog /MarkInfo changed"), (K::Catalog, true));
         assert!(r.allowed());
     }
@@ -195,12 +199,17 @@ mod tests {
             verdict(&r, "document action /OpenAction changed"),
             (K::JavaScript, false)
         );
-        let r = with_catalog("/Names << >>").analyze(approval());
-        assert_eq!(verdict(&r, "catalog /Names changed"), (K::Catalog, false));
-        let r = with_catalog("/PageMode /UseOutlines").analyze(approval());
-        assert_eq!(
-            verdict(&r, "catalog /PageMode changed"),
-            (K::Catalog, false)
+        check(
+            &with_catalog("/Names << >>"),
+            approval(),
+            "catalog /Names changed",
+            (K::Catalog, false),
+        );
+        check(
+            &with_catalog("/PageMode /UseOutlines"),
+            approval(),
+            "catalog /PageMode changed",
+            (K::Catalog, false),
         );
     }
 
@@ -208,57 +217,54 @@ mod tests {
     fn catalog_replaced_by_a_new_object_is_refused() {
         // The reader refuses a catalog that is not a dictionary; a new catalog object is the
         // replacement left to judge.
-        let r = Fixture::base()
-            .root(31)
-            .update(&[obj(31, &format!("<< {CATALOG} >>"))])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "document catalog replaced at trailer/Root"),
-            (K::Catalog, false)
+        check(
+            &Fixture::base()
+                .root(31)
+                .update(&[obj(31, &format!("<< {CATALOG} >>"))]),
+            approval(),
+            "document catalog replaced at trailer/Root",
+            (K::Catalog, false),
         );
     }
 
     #[test]
     fn extensions_may_be_added_not_overridden() {
         let ext = "/Extensions << /ADBE << /BaseVersion /1.7 /ExtensionLevel 8 >> >>";
-        let r = with_catalog(ext).analyze(approval());
-        assert_eq!(
-            verdict(&r, "extensions dictionary added"),
-            (K::Extensions, true)
+        check(
+            &with_catalog(ext),
+            approval(),
+            "extensions dictionary added",
+            (K::Extensions, true),
         );
         // An extension of the signed revision overridden later.
         let signed = base_with(vec![obj(1, &format!("<< {CATALOG} {ext} >>"))]);
-        let r = signed
-            .update(&[obj(
+        check(
+            &signed.update(&[obj(
                 1,
                 &format!("<< {CATALOG} /Extensions << /ADBE << /BaseVersion /2.0 >> >> >>"),
-            )])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "developer extension /ADBE was overridden"),
-            (K::Catalog, false)
+            )]),
+            approval(),
+            "developer extension /ADBE was overridden",
+            (K::Catalog, false),
         );
     }
 
     #[test]
     fn trailer_root_and_encryption_are_refused() {
-        let r = Fixture::base()
-            .update_with_trailer(&[obj(30, "<< /Filter /Standard >>")], " /Encrypt 30 0 R")
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "encryption (/Encrypt) added"),
-            (K::Other, false)
+        check(
+            &Fixture::base()
+                .update_with_trailer(&[obj(30, "<< /Filter /Standard >>")], " /Encrypt 30 0 R"),
+            approval(),
+            "encryption (/Encrypt) added",
+            (K::Other, false),
         );
-        let r = Fixture::base()
-            .root(31)
-            .update(&[obj(31, &format!("<< {CATALOG} /Lang (en) >>"))])
-            .analyze(approval());
-        assert_eq!(
-            verdict(
-                &r,
-                "the trailer's /Root now points at another catalog object (31 0 R)"
-            ),
-            (K::Catalog, false)
+        check(
+            &Fixture::base()
+                .root(31)
+                .update(&[obj(31, &format!("<< {CATALOG} /Lang (en) >>"))]),
+            approval(),
+            "the trailer's /Root now points at another catalog object (31 0 R)",
+            (K::Catalog, false),
         );
     }
 }

@@ -61,15 +61,15 @@ pub(super) fn catalog_entry<R: Read + Seek>(rv: &mut Review<'_, R>, r: ObjRef) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{certified, verdict};
-    use crate::pades::diff::testpdf::{Fixture, acroform, obj, page, stream};
+    use super::super::test_support::{certified, check, verdict};
+    use crate::pades::diff::testpdf::{Fixture, acroform, obj, page, stream, updated};
     use crate::pades::diff::{Category, ModificationKind as K};
 
     const CATALOG: &str = "/Type /Catalog /Pages 2 0 R";
 
     /// A new invisible signature field 21 (on page 3) whose value 22 is `sig_type`.
     fn new_signature(sig_type: &str) -> Fixture {
-        Fixture::base().update(&[
+        updated(&[
             obj(1, &format!("<< {CATALOG} /AcroForm 6 0 R >>")),
             acroform("[7 0 R 8 0 R 21 0 R]", ""),
             page("[7 0 R 8 0 R 10 0 R 21 0 R]"),
@@ -86,16 +86,15 @@ mod tests {
 
     #[test]
     fn dss_is_allowed_after_a_certification() {
-        let r = Fixture::base()
-            .update(&[
+        let r = check(
+            &updated(&[
                 obj(20, &stream("", "certificate bytes")),
                 obj(21, "<< /Certs [20 0 R] >>"),
                 obj(1, &format!("<< {CATALOG} /AcroForm 6 0 R /DSS 21 0 R >>")),
-            ])
-            .analyze(certified(1));
-        assert_eq!(
-            verdict(&r, "document security store set in the catalog"),
-            (K::Dss, true)
+            ]),
+            certified(1),
+            "document security store set in the catalog",
+            (K::Dss, true),
         );
         assert_eq!(
             verdict(&r, "document security store added (trailer/Root/DSS)"),
@@ -106,21 +105,20 @@ mod tests {
 
     #[test]
     fn document_timestamp_is_allowed_where_a_signature_is_not() {
-        let r = new_signature("DocTimeStamp").analyze(certified(1));
-        assert_eq!(
-            verdict(&r, "document timestamp added"),
-            (K::Signature, true)
+        let r = check(
+            &new_signature("DocTimeStamp"),
+            certified(1),
+            "document timestamp added",
+            (K::Signature, true),
         );
         assert!(r.allowed(), "{:#?}", r.modifications);
         assert_eq!(r.category, Category::LtaUpdates);
         // The same field holding an ordinary signature: not under DocMDP P=1.
-        let r = new_signature("Sig").analyze(certified(1));
-        assert_eq!(
-            verdict(
-                &r,
-                "field at trailer/Root/AcroForm/Fields[2]: the certification (DocMDP P=1) allows"
-            ),
-            (K::FormField, false)
+        let r = check(
+            &new_signature("Sig"),
+            certified(1),
+            "field at trailer/Root/AcroForm/Fields[2]: the certification (DocMDP P=1) allows",
+            (K::FormField, false),
         );
         assert!(!r.allowed());
     }

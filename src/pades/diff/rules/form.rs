@@ -6,7 +6,7 @@
 //! default resources changed or removed, values of locked fields or of already signed
 //! signature fields, any other field or form entry.
 
-use super::{Changed, ListIndex, Rule, show, signature};
+use super::{Changed, ListChange, Rule, show, signature};
 use crate::pades::diff::changes::{ChangeKind, changed_keys, eq, key_text};
 use crate::pades::diff::graph::Role;
 use crate::pades::diff::policy::FillRefused;
@@ -52,7 +52,7 @@ impl<R: Read + Seek> Rule<R> for FormRule {
             Role::FormArray => {
                 let old = rv.old_list(r, c.kind, c.old.as_ref(), c.parent, path);
                 let new = c.new.as_array().unwrap_or_default();
-                field_list(rv, r, &old, new, path);
+                field_list(rv, &ListChange::new(r, &old, new, path));
             }
             Role::FieldValue(owner) => match rv.fillable(owner) {
                 Ok(name) => rv.allow(
@@ -128,7 +128,7 @@ fn acroform<R: Read + Seek>(rv: &mut Review<'_, R>, r: ObjRef, old: &Dictionary,
         match k.as_slice() {
             b"Fields" => {
                 if let Some((o, n)) = rv.changed_array(old, new, "Fields") {
-                    field_list(rv, r, &o, &n, "/Root/AcroForm/Fields");
+                    field_list(rv, &ListChange::new(r, &o, &n, "/Root/AcroForm/Fields"));
                 }
             }
             b"SigFlags" => rv.allow(
@@ -168,44 +168,28 @@ fn acroform<R: Read + Seek>(rv: &mut Review<'_, R>, r: ObjRef, old: &Dictionary,
 
 /// A list of fields (`/Fields` or `/Kids`): old ones kept, new ones must be new signature
 /// fields (judged as objects of their own).
-fn field_list<R: Read + Seek>(
-    rv: &mut Review<'_, R>,
-    r: ObjRef,
-    old: &[Object],
-    new: &[Object],
-    path: &str,
-) {
-    let (old_ix, new_ix) = (ListIndex::new(old), ListIndex::new(new));
-    for o in old {
-        if !new_ix.contains(o) {
-            rv.deny(
+fn field_list<R: Read + Seek>(rv: &mut Review<'_, R>, list: &ListChange<'_>) {
+    let (r, path) = (list.holder, list.path);
+    for &o in &list.removed {
+        rv.deny(
+            r,
+            K::FormField,
+            format!("form field {} removed from {path}", show(o)),
+        );
+    }
+    for &n in &list.added {
+        match n {
+            Object::Reference(nr) if rv.new_sig_field(*nr) => rv.allow(
                 r,
                 K::FormField,
-                format!("form field {} removed from {path}", show(o)),
-            );
-        }
-    }
-    for n in new {
-        if old_ix.contains(n) {
-            continue;
-        }
-        match n {
-            Object::Reference(nr) if rv.is_new(*nr) => {
-                if rv.new_sig_field(*nr) {
-                    rv.allow(
-                        r,
-                        K::FormField,
-                        format!("signature field {nr} added to {path}"),
-                        Category::LtaUpdates,
-                    );
-                } else {
-                    rv.deny(
-                        r,
-                        K::FormField,
-                        format!("non-signature form field {nr} added to {path}"),
-                    );
-                }
-            }
+                format!("signature field {nr} added to {path}"),
+                Category::LtaUpdates,
+            ),
+            Object::Reference(nr) if rv.is_new(*nr) => rv.deny(
+                r,
+                K::FormField,
+                format!("non-signature form field {nr} added to {path}"),
+            ),
             other => rv.deny(
                 r,
                 K::FormField,
@@ -346,7 +330,8 @@ fn field_entry<R: Read + Seek>(
             let n = rv.new_resolve(nd.get("Kids"));
             let o = o.as_array().unwrap_or_default();
             let n = n.as_array().unwrap_or_default();
-            field_list(rv, r, o, n, &format!("{path}/Kids"));
+            let kids = format!("{path}/Kids");
+            field_list(rv, &ListChange::new(r, o, n, &kids));
         }
         _ => rv.deny(r, K::FormField, format!("field {name:?}: {key} changed")),
     }
@@ -445,9 +430,9 @@ fn resources_extend(old: &Object, new: &Object) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{approval, certified, locking, verdict};
+    use super::super::test_support::{approval, certified, check, locking, verdict};
     use super::resources_extend;
-    use crate::pades::diff::testpdf::{Fixture, acroform, base_with, obj, page, stream};
+    use crate::pades::diff::testpdf::{Fixture, acroform, base_with, obj, page, stream, updated};
     use crate::pades::diff::{Category, ModificationKind as K};
     use crate::pdf::{Dictionary, Object};
 
@@ -456,47 +441,43 @@ mod tests {
 
     /// Field 7 with the value `v`.
     fn filled(v: &str) -> Fixture {
-        Fixture::base().update(&[obj(7, &format!("<< {NAME_FIELD} /V {v} >>"))])
+        updated(&[obj(7, &format!("<< {NAME_FIELD} /V {v} >>"))])
     }
 
     #[test]
     fn field_values_may_be_filled() {
-        let r = filled("(new)").analyze(approval());
-        assert_eq!(
-            verdict(&r, "field \"Name\": /V changed"),
-            (K::FormField, true)
+        let r = check(
+            &filled("(new)"),
+            approval(),
+            "field \"Name\": /V changed",
+            (K::FormField, true),
         );
         assert_eq!(r.category, Category::FormFilling);
         // An indirect value: the value object is judged as the field's value.
-        let r = Fixture::base()
-            .update(&[
+        check(
+            &updated(&[
                 obj(7, &format!("<< {NAME_FIELD} /V 20 0 R >>")),
                 obj(20, "(new)"),
-            ])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "value of field \"Name\" added"),
-            (K::FormField, true)
+            ]),
+            approval(),
+            "value of field \"Name\" added",
+            (K::FormField, true),
         );
     }
 
     #[test]
     fn field_values_are_refused_under_docmdp_1_and_locks() {
-        let r = filled("(new)").analyze(certified(1));
-        assert_eq!(
-            verdict(
-                &r,
-                "field \"Name\" changed: the certification (DocMDP P=1) allows no changes (/V)"
-            ),
-            (K::FormField, false)
+        check(
+            &filled("(new)"),
+            certified(1),
+            "field \"Name\" changed: the certification (DocMDP P=1) allows no changes (/V)",
+            (K::FormField, false),
         );
-        let r = filled("(new)").analyze(locking(&["Name"]));
-        assert_eq!(
-            verdict(
-                &r,
-                "field \"Name\" changed, but signature Signature1 locks it (FieldMDP) (/V)"
-            ),
-            (K::FormField, false)
+        check(
+            &filled("(new)"),
+            locking(&["Name"]),
+            "field \"Name\" changed, but signature Signature1 locks it (FieldMDP) (/V)",
+            (K::FormField, false),
         );
         // A lock on another field leaves this one free.
         assert!(filled("(new)").analyze(locking(&["Other"])).allowed());
@@ -504,81 +485,71 @@ mod tests {
 
     #[test]
     fn field_flags_allowed_other_entries_refused() {
-        let r = Fixture::base()
-            .update(&[obj(7, &format!("<< {NAME_FIELD} /V (old) /Ff 1 >>"))])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "field \"Name\": flags (/Ff) changed"),
-            (K::FormField, true)
+        let r = check(
+            &updated(&[obj(7, &format!("<< {NAME_FIELD} /V (old) /Ff 1 >>"))]),
+            approval(),
+            "field \"Name\": flags (/Ff) changed",
+            (K::FormField, true),
         );
         assert_eq!(r.category, Category::LtaUpdates);
-        let r = Fixture::base()
-            .update(&[obj(7, &format!("<< {NAME_FIELD} /V (old) /TU (tip) >>"))])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "field \"Name\": /TU changed"),
-            (K::FormField, false)
+        check(
+            &updated(&[obj(7, &format!("<< {NAME_FIELD} /V (old) /TU (tip) >>"))]),
+            approval(),
+            "field \"Name\": /TU changed",
+            (K::FormField, false),
         );
     }
 
     #[test]
     fn fields_may_not_be_added_or_removed() {
-        let r = Fixture::base()
-            .update(&[
+        let r = check(
+            &updated(&[
                 acroform("[7 0 R 8 0 R 20 0 R]", ""),
                 obj(20, "<< /FT /Tx /T (Extra) >>"),
-            ])
-            .analyze(approval());
-        assert_eq!(
-            verdict(
-                &r,
-                "non-signature form field 20 0 R added to /Root/AcroForm/Fields"
-            ),
-            (K::FormField, false)
+            ]),
+            approval(),
+            "non-signature form field 20 0 R added to /Root/AcroForm/Fields",
+            (K::FormField, false),
         );
         assert_eq!(
             verdict(&r, "non-signature form field added at"),
             (K::FormField, false)
         );
-        let r = Fixture::base()
-            .update(&[acroform("[8 0 R]", "")])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "form field 7 0 R removed from /Root/AcroForm/Fields"),
-            (K::FormField, false)
+        check(
+            &updated(&[acroform("[8 0 R]", "")]),
+            approval(),
+            "form field 7 0 R removed from /Root/AcroForm/Fields",
+            (K::FormField, false),
         );
-        let r = Fixture::base()
-            .update(&[acroform("[7 0 R 8 0 R 10 0 R]", "")])
-            .analyze(approval());
-        assert_eq!(
-            verdict(
-                &r,
-                "existing object 10 0 R inserted into /Root/AcroForm/Fields"
-            ),
-            (K::FormField, false)
+        check(
+            &updated(&[acroform("[7 0 R 8 0 R 10 0 R]", "")]),
+            approval(),
+            "existing object 10 0 R inserted into /Root/AcroForm/Fields",
+            (K::FormField, false),
         );
     }
 
     #[test]
     fn acroform_entries() {
-        let r = Fixture::base()
-            .update(&[acroform(
+        let r = check(
+            &updated(&[acroform(
                 "[7 0 R 8 0 R]",
                 "/NeedAppearances true /SigFlags 3",
-            )])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "AcroForm /NeedAppearances changed"),
-            (K::FormField, true)
+            )]),
+            approval(),
+            "AcroForm /NeedAppearances changed",
+            (K::FormField, true),
         );
         assert_eq!(
             verdict(&r, "AcroForm /SigFlags changed"),
             (K::FormField, true)
         );
-        let r = Fixture::base()
-            .update(&[acroform("[7 0 R 8 0 R]", "/XFA [(x) 4 0 R]")])
-            .analyze(approval());
-        assert_eq!(verdict(&r, "AcroForm /XFA changed"), (K::FormField, false));
+        check(
+            &updated(&[acroform("[7 0 R 8 0 R]", "/XFA [(x) 4 0 R]")]),
+            approval(),
+            "AcroForm /XFA changed",
+            (K::FormField, false),
+        );
     }
 
     #[test]
@@ -589,8 +560,8 @@ mod tests {
                 "/DR << /Font << /Helv 5 0 R >> >>",
             )])
         };
-        let r = signed()
-            .update(&[
+        let r = check(
+            &signed().update(&[
                 acroform(
                     "[7 0 R 8 0 R]",
                     "/DR << /Font << /Helv 5 0 R /ZaDb 20 0 R >> >>",
@@ -599,22 +570,20 @@ mod tests {
                     20,
                     "<< /Type /Font /Subtype /Type1 /BaseFont /ZapfDingbats >>",
                 ),
-            ])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "AcroForm default resources extended"),
-            (K::FormField, true)
+            ]),
+            approval(),
+            "AcroForm default resources extended",
+            (K::FormField, true),
         );
         assert_eq!(
             verdict(&r, "form default resource added"),
             (K::FormField, true)
         );
-        let r = signed()
-            .update(&[acroform("[7 0 R 8 0 R]", "/DR << /Font << >> >>")])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "AcroForm default resources (/DR) changed or removed"),
-            (K::Font, false)
+        check(
+            &signed().update(&[acroform("[7 0 R 8 0 R]", "/DR << /Font << >> >>")]),
+            approval(),
+            "AcroForm default resources (/DR) changed or removed",
+            (K::Font, false),
         );
         let mut o = Dictionary::new();
         o.insert("A", 1i64);
@@ -664,35 +633,33 @@ mod tests {
                 ),
             ])
         };
-        let r = replaced("20 0 R").analyze(approval());
-        assert_eq!(
-            verdict(
-                &r,
-                "its appearance dictionary 12 0 R was replaced, but that dictionary is also used at"
-            ),
-            (K::Appearance, false)
+        check(
+            &replaced("20 0 R"),
+            approval(),
+            "its appearance dictionary 12 0 R was replaced, but that dictionary is also used at",
+            (K::Appearance, false),
         );
         // Without the second use, the same replacement is form filling.
-        let r = base_with(vec![
-            obj(
-                7,
-                "<< /Type /Annot /Subtype /Widget /FT /Tx /T (Name) /V (old) \
+        check(
+            &base_with(vec![
+                obj(
+                    7,
+                    "<< /Type /Annot /Subtype /Widget /FT /Tx /T (Name) /V (old) \
                  /Rect [10 10 100 30] /P 3 0 R /AP 12 0 R >>",
-            ),
-            obj(12, "<< /N 11 0 R >>"),
-        ])
-        .update(&[
-            obj(
-                7,
-                "<< /Type /Annot /Subtype /Widget /FT /Tx /T (Name) /V (old) \
+                ),
+                obj(12, "<< /N 11 0 R >>"),
+            ])
+            .update(&[
+                obj(
+                    7,
+                    "<< /Type /Annot /Subtype /Widget /FT /Tx /T (Name) /V (old) \
                  /Rect [10 10 100 30] /P 3 0 R /AP 20 0 R >>",
-            ),
-            obj(20, "<< /N 11 0 R >>"),
-        ])
-        .analyze(approval());
-        assert_eq!(
-            verdict(&r, "field \"Name\": /AP changed"),
-            (K::FormField, true)
+                ),
+                obj(20, "<< /N 11 0 R >>"),
+            ]),
+            approval(),
+            "field \"Name\": /AP changed",
+            (K::FormField, true),
         );
     }
 
@@ -704,26 +671,24 @@ mod tests {
                 page("[10 0 R]"),
             ])
         };
-        let r = no_form()
-            .update(&[
+        let r = check(
+            &no_form().update(&[
                 obj(1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 20 0 R >>"),
                 obj(20, "<< /Fields [] >>"),
-            ])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "interactive form added to the catalog"),
-            (K::FormField, true)
+            ]),
+            approval(),
+            "interactive form added to the catalog",
+            (K::FormField, true),
         );
         assert_eq!(
             verdict(&r, "interactive form dictionary added"),
             (K::FormField, true)
         );
-        let r = Fixture::base()
-            .update(&[obj(1, "<< /Type /Catalog /Pages 2 0 R >>")])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "the catalog's interactive form was removed or replaced"),
-            (K::Catalog, false)
+        check(
+            &updated(&[obj(1, "<< /Type /Catalog /Pages 2 0 R >>")]),
+            approval(),
+            "the catalog's interactive form was removed or replaced",
+            (K::Catalog, false),
         );
     }
 }

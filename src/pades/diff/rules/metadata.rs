@@ -70,35 +70,33 @@ pub(super) fn catalog_entry<R: Read + Seek>(rv: &mut Review<'_, R>, r: ObjRef, n
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{approval, certified, verdict};
-    use crate::pades::diff::testpdf::{Fixture, obj, stream};
+    use super::super::test_support::{approval, certified, check, verdict};
+    use crate::pades::diff::testpdf::{obj, stream, updated};
     use crate::pades::diff::{Category, ModificationKind as K};
 
     const CATALOG: &str = "/Type /Catalog /Pages 2 0 R /AcroForm 6 0 R";
 
     #[test]
     fn info_changes_are_lta_updates_even_when_certified() {
-        let r = Fixture::base()
-            .update(&[obj(9, "<< /Producer (later) /ModDate (D:20250101) >>")])
-            .analyze(certified(1));
-        assert_eq!(
-            verdict(&r, "document information dictionary changed"),
-            (K::Info, true)
+        let r = check(
+            &updated(&[obj(9, "<< /Producer (later) /ModDate (D:20250101) >>")]),
+            certified(1),
+            "document information dictionary changed",
+            (K::Info, true),
         );
         assert_eq!(r.category, Category::LtaUpdates);
     }
 
     #[test]
     fn xmp_metadata_may_be_added() {
-        let r = Fixture::base()
-            .update(&[
+        let r = check(
+            &updated(&[
                 obj(20, &stream("/Type /Metadata /Subtype /XML", "<x:xmpmeta/>")),
                 obj(1, &format!("<< {CATALOG} /Metadata 20 0 R >>")),
-            ])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "catalog /Metadata points at new XMP metadata"),
-            (K::Metadata, true)
+            ]),
+            approval(),
+            "catalog /Metadata points at new XMP metadata",
+            (K::Metadata, true),
         );
         assert_eq!(verdict(&r, "XMP metadata added"), (K::Metadata, true));
         assert!(r.allowed());
@@ -106,18 +104,14 @@ mod tests {
 
     #[test]
     fn metadata_that_is_not_xmp_is_refused() {
-        let r = Fixture::base()
-            .update(&[
+        let r = check(
+            &updated(&[
                 obj(20, &stream("", "BT (not metadata) Tj ET")),
                 obj(1, &format!("<< {CATALOG} /Metadata 20 0 R >>")),
-            ])
-            .analyze(approval());
-        assert_eq!(
-            verdict(
-                &r,
-                "catalog /Metadata set to something that is not an XMP stream"
-            ),
-            (K::Metadata, false)
+            ]),
+            approval(),
+            "catalog /Metadata set to something that is not an XMP stream",
+            (K::Metadata, false),
         );
         assert_eq!(
             verdict(&r, "with something that is not an XMP stream"),

@@ -118,6 +118,28 @@ impl<'a> ListIndex<'a> {
     }
 }
 
+/// A list (`/Annots`, `/Fields`, `/Kids`) held by `holder` at `path` that changed: the
+/// entries it lost and the entries it gained, each in list order.
+struct ListChange<'a> {
+    holder: ObjRef,
+    path: &'a str,
+    removed: Vec<&'a Object>,
+    added: Vec<&'a Object>,
+}
+
+impl<'a> ListChange<'a> {
+    /// The change of the list held by `holder` at `path` from `old` to `new`.
+    fn new(holder: ObjRef, old: &'a [Object], new: &'a [Object], path: &'a str) -> Self {
+        let (old_ix, new_ix) = (ListIndex::new(old), ListIndex::new(new));
+        ListChange {
+            holder,
+            path,
+            removed: old.iter().filter(|o| !new_ix.contains(o)).collect(),
+            added: new.iter().filter(|n| !old_ix.contains(n)).collect(),
+        }
+    }
+}
+
 /// The area of an annotation's `/Rect` (0 when missing or malformed).
 fn rect_area(d: &Dictionary) -> f64 {
     let Some(r) = d.get("Rect").and_then(Object::as_array) else {
@@ -147,6 +169,7 @@ fn show(o: &Object) -> String {
 /// Test helpers shared by the rules' tests.
 #[cfg(test)]
 pub(super) mod test_support {
+    use super::super::testpdf::Fixture;
     use super::super::{DiffResult, FieldLock, LockAction, ModificationKind, Permissions};
 
     /// Permissions of an approval signature (no certification, no locks).
@@ -171,6 +194,19 @@ pub(super) mod test_support {
                 by: "Signature1".into(),
             }],
         }
+    }
+
+    /// The analysis of `f` under `perms`, checked: the one modification whose detail contains
+    /// `needle` has the (kind, allowed) `expected`.
+    pub(crate) fn check(
+        f: &Fixture,
+        perms: Permissions,
+        needle: &str,
+        expected: (ModificationKind, bool),
+    ) -> DiffResult {
+        let r = f.analyze(perms);
+        assert_eq!(verdict(&r, needle), expected, "{needle}");
+        r
     }
 
     /// The (kind, allowed) of every modification whose detail contains `needle`; panics

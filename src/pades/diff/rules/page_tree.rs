@@ -3,7 +3,7 @@
 //! content streams, resources, fonts and XObjects are claimed by no rule: the policy refuses
 //! their changes.
 
-use super::{Changed, Rule, annotations};
+use super::{Changed, ListChange, Rule, annotations};
 use crate::pades::diff::ModificationKind as K;
 use crate::pades::diff::changes::{changed_keys, key_text};
 use crate::pades::diff::graph::Role;
@@ -40,7 +40,8 @@ fn page<R: Read + Seek>(
         match k.as_slice() {
             b"Annots" => {
                 if let Some((o, n)) = rv.changed_array(old, new, "Annots") {
-                    annotations::annots(rv, r, &o, &n, &format!("{path}/Annots"));
+                    let annots = format!("{path}/Annots");
+                    annotations::annots(rv, &ListChange::new(r, &o, &n, &annots));
                 }
             }
             b"Contents" => rv.deny(r, K::PageContent, format!("page {path}: /Contents changed")),
@@ -53,13 +54,13 @@ fn page<R: Read + Seek>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{approval, verdict};
-    use crate::pades::diff::testpdf::{Fixture, obj, stream};
+    use super::super::test_support::{approval, check};
+    use crate::pades::diff::testpdf::{Fixture, obj, stream, updated};
     use crate::pades::diff::{Modification, ModificationKind as K};
 
     /// Page 3 with `entries` instead of its contents and resources.
     fn page_with(entries: &str) -> Fixture {
-        Fixture::base().update(&[
+        updated(&[
             obj(
                 3,
                 &format!("<< /Type /Page /Parent 2 0 R /Annots [7 0 R 8 0 R 10 0 R] {entries} >>"),
@@ -73,12 +74,11 @@ mod tests {
 
     #[test]
     fn only_the_annotations_of_a_page_may_change() {
-        let r = Fixture::base()
-            .update(&[obj(
-                3,
-                &format!("<< /Type /Page /Parent 2 0 R {SAME} /Annots [7 0 R 8 0 R] >>"),
-            )])
-            .analyze(approval());
+        let r = updated(&[obj(
+            3,
+            &format!("<< /Type /Page /Parent 2 0 R {SAME} /Annots [7 0 R 8 0 R] >>"),
+        )])
+        .analyze(approval());
         assert!(r.allowed(), "{:#?}", r.modifications);
         let page_kinds =
             |m: &Modification| matches!(m.kind, K::Page | K::PageContent | K::Resources);
@@ -87,43 +87,44 @@ mod tests {
 
     #[test]
     fn contents_resources_and_other_entries_are_refused() {
-        let r = page_with(
-            "/MediaBox [0 0 612 792] /Contents 20 0 R /Resources << /Font << /F1 5 0 R >> >>",
-        )
-        .analyze(approval());
-        assert_eq!(
-            verdict(&r, "page trailer/Root/Pages/Kids[0]: /Contents changed"),
-            (K::PageContent, false)
+        check(
+            &page_with(
+                "/MediaBox [0 0 612 792] /Contents 20 0 R /Resources << /Font << /F1 5 0 R >> >>",
+            ),
+            approval(),
+            "page trailer/Root/Pages/Kids[0]: /Contents changed",
+            (K::PageContent, false),
         );
-        let r = page_with("/MediaBox [0 0 612 792] /Contents 4 0 R /Resources << >>")
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "page trailer/Root/Pages/Kids[0]: /Resources changed"),
-            (K::Resources, false)
+        check(
+            &page_with("/MediaBox [0 0 612 792] /Contents 4 0 R /Resources << >>"),
+            approval(),
+            "page trailer/Root/Pages/Kids[0]: /Resources changed",
+            (K::Resources, false),
         );
-        let r = page_with(&format!("{SAME} /Rotate 90")).analyze(approval());
-        assert_eq!(
-            verdict(&r, "page trailer/Root/Pages/Kids[0]: /Rotate changed"),
-            (K::Page, false)
+        check(
+            &page_with(&format!("{SAME} /Rotate 90")),
+            approval(),
+            "page trailer/Root/Pages/Kids[0]: /Rotate changed",
+            (K::Page, false),
         );
-        let r = page_with(&format!("{SAME} /AA << /O 20 0 R >>")).analyze(approval());
-        assert_eq!(
-            verdict(&r, "page trailer/Root/Pages/Kids[0]: actions (/AA) changed"),
-            (K::Action, false)
+        check(
+            &page_with(&format!("{SAME} /AA << /O 20 0 R >>")),
+            approval(),
+            "page trailer/Root/Pages/Kids[0]: actions (/AA) changed",
+            (K::Action, false),
         );
     }
 
     #[test]
     fn a_new_page_object_is_refused() {
-        let r = Fixture::base()
-            .update(&[
+        check(
+            &updated(&[
                 obj(2, "<< /Type /Pages /Kids [3 0 R 21 0 R] /Count 2 >>"),
                 obj(21, &format!("<< /Type /Page /Parent 2 0 R {SAME} >>")),
-            ])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "page added at trailer/Root/Pages/Kids[1]"),
-            (K::Page, false)
+            ]),
+            approval(),
+            "page added at trailer/Root/Pages/Kids[1]",
+            (K::Page, false),
         );
     }
 }

@@ -253,8 +253,8 @@ pub(super) fn entry_set<R: Read + Seek>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{approval, certified, locking, verdict};
-    use crate::pades::diff::testpdf::{Fixture, acroform, base_with, obj, page, stream};
+    use super::super::test_support::{approval, certified, check, locking, verdict};
+    use crate::pades::diff::testpdf::{Fixture, acroform, base_with, obj, page, stream, updated};
     use crate::pades::diff::{Category, ModificationKind as K, Permissions};
 
     const SIG1: &str = "/Type /Annot /Subtype /Widget /FT /Sig /T (Sig1) /P 3 0 R";
@@ -262,7 +262,7 @@ mod tests {
 
     /// The empty field Sig1 (8) signed with value 20 and `rect`.
     fn sign_sig1(rect: &str) -> Fixture {
-        Fixture::base().update(&[
+        updated(&[
             obj(8, &format!("<< {SIG1} /Rect {rect} /V 20 0 R >>")),
             obj(20, SIG_VALUE),
         ])
@@ -278,7 +278,7 @@ mod tests {
 
     /// A new signature field 21 with value 22 and `rect`, in /Fields and on page 3.
     fn new_sig_field(rect: &str) -> Fixture {
-        Fixture::base().update(&[
+        updated(&[
             acroform("[7 0 R 8 0 R 21 0 R]", ""),
             page("[7 0 R 8 0 R 10 0 R 21 0 R]"),
             obj(
@@ -293,10 +293,11 @@ mod tests {
 
     #[test]
     fn signing_an_empty_field_is_allowed() {
-        let r = sign_sig1("[0 0 0 0]").analyze(approval());
-        assert_eq!(
-            verdict(&r, "signature field \"Sig1\" signed"),
-            (K::Signature, true)
+        let r = check(
+            &sign_sig1("[0 0 0 0]"),
+            approval(),
+            "signature field \"Sig1\" signed",
+            (K::Signature, true),
         );
         assert_eq!(verdict(&r, "signature added"), (K::Signature, true));
         assert_eq!(r.category, Category::FormFilling);
@@ -305,112 +306,104 @@ mod tests {
 
     #[test]
     fn signing_a_locked_field_is_refused() {
-        let r = sign_sig1("[0 0 0 0]").analyze(locking(&["Sig1"]));
-        assert_eq!(
-            verdict(
-                &r,
-                "signature field \"Sig1\" signed, but signature Signature1 locks it"
-            ),
-            (K::Signature, false)
+        check(
+            &sign_sig1("[0 0 0 0]"),
+            locking(&["Sig1"]),
+            "signature field \"Sig1\" signed, but signature Signature1 locks it",
+            (K::Signature, false),
         );
     }
 
     #[test]
     fn rect_set_when_signing_unless_certified_below_3() {
-        let r = sign_sig1("[10 10 110 60]").analyze(approval());
-        assert_eq!(
-            verdict(&r, "signature field \"Sig1\": /Rect set when signing"),
-            (K::Appearance, true)
+        check(
+            &sign_sig1("[10 10 110 60]"),
+            approval(),
+            "signature field \"Sig1\": /Rect set when signing",
+            (K::Appearance, true),
         );
-        let r = sign_sig1("[10 10 110 60]").analyze(certified(2));
-        assert_eq!(
-            verdict(
-                &r,
-                "signature field \"Sig1\" made visible after a certification signature (DocMDP P=2)"
-            ),
-            (K::Annotation, false)
+        check(
+            &sign_sig1("[10 10 110 60]"),
+            certified(2),
+            "signature field \"Sig1\" made visible after a certification signature (DocMDP P=2)",
+            (K::Annotation, false),
         );
     }
 
     #[test]
     fn existing_signatures_may_not_change() {
-        let r = signed_sig1()
-            .update(&[obj(
+        check(
+            &signed_sig1().update(&[obj(
                 12,
                 "<< /Type /Sig /Filter /Adobe.PPKLite /Contents <01> >>",
-            )])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "an existing signature dictionary was changed"),
-            (K::Signature, false)
+            )]),
+            approval(),
+            "an existing signature dictionary was changed",
+            (K::Signature, false),
         );
-        let r = signed_sig1()
-            .update(&[
+        check(
+            &signed_sig1().update(&[
                 obj(8, &format!("<< {SIG1} /Rect [0 0 0 0] /V 20 0 R >>")),
                 obj(20, SIG_VALUE),
-            ])
-            .analyze(approval());
-        assert_eq!(
-            verdict(
-                &r,
-                "the value of signature field \"Sig1\" was replaced or removed"
-            ),
-            (K::Signature, false)
+            ]),
+            approval(),
+            "the value of signature field \"Sig1\" was replaced or removed",
+            (K::Signature, false),
         );
     }
 
     #[test]
     fn new_signature_fields() {
-        let r = new_sig_field("[0 0 0 0]").analyze(approval());
-        assert_eq!(
-            verdict(&r, "new invisible signature field at trailer/Root/AcroForm"),
-            (K::FormField, true)
+        let r = check(
+            &new_sig_field("[0 0 0 0]"),
+            approval(),
+            "new invisible signature field at trailer/Root/AcroForm",
+            (K::FormField, true),
         );
         assert_eq!(r.category, Category::FormFilling);
         assert!(r.allowed());
-        let r = new_sig_field("[10 10 110 60]").analyze(approval());
-        assert_eq!(
-            verdict(&r, "new visible signature field at trailer/Root/AcroForm"),
-            (K::FormField, true)
+        check(
+            &new_sig_field("[10 10 110 60]"),
+            approval(),
+            "new visible signature field at trailer/Root/AcroForm",
+            (K::FormField, true),
         );
-        let r = new_sig_field("[10 10 110 60]").analyze(certified(3));
-        assert_eq!(
-            verdict(&r, "new visible signature field at trailer/Root/AcroForm"),
-            (K::Annotation, true)
+        let r = check(
+            &new_sig_field("[10 10 110 60]"),
+            certified(3),
+            "new visible signature field at trailer/Root/AcroForm",
+            (K::Annotation, true),
         );
         assert!(r.allowed());
     }
 
     #[test]
     fn new_visible_signature_after_certification_is_refused() {
-        let r = new_sig_field("[10 10 110 60]").analyze(certified(2));
-        assert_eq!(
-            verdict(
-                &r,
-                "new visible signature widget at trailer/Root/AcroForm/Fields[2] after a certification signature (DocMDP P=2)"
-            ),
-            (K::Annotation, false)
+        check(
+            &new_sig_field("[10 10 110 60]"),
+            certified(2),
+            "new visible signature widget at trailer/Root/AcroForm/Fields[2] after a certification signature (DocMDP P=2)",
+            (K::Annotation, false),
         );
     }
 
     #[test]
     fn new_field_holding_an_existing_signature_is_refused() {
-        let r = signed_sig1()
-            .update(&[
+        check(
+            &signed_sig1().update(&[
                 acroform("[7 0 R 8 0 R 21 0 R]", ""),
                 obj(21, "<< /FT /Sig /T (Sig2) /Rect [0 0 0 0] /V 12 0 R >>"),
-            ])
-            .analyze(approval());
-        assert_eq!(
-            verdict(&r, "takes the value 12 0 R of an existing signature"),
-            (K::Signature, false)
+            ]),
+            approval(),
+            "takes the value 12 0 R of an existing signature",
+            (K::Signature, false),
         );
     }
 
     #[test]
     fn appearances_follow_the_field() {
         let changed = || {
-            Fixture::base().update(&[obj(
+            updated(&[obj(
                 11,
                 &stream(
                     "/Type /XObject /Subtype /Form /BBox [0 0 90 20]",
@@ -418,33 +411,34 @@ mod tests {
                 ),
             )])
         };
-        let r = changed().analyze(approval());
-        assert_eq!(
-            verdict(&r, "appearance of field \"Name\" changed"),
-            (K::Appearance, true)
+        check(
+            &changed(),
+            approval(),
+            "appearance of field \"Name\" changed",
+            (K::Appearance, true),
         );
-        let r = changed().analyze(certified(1));
-        assert_eq!(
-            verdict(
-                &r,
-                "field \"Name\" changed: the certification (DocMDP P=1) allows no changes"
-            ),
-            (K::Appearance, false)
+        check(
+            &changed(),
+            certified(1),
+            "field \"Name\" changed: the certification (DocMDP P=1) allows no changes",
+            (K::Appearance, false),
         );
         // The appearance of a new invisible signature field shows nothing: LTA updates.
-        let r = Fixture::base()
-            .update(&[
+        let r = check(
+            &updated(&[
                 acroform("[7 0 R 8 0 R 21 0 R]", ""),
                 obj(
                     21,
                     "<< /Type /Annot /Subtype /Widget /FT /Sig /T (Sig2) /Rect [0 0 0 0] /P 3 0 R /AP << /N 23 0 R >> >>",
                 ),
-                obj(23, &stream("/Type /XObject /Subtype /Form /BBox [0 0 0 0]", "")),
-            ])
-            .analyze(Permissions::default());
-        assert_eq!(
-            verdict(&r, "appearance of a new signature field added"),
-            (K::Appearance, true)
+                obj(
+                    23,
+                    &stream("/Type /XObject /Subtype /Form /BBox [0 0 0 0]", ""),
+                ),
+            ]),
+            Permissions::default(),
+            "appearance of a new signature field added",
+            (K::Appearance, true),
         );
         assert_eq!(r.category, Category::LtaUpdates);
     }
@@ -452,23 +446,28 @@ mod tests {
     #[test]
     fn annotation_appearances_are_annotation_changes() {
         let added = || {
-            Fixture::base().update(&[
+            updated(&[
                 obj(
                     10,
                     "<< /Type /Annot /Subtype /Square /Rect [50 50 80 80] /P 3 0 R /AP << /N 20 0 R >> >>",
                 ),
-                obj(20, &stream("/Type /XObject /Subtype /Form /BBox [0 0 30 30]", "")),
+                obj(
+                    20,
+                    &stream("/Type /XObject /Subtype /Form /BBox [0 0 30 30]", ""),
+                ),
             ])
         };
-        let r = added().analyze(approval());
-        assert_eq!(
-            verdict(&r, "annotation appearance added"),
-            (K::Annotation, true)
+        check(
+            &added(),
+            approval(),
+            "annotation appearance added",
+            (K::Annotation, true),
         );
-        let r = added().analyze(certified(2));
-        assert_eq!(
-            verdict(&r, "annotation appearance added"),
-            (K::Annotation, false)
+        check(
+            &added(),
+            certified(2),
+            "annotation appearance added",
+            (K::Annotation, false),
         );
     }
 }
