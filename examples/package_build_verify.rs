@@ -9,7 +9,7 @@
 //! Default output: `contrato.zip` in the temporary directory. Exit status 0 when the package is
 //! fully signed and every check passed.
 
-use sigform::cades::VerifyOptions;
+use sigform::VerifyOptions;
 use sigform::package::{
     self, BuildOptions, Document, PackageStatus, ParticipantKind, PlannedParticipant,
     SignatureFormat, VerifyPackageOptions,

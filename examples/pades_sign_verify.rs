@@ -7,7 +7,7 @@
 //! Defaults: `test-vectors/docs/sample-2pages.pdf`, and `signed.pdf` in the temporary directory.
 //! Exit status 0 when the signature is TOTAL_PASSED.
 
-use sigform::cades::VerifyOptions;
+use sigform::VerifyOptions;
 use sigform::pades::sign::{PadesOptions, Visible, sign_file};
 use sigform::signer::{Signer, SoftwareSigner};
 use sigform::x509::TrustStore;

@@ -21,7 +21,9 @@
 //! cargo run --features pkcs11 --example pkcs11_sign -- /usr/lib/softhsm/libsofthsm2.so demo p256
 //! ```
 
-use sigform::cades::{self, CadesOptions, VerifyOptions};
+use sigform::cades::{self, CadesOptions};
+
+use sigform::VerifyOptions;
 use sigform::pades::sign::{PadesOptions, sign_file};
 use sigform::signer::pkcs11::{KeySelector, PinSource, Pkcs11Config, Pkcs11Signer, TokenSelector};
 use sigform::x509::TrustStore;

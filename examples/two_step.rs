@@ -10,7 +10,9 @@
 //! `docs/sample-2pages.pdf`) into OUT_DIR (default: the temporary directory), verifies both
 //! against the test root and exits 0 when both are TOTAL_PASSED.
 
-use sigform::cades::{self, CadesOptions, VerifyOptions};
+use sigform::cades::{self, CadesOptions};
+
+use sigform::VerifyOptions;
 use sigform::pades::sign::{self as pades, PadesOptions, PdfSigningState};
 use sigform::report::ValidationReport;
 use sigform::signer::software::PrivateKey;

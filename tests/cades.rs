@@ -3,10 +3,11 @@
 mod common;
 use common::*;
 use sigform::CertificateDer;
+use sigform::VerifyOptions;
 use sigform::asn1::Base64Bytes;
 use sigform::asn1::tlv;
 use sigform::cades::parse::{encode_signed_data, parse_signed_data, parse_signer_info};
-use sigform::cades::{self, CadesOptions, SignaturePolicy, SigningTime, VerifyOptions};
+use sigform::cades::{self, CadesOptions, SignaturePolicy, SigningTime};
 use sigform::report::{Indication, SubIndication, ValidationReport};
 use sigform::signer::software::PrivateKey;
 use sigform::signer::{Signer, SignerIdentity, SoftwareSigner};

@@ -5,7 +5,8 @@
 mod common;
 use common::*;
 use sigform::Signer;
-use sigform::cades::{self, CadesOptions, SigningTime, VerifyOptions};
+use sigform::VerifyOptions;
+use sigform::cades::{self, CadesOptions, SigningTime};
 use sigform::package::{
     self, BuildOptions, BuiltPackage, Container, Document, ElectronicEvidence, Entry, Limits,
     PackageError, PackageStatus, ParticipantKind, PlannedParticipant, SignatureFormat,

@@ -5,8 +5,9 @@
 
 mod common;
 use common::*;
+use sigform::VerifyOptions;
 use sigform::asn1::tlv;
-use sigform::cades::{self, CadesOptions, SigningTime, VerifyOptions};
+use sigform::cades::{self, CadesOptions, SigningTime};
 use sigform::pades::sign::{self as psign, Certification, PadesOptions, SubFilter, Visible};
 use sigform::pdf::{Dictionary, IncrementalWriter, ObjRef, Object, PdfString, Reader, Stream};
 use sigform::report::{

@@ -253,13 +253,6 @@ pub fn parse_commitment_type(value: &[u8]) -> Result<ObjectIdentifier> {
     decode_oid(t.children().read(W)?, W)
 }
 
-/// The CMS `Time` and RFC 3339 functions, moved to [`crate::time`] (these paths are kept for
-/// now); `parse_rfc3339` here is [`crate::time::parse_rfc3339_arg`].
-pub use crate::time::{encode_time, parse_rfc3339_arg as parse_rfc3339, parse_time, rfc3339};
-
-/// `std::time::SystemTime`, named for [`parse_rfc3339`]'s signature.
-pub type SystemTimeValue = std::time::SystemTime;
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,6 @@ pub mod sign;
 pub mod verify;
 
 pub use crate::asn1::ess::SignaturePolicy;
-pub use crate::verify::VerifyOptions;
 pub use sign::{
     CadesOptions, Prepared, SigningMode, SigningState, SigningTime, cosign, countersign, finish,
     prepare, prepare_cosign, prepare_countersign, sign,

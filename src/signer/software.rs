@@ -10,6 +10,7 @@
 //! ```
 
 use super::{Signer, SignerError, SignerIdentity};
+use crate::alg::MIN_RSA_BITS;
 use crate::alg::{DigestAlgorithm, EcCurve, SignatureAlgorithm};
 use crate::asn1::oid;
 use crate::error::{Error, KeyError, Result};
@@ -21,9 +22,6 @@ use rsa::traits::PublicKeyParts;
 use spki::DecodePublicKey;
 use std::path::Path;
 use zeroize::Zeroizing;
-
-/// The RSA key size policy lives in [`crate::alg`]; this path is kept for existing users.
-pub use crate::alg::MIN_RSA_BITS;
 
 /// Largest key or certificate file we read (hostile input bound).
 const MAX_FILE: u64 = 16 * 1024 * 1024;

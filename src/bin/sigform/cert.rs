@@ -77,7 +77,7 @@ fn validate(args: &CertVerifyArgs) -> Result<(String, SignatureReport), Failure>
     let revocation = args.trust.revocation(ParseErrors::WithPath)?;
     let mut options = match &args.trust.at {
         Some(t) => x509::PathOptions::at(
-            x509::time::parse_rfc3339(t)
+            sigform::time::parse_rfc3339(t)
                 .ok_or_else(|| Failure(format!("--at {t}: not an RFC 3339 time")))?,
         ),
         None => x509::PathOptions::default(),

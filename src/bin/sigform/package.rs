@@ -140,8 +140,7 @@ struct PlanEvidence {
 }
 
 fn parse_time(s: &str) -> Result<std::time::SystemTime, Failure> {
-    sigform::x509::time::parse_rfc3339(s)
-        .ok_or_else(|| Failure(format!("{s:?} is not an RFC 3339 time")))
+    sigform::time::parse_rfc3339(s).ok_or_else(|| Failure(format!("{s:?} is not an RFC 3339 time")))
 }
 
 fn load_plan(path: &Path) -> Result<Vec<PlannedParticipant>, Failure> {

@@ -50,10 +50,10 @@ impl ParseErrors {
 impl TrustArgs {
     /// Verification options holding these anchors, certificates, revocation data and time
     /// (`verify`, `package verify`). Without `--trust`, a notice says chains are not evaluated.
-    pub(crate) fn verify_options(&self) -> Result<sigform::cades::VerifyOptions, Failure> {
-        let mut options = sigform::cades::VerifyOptions::default();
+    pub(crate) fn verify_options(&self) -> Result<sigform::VerifyOptions, Failure> {
+        let mut options = sigform::VerifyOptions::default();
         if let Some(at) = &self.at {
-            options.validation_time = Some(sigform::asn1::ess::parse_rfc3339(at)?);
+            options.validation_time = Some(sigform::time::parse_rfc3339_arg(at)?);
         }
         options.extra_certificates = self.untrusted_certificates(ParseErrors::Bare)?;
         match &self.trust {

@@ -136,10 +136,6 @@ pub struct PreparedPdf {
     pub state: PdfSigningState,
 }
 
-/// PDF date string `D:YYYYMMDDHHmmSS+00'00'`: moved to [`crate::time::format_pdf_date`] (this
-/// path is kept for now).
-pub use crate::time::format_pdf_date as pdf_date;
-
 /// Bytes to reserve for the CMS: the embedded certificates, the signature, the attributes and
 /// room for the unexpected.
 pub fn estimate_contents_size(identity: &SignerIdentity, algorithm: SignatureAlgorithm) -> usize {

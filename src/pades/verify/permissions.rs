@@ -178,7 +178,7 @@ fn modification_report(m: &diff::Modification) -> ModificationReport {
         allowed: m.allowed,
         category: m.category.as_str().into(),
         detail: m.detail.clone(),
-        kind: m.kind.to_string(),
+        kind: m.kind.as_str().into(),
         object: m.object.clone(),
     }
 }

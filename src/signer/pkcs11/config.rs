@@ -2,7 +2,8 @@
 //! optional certificate, chain, algorithm and session bound ([`Pkcs11Config`]).
 
 use crate::alg::SignatureAlgorithm;
-use crate::signer::{CertificateDer, SignerError};
+use crate::signer::SignerError;
+use crate::x509::CertificateDer;
 use std::path::PathBuf;
 use std::sync::Arc;
 use zeroize::Zeroizing;

@@ -8,7 +8,8 @@ use super::errors::{map_error, short};
 use crate::alg::EcCurve;
 use crate::asn1::oid;
 use crate::error::{Error, KeyError, Result};
-use crate::signer::{CertificateDer, SignerError};
+use crate::signer::SignerError;
+use crate::x509::CertificateDer;
 use cryptoki::context::Pkcs11;
 use cryptoki::object::{
     Attribute, AttributeType, CertificateType, KeyType, ObjectClass, ObjectHandle,
