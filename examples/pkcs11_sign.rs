@@ -85,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("wrote {}", pdf_path.display());
 
     let options = VerifyOptions {
-        trust: Some(TrustStore::from_path(&test_vector("pki/root-ca.pem"))?),
+        trust: Some(TrustStore::from_path(test_vector("pki/root-ca.pem"))?),
         ..VerifyOptions::default()
     };
     let cades_report = cades::verify(&p7s, Some(&mut std::fs::File::open(&document)?), &options)?;

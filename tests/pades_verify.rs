@@ -27,7 +27,7 @@ fn signer(name: &str) -> SoftwareSigner {
 
 fn options() -> VerifyOptions {
     VerifyOptions {
-        trust: Some(TrustStore::from_path(&tv("pki/root-ca.pem")).expect("root")),
+        trust: Some(TrustStore::from_path(tv("pki/root-ca.pem")).expect("root")),
         ..VerifyOptions::default()
     }
 }

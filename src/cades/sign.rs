@@ -489,7 +489,7 @@ fn complete(prepared: Prepared, signer: &dyn Signer) -> Result<Vec<u8>> {
 /// ```no_run
 /// use sigform::cades::{sign, CadesOptions};
 /// use sigform::signer::SoftwareSigner;
-/// let signer = SoftwareSigner::from_pkcs12_file("a1.p12".as_ref(), "password")?;
+/// let signer = SoftwareSigner::from_pkcs12_file("a1.p12", "password")?;
 /// let file = std::fs::File::open("contract.pdf")?;
 /// let p7s = sign(file, &signer, &CadesOptions::default())?;
 /// std::fs::write("contract.pdf.p7s", p7s)?;

@@ -28,9 +28,9 @@ pub fn tv_bytes(rel: &str) -> Vec<u8> {
 /// the certificates of `chain` (a PEM file under `test-vectors/`, e.g. `pki/chain.pem`).
 pub fn test_signer(name: &str, chain: &str) -> sigform::signer::SoftwareSigner {
     sigform::signer::SoftwareSigner::from_files(
-        &tv(&format!("pki/{name}.key.pem")),
+        tv(&format!("pki/{name}.key.pem")),
         None,
-        &tv(&format!("pki/{name}.pem")),
+        tv(&format!("pki/{name}.pem")),
         Some(&tv(chain)),
     )
     .unwrap_or_else(|e| panic!("test signer {name}: {e}"))
