@@ -77,7 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("wrote {}", p7s_path.display());
     let pdf_path = dir.join("pkcs11.pdf");
     sign_file(
-        &test_vector("docs/sample-2pages.pdf"),
+        test_vector("docs/sample-2pages.pdf"),
         &pdf_path,
         &signer,
         &PadesOptions::default(),

@@ -384,11 +384,12 @@ pub fn sign<R: Read + Seek, W: Read + Write + Seek>(
 /// Signs the file at `input` into a new file at `output` (written through a temporary file in
 /// the same directory: a failure leaves nothing behind).
 pub fn sign_file(
-    input: &Path,
-    output: &Path,
+    input: impl AsRef<Path>,
+    output: impl AsRef<Path>,
     signer: &dyn Signer,
     options: &PadesOptions,
 ) -> Result<()> {
+    let (input, output) = (input.as_ref(), output.as_ref());
     let inp =
         File::open(input).map_err(|e| Error::io(format!("opening {}", input.display()), e))?;
     let dir = output
