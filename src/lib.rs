@@ -40,6 +40,7 @@ pub mod pades;
 pub mod pdf;
 pub mod report;
 pub mod signer;
+pub mod tsp;
 pub mod x509;
 
 pub use alg::{DigestAlgorithm, SignatureAlgorithm};

@@ -119,7 +119,8 @@ struct Ctx<'a> {
     options: &'a VerifyOptions,
 }
 
-fn find_certificate<'p>(
+/// The certificate of `pool` a SignerInfo's identifier designates.
+pub(crate) fn find_certificate<'p>(
     sid: &SignerId<'_>,
     pool: &'p [CertificateDer],
 ) -> Option<&'p CertificateDer> {
@@ -694,6 +695,37 @@ pub fn verify(
     }
     report.warnings = file_warnings;
     Ok(report)
+}
+
+/// Verifies one SignerInfo of an attached SignedData (a timestamp token's) against its
+/// eContent, with the CAdES rules: contentType against eContentType, messageDigest against the
+/// eContent, the signature over the original signed attributes and the ESS
+/// signing-certificate(-v2) reference. `pool` holds the certificates to find the signer in.
+/// Trust is not evaluated (the report's `trust` check fails): the caller validates the chain
+/// with its own purpose and time.
+pub(crate) fn verify_attached_signer(
+    sd: &SignedData<'_>,
+    si: &SignerInfo<'_>,
+    pool: &[CertificateDer],
+) -> SignatureReport {
+    let digests: ContentDigests = match sd.econtent {
+        Some(c) => signer_digest_algorithms(sd)
+            .into_iter()
+            .map(|a| (a, a.digest(c)))
+            .collect(),
+        None => ContentDigests::new(),
+    };
+    let revocation = RevocationData::new();
+    let options = VerifyOptions::default();
+    let ctx = Ctx {
+        sd,
+        digests: Some(&digests),
+        pool,
+        sourced_pool: &[],
+        revocation: &revocation,
+        options: &options,
+    };
+    verify_signer_info(&ctx, si, "S1".into(), None, 0)
 }
 
 /// How the CMS of a PDF signature relates to the signed byte ranges: the `/SubFilter` of the

@@ -90,5 +90,6 @@ pub fn run(cmd: &mut Command) -> (bool, String) {
     (out.status.success(), text)
 }
 
+pub mod certomancer;
 pub mod cms;
 pub mod softhsm;
