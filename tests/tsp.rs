@@ -33,6 +33,11 @@ struct OpensslTsa {
 
 impl OpensslTsa {
     fn new() -> Option<Self> {
+        Self::with_ess("sha256")
+    }
+
+    /// `ess_cert_id_alg`: sha256 gives ESS signing-certificate-v2, sha1 signing-certificate.
+    fn with_ess(ess_cert_id_alg: &str) -> Option<Self> {
         let openssl = tool("openssl")?;
         let dir = tempdir();
         let pki = tv("pki");
@@ -42,7 +47,7 @@ impl OpensslTsa {
              signer_key = {pki}/tsa.key.pem\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\n\
              other_policies = 1.2.3.4.5\ndigests = sha1, sha256, sha384, sha512\n\
              accuracy = secs:1, millisecs:500, microsecs:100\nclock_precision_digits = 3\n\
-             ordering = yes\ntsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n",
+             ordering = yes\ntsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = {ess_cert_id_alg}\n",
             serial = dir.path().join("serial").display(),
             pki = pki.display(),
         );
@@ -137,7 +142,7 @@ fn near_now(t: SystemTime) -> bool {
 }
 
 #[test]
-fn openssl_token_verifies() {
+fn tsp_openssl_token_verifies() {
     let Some(tsa) = OpensslTsa::new() else { return };
     let query = tsa.query(&["-cert"]);
     let request = TimeStampReq::from_der(&query).unwrap();
@@ -157,10 +162,19 @@ fn openssl_token_verifies() {
     let again = TimestampToken::from_der(token.as_der()).unwrap();
     verify_token(&again, DATA, &pki_options()).unwrap();
     assert_eq!(token.imprint(), sha256(DATA).as_slice());
+
+    // ess_cert_id_alg = sha1: the old signing-certificate (v1) attribute.
+    let Some(tsa) = OpensslTsa::with_ess("sha1") else {
+        return;
+    };
+    let query = tsa.query(&["-cert"]);
+    let request = TimeStampReq::from_der(&query).unwrap();
+    let (_, v) = verify_response(&tsa.reply(&query), &request, &pki_options()).unwrap();
+    assert_eq!(v.ess, EssVersion::V1);
 }
 
 #[test]
-fn our_requests_are_accepted_by_openssl() {
+fn tsp_our_requests_are_accepted_by_openssl() {
     let Some(tsa) = OpensslTsa::new() else { return };
     for (alg, policy) in [
         (DigestAlgorithm::Sha256, None),
@@ -189,7 +203,7 @@ fn our_requests_are_accepted_by_openssl() {
 }
 
 #[test]
-fn tampered_openssl_tokens_are_refused() {
+fn tsp_tampered_openssl_tokens_are_refused() {
     let Some(tsa) = OpensslTsa::new() else { return };
     let query = tsa.query(&["-cert"]);
     let request = TimeStampReq::from_der(&query).unwrap();
@@ -268,7 +282,7 @@ fn tampered_openssl_tokens_are_refused() {
 }
 
 #[test]
-fn openssl_tokens_without_nonce_or_certificate() {
+fn tsp_openssl_tokens_without_nonce_or_certificate() {
     let Some(tsa) = OpensslTsa::new() else { return };
     // No nonce asked: a verifier expecting one refuses the token.
     let token = TimeStampResp::from_der(&tsa.reply(&tsa.query(&["-cert", "-no_nonce"])))
@@ -350,7 +364,7 @@ fn openssl_tokens_without_nonce_or_certificate() {
 }
 
 #[test]
-fn openssl_rejections_and_non_tokens() {
+fn tsp_openssl_rejections_and_non_tokens() {
     let Some(tsa) = OpensslTsa::new() else { return };
     let response = tsa.reply(&tsa.query(&["-tspolicy", "1.9.9.9"]));
     match TimeStampResp::from_der(&response).unwrap().into_token() {
@@ -383,7 +397,7 @@ fn openssl_rejections_and_non_tokens() {
 }
 
 #[test]
-fn certomancer_tsa_over_http() {
+fn tsp_certomancer_tsa_over_http() {
     let Some(cm) = Certomancer::start() else {
         return;
     };
