@@ -102,8 +102,7 @@ fn softhsm() -> Option<(common::softhsm::SoftHsm, sigform::signer::Pkcs11Signer)
             pin,
         )
         .with_chain(
-            sigform::signer::CertificateDer::parse_many(&common::tv_bytes("pki/chain.pem"))
-                .expect("chain"),
+            sigform::CertificateDer::parse_many(&common::tv_bytes("pki/chain.pem")).expect("chain"),
         ),
     )
     .expect("SoftHSM signer");

@@ -1,6 +1,7 @@
 //! CAdES sign and verify throughput, 10 KB and 1 MB documents, RSA-2048 and P-256.
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use sigform::cades::{self, CadesOptions, VerifyOptions};
+use sigform::VerifyOptions;
+use sigform::cades::{self, CadesOptions};
 use sigform::signer::SoftwareSigner;
 use std::hint::black_box;
 use std::path::PathBuf;

@@ -4,7 +4,8 @@
 //! ```sh
 //! cargo run --example cades_sign_verify -- test-vectors/docs/sample.txt
 //! ```
-use sigform::cades::{self, CadesOptions, VerifyOptions};
+use sigform::VerifyOptions;
+use sigform::cades::{self, CadesOptions};
 use sigform::signer::SoftwareSigner;
 use sigform::x509::TrustStore;
 

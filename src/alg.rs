@@ -4,56 +4,14 @@
 //! SHA-256/384/512 are accepted, SHA-1 is accepted only with a warning (legacy material), MD5 is
 //! refused; RSA keys shorter than 2048 bits are refused.
 
+use crate::asn1::oid;
 use der::asn1::ObjectIdentifier;
 use digest::Digest;
 use serde::{Deserialize, Serialize};
 use spki::AlgorithmIdentifierOwned;
 
-/// OIDs used across the crate.
-pub mod oid {
-    use der::asn1::ObjectIdentifier as Oid;
-
-    /// id-md5 (refused, recognised only to report it).
-    pub const MD5: Oid = Oid::new_unwrap("1.2.840.113549.2.5");
-    /// id-sha1.
-    pub const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
-    /// id-sha256.
-    pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
-    /// id-sha384.
-    pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
-    /// id-sha512.
-    pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
-    /// rsaEncryption (also used as a CMS signature algorithm meaning PKCS#1 v1.5).
-    pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
-    /// md5WithRSAEncryption.
-    pub const MD5_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.4");
-    /// sha1WithRSAEncryption.
-    pub const SHA1_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.5");
-    /// sha256WithRSAEncryption.
-    pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
-    /// sha384WithRSAEncryption.
-    pub const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
-    /// sha512WithRSAEncryption.
-    pub const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
-    /// id-RSASSA-PSS.
-    pub const RSASSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
-    /// id-mgf1.
-    pub const MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
-    /// id-ecPublicKey.
-    pub const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
-    /// secp256r1 (P-256).
-    pub const SECP256R1: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
-    /// secp384r1 (P-384).
-    pub const SECP384R1: Oid = Oid::new_unwrap("1.3.132.0.34");
-    /// ecdsa-with-SHA1.
-    pub const ECDSA_WITH_SHA1: Oid = Oid::new_unwrap("1.2.840.10045.4.1");
-    /// ecdsa-with-SHA256.
-    pub const ECDSA_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
-    /// ecdsa-with-SHA384.
-    pub const ECDSA_WITH_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
-    /// ecdsa-with-SHA512.
-    pub const ECDSA_WITH_SHA512: Oid = Oid::new_unwrap("1.2.840.10045.4.3.4");
-}
+/// Minimum RSA modulus size the policy accepts, for signing and in verification.
+pub const MIN_RSA_BITS: usize = 2048;
 
 /// A message digest algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -166,19 +124,32 @@ impl DigestAlgorithm {
     }
 
     /// Digest of everything `reader` yields, streamed in 64 KiB blocks.
-    pub fn digest_reader<R: std::io::Read>(self, mut reader: R) -> std::io::Result<Vec<u8>> {
-        let mut h = self.hasher();
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            h.update(buf.get(..n).unwrap_or_default());
-        }
+    pub fn digest_reader<R: std::io::Read>(self, reader: R) -> std::io::Result<Vec<u8>> {
+        let mut hashers = [self.hasher()];
+        hash_reader(reader, &mut hashers)?;
+        let [h] = hashers;
         Ok(h.finalize())
+    }
+}
+
+/// Streams everything `reader` yields once through every hasher of `hashers`, in 64 KiB
+/// blocks (retrying interrupted reads).
+pub(crate) fn hash_reader<R: std::io::Read>(
+    mut reader: R,
+    hashers: &mut [Hasher],
+) -> std::io::Result<()> {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let chunk = buf.get(..n).unwrap_or_default();
+        for h in hashers.iter_mut() {
+            h.update(chunk);
+        }
     }
 }
 
@@ -391,7 +362,7 @@ impl std::fmt::Display for SignatureAlgorithm {
     }
 }
 
-/// A signature algorithm name that [`SignatureAlgorithm::from_str`] does not know.
+/// A signature algorithm name that `SignatureAlgorithm::from_str` does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseAlgorithmError {
     /// The name names no algorithm family we know (`rsa-…`, `rsa-pss-…`).

@@ -4,9 +4,12 @@
 //! the signed message and the signature value. The algorithm policy is applied here: MD5 never
 //! reaches this function (it has no [`crate::alg::DigestAlgorithm`]), RSA keys under 2048 bits
 //! and unsupported curves fail with their own error.
+//!
+//! [`ecdsa_raw_to_der`] is the one conversion of raw fixed-width `r‖s` ECDSA signatures (as
+//! PKCS#11 tokens and WebCrypto return them) into the DER `Ecdsa-Sig-Value` CMS carries.
 
-use crate::alg::{DigestAlgorithm, EcCurve, SignatureAlgorithm, oid};
-use crate::signer::software::MIN_RSA_BITS;
+use crate::alg::{DigestAlgorithm, EcCurve, MIN_RSA_BITS, SignatureAlgorithm};
+use crate::asn1::oid;
 use der::Decode;
 use rsa::traits::PublicKeyParts;
 use signature::hazmat::PrehashVerifier;
@@ -229,5 +232,137 @@ pub fn ec_curve_of(spki_der: &[u8]) -> Option<EcCurve> {
     match public_key_kind(spki_der) {
         Ok(PublicKeyKind::Ec(c)) => Some(c),
         _ => None,
+    }
+}
+
+/// Why raw `r‖s` ECDSA signature bytes cannot be turned into DER.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RawEcdsaError {
+    /// The bytes are not exactly twice the curve's scalar length.
+    #[error("a raw {curve} ECDSA signature has {expected} bytes, not {actual}")]
+    WrongLength {
+        /// The curve's name.
+        curve: &'static str,
+        /// `2 ×` the scalar length.
+        expected: usize,
+        /// The length given.
+        actual: usize,
+    },
+    /// `r` or `s` is zero or not below the curve order.
+    #[error("r or s is zero or not below the curve order")]
+    ScalarOutOfRange,
+}
+
+/// The length of a raw `r‖s` ECDSA signature on `curve`: twice the length of its order.
+pub fn ecdsa_raw_len(curve: EcCurve) -> usize {
+    match curve {
+        EcCurve::P256 => 64,
+        EcCurve::P384 => 96,
+    }
+}
+
+/// Turns a raw fixed-width ECDSA signature (`r‖s`, each as long as the curve order, as PKCS#11
+/// tokens and WebCrypto return it) into a DER `Ecdsa-Sig-Value` (`SEQUENCE { r INTEGER,
+/// s INTEGER }`, minimal INTEGERs).
+///
+/// # Errors
+/// [`RawEcdsaError::WrongLength`] unless `raw` has [`ecdsa_raw_len`] bytes;
+/// [`RawEcdsaError::ScalarOutOfRange`] when `r` or `s` is not in `1..n`.
+pub fn ecdsa_raw_to_der(curve: EcCurve, raw: &[u8]) -> Result<Vec<u8>, RawEcdsaError> {
+    let expected = ecdsa_raw_len(curve);
+    if raw.len() != expected {
+        return Err(RawEcdsaError::WrongLength {
+            curve: curve.name(),
+            expected,
+            actual: raw.len(),
+        });
+    }
+    let der = match curve {
+        EcCurve::P256 => {
+            p256::ecdsa::Signature::from_slice(raw).map(|s| s.to_der().as_bytes().to_vec())
+        }
+        EcCurve::P384 => {
+            p384::ecdsa::Signature::from_slice(raw).map(|s| s.to_der().as_bytes().to_vec())
+        }
+    };
+    der.map_err(|_| RawEcdsaError::ScalarOutOfRange)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::asn1::tlv::{constructed, tag, tlv};
+
+    /// `SEQUENCE { INTEGER r, INTEGER s }` from the INTEGER contents.
+    fn sig_value(r: &[u8], s: &[u8]) -> Vec<u8> {
+        constructed(
+            tag::SEQUENCE,
+            &[&tlv(tag::INTEGER, r), &tlv(tag::INTEGER, s)],
+        )
+    }
+
+    #[test]
+    fn raw_ecdsa_matches_the_signers_der() {
+        use signature::hazmat::PrehashSigner;
+        let key = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).expect("key");
+        let digest = DigestAlgorithm::Sha256.digest(b"m");
+        let sig: p256::ecdsa::Signature = key.sign_prehash(&digest).expect("sign");
+        let der = ecdsa_raw_to_der(EcCurve::P256, &sig.to_bytes()).expect("der");
+        assert_eq!(der, sig.to_der().as_bytes());
+    }
+
+    #[test]
+    fn leading_zeros_are_dropped() {
+        let mut raw = [0u8; 64];
+        raw[2] = 0x01; // r = 0x01 followed by 29 bytes of zeros
+        raw[63] = 0x05; // s = 5
+        let mut r = vec![0x01];
+        r.extend([0u8; 29]);
+        assert_eq!(
+            ecdsa_raw_to_der(EcCurve::P256, &raw),
+            Ok(sig_value(&r, &[0x05]))
+        );
+    }
+
+    #[test]
+    fn high_bit_gets_a_zero_octet() {
+        let mut raw = [0u8; 96];
+        raw[0] = 0x80; // r = 0x80 followed by 47 bytes of zeros
+        raw[48] = 0x7f; // s = 0x7f followed by 47 bytes of zeros
+        let mut r = vec![0x00, 0x80];
+        r.extend([0u8; 47]);
+        let mut s = vec![0x7f];
+        s.extend([0u8; 47]);
+        assert_eq!(ecdsa_raw_to_der(EcCurve::P384, &raw), Ok(sig_value(&r, &s)));
+    }
+
+    #[test]
+    fn wrong_length_and_bad_scalars_are_errors() {
+        assert_eq!(
+            ecdsa_raw_to_der(EcCurve::P384, &[1u8; 64]),
+            Err(RawEcdsaError::WrongLength {
+                curve: "P-384",
+                expected: 96,
+                actual: 64
+            })
+        );
+        assert!(matches!(
+            ecdsa_raw_to_der(EcCurve::P256, &[1u8; 63]),
+            Err(RawEcdsaError::WrongLength { .. })
+        ));
+        assert!(matches!(
+            ecdsa_raw_to_der(EcCurve::P256, &[]),
+            Err(RawEcdsaError::WrongLength { .. })
+        ));
+        assert_eq!(
+            ecdsa_raw_to_der(EcCurve::P256, &[0u8; 64]),
+            Err(RawEcdsaError::ScalarOutOfRange)
+        );
+        // r = 2^256 - 1 is above the P-256 order.
+        assert_eq!(
+            ecdsa_raw_to_der(EcCurve::P256, &[0xffu8; 64]),
+            Err(RawEcdsaError::ScalarOutOfRange)
+        );
     }
 }

@@ -5,7 +5,8 @@
 //! PKCS#11 tokens and HSMs and remote signers implement.
 //!
 //! ```
-//! use sigform::cades::{self, CadesOptions, VerifyOptions};
+//! use sigform::VerifyOptions;
+//! use sigform::cades::{self, CadesOptions};
 //! use sigform::signer::SoftwareSigner;
 //! use sigform::x509::TrustStore;
 //!
@@ -40,9 +41,13 @@ pub mod pades;
 pub mod pdf;
 pub mod report;
 pub mod signer;
+pub mod time;
 pub mod tsp;
+pub mod verify;
 pub mod x509;
 
 pub use alg::{DigestAlgorithm, SignatureAlgorithm};
 pub use error::{Error, KeyError, Result};
-pub use signer::{CertificateDer, Signer, SignerError, SignerIdentity, SoftwareSigner};
+pub use signer::{Signer, SignerError, SignerIdentity, SoftwareSigner};
+pub use verify::VerifyOptions;
+pub use x509::CertificateDer;

@@ -325,6 +325,16 @@ impl SignatureReport {
         }
     }
 
+    /// Records a failed check of a malformed signature: TOTAL_FAILED, FORMAT_FAILURE.
+    pub fn fail_format(&mut self, name: &str, detail: impl Into<String>) {
+        self.fail(
+            name,
+            Indication::TotalFailed,
+            SubIndication::FormatFailure,
+            detail,
+        );
+    }
+
     /// Closes the report: TOTAL_PASSED when no check set another verdict.
     pub fn conclude(&mut self) {
         if self.sub_indication.is_none() {

@@ -2,24 +2,20 @@
 
 mod common;
 use common::*;
+use sigform::CertificateDer;
+use sigform::VerifyOptions;
 use sigform::asn1::Base64Bytes;
 use sigform::asn1::tlv;
 use sigform::cades::parse::{encode_signed_data, parse_signed_data, parse_signer_info};
-use sigform::cades::{self, CadesOptions, SignaturePolicy, SigningTime, VerifyOptions};
+use sigform::cades::{self, CadesOptions, SignaturePolicy, SigningTime};
 use sigform::report::{Indication, SubIndication, ValidationReport};
 use sigform::signer::software::PrivateKey;
-use sigform::signer::{CertificateDer, Signer, SignerIdentity, SoftwareSigner};
+use sigform::signer::{Signer, SignerIdentity, SoftwareSigner};
 use sigform::{DigestAlgorithm, SignatureAlgorithm};
 use std::process::Command;
 
 fn signer(name: &str) -> SoftwareSigner {
-    SoftwareSigner::from_files(
-        &tv(&format!("pki/{name}.key.pem")),
-        None,
-        &tv(&format!("pki/{name}.pem")),
-        Some(&tv("pki/chain.pem")),
-    )
-    .unwrap_or_else(|e| panic!("loading {name}: {e}"))
+    test_signer(name, "pki/chain.pem")
 }
 
 fn doc() -> Vec<u8> {
@@ -64,39 +60,7 @@ fn first_failure(r: &ValidationReport) -> (Indication, SubIndication) {
 }
 
 fn openssl_verify(p7s: &[u8], content: Option<&[u8]>) {
-    openssl_verify_with(p7s, content, true)
-}
-
-fn openssl_verify_with(p7s: &[u8], content: Option<&[u8]>, cades: bool) {
-    let Some(openssl) = tool("openssl") else {
-        return;
-    };
-    let dir = tempdir();
-    let p = dir.path().join("s.p7s");
-    std::fs::write(&p, p7s).unwrap();
-    let mut cmd = Command::new(openssl);
-    cmd.args([
-        "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any",
-    ]);
-    if cades {
-        cmd.arg("-cades");
-    }
-    cmd.arg("-in")
-        .arg(&p)
-        .arg("-CAfile")
-        .arg(tv("pki/root-ca.pem"))
-        .arg("-out")
-        .arg(dir.path().join("out"));
-    if let Some(c) = content {
-        let cp = dir.path().join("content");
-        std::fs::write(&cp, c).unwrap();
-        cmd.arg("-content").arg(cp);
-    }
-    let (ok, out) = run(&mut cmd);
-    assert!(
-        ok && out.contains("Verification successful"),
-        "openssl cms -verify rejected our .p7s: {out}"
-    );
+    openssl_cms_verify(p7s, content, true)
 }
 
 #[test]
@@ -134,28 +98,22 @@ fn detached_and_attached_all_key_kinds_interop() {
 
 #[test]
 fn pyhanko_accepts_detached() {
-    let Some(pyhanko) = tool("pyhanko") else {
-        return;
-    };
     let d = doc();
     let p7s = cades::sign(&d[..], &signer("signer-rsa2048"), &CadesOptions::default()).unwrap();
     let dir = tempdir();
-    std::fs::write(dir.path().join("s.p7s"), &p7s).unwrap();
-    std::fs::write(dir.path().join("doc.txt"), &d).unwrap();
-    let (ok, out) = run(Command::new(pyhanko)
-        .args([
-            "sign",
-            "validate",
-            "--no-revocation-check",
-            "--trust-replace",
-            "--trust",
-        ])
-        .arg(tv("pki/root-ca.pem"))
-        .arg("--other-certs")
-        .arg(tv("pki/chain.pem"))
-        .arg("--detached")
-        .arg(dir.path().join("s.p7s"))
-        .arg(dir.path().join("doc.txt")));
+    let (sig, content) = (dir.path().join("s.p7s"), dir.path().join("doc.txt"));
+    std::fs::write(&sig, &p7s).unwrap();
+    std::fs::write(&content, &d).unwrap();
+    let chain = tv("pki/chain.pem");
+    let Some((ok, out)) = pyhanko_validate(&[
+        "--other-certs",
+        arg(&chain),
+        "--detached",
+        arg(&sig),
+        arg(&content),
+    ]) else {
+        return;
+    };
     assert!(ok && out.contains("INTACT:TRUSTED"), "pyHanko: {out}");
 }
 
@@ -212,6 +170,17 @@ fn cosign_keeps_existing_signer_infos_and_interops() {
 }
 
 fn openssl_sign(extra: &[&str], attached: bool) -> Option<Vec<u8>> {
+    openssl_sign_as("signer-rsa2048", true, extra, attached)
+}
+
+/// `openssl cms -sign` of `docs/sample.txt` by the test signer `name`, embedding
+/// `pki/chain.pem` when `with_chain`; `None` when openssl is missing.
+fn openssl_sign_as(
+    name: &str,
+    with_chain: bool,
+    extra: &[&str],
+    attached: bool,
+) -> Option<Vec<u8>> {
     let openssl = tool("openssl")?;
     let dir = tempdir();
     let out = dir.path().join("o.p7s");
@@ -219,14 +188,13 @@ fn openssl_sign(extra: &[&str], attached: bool) -> Option<Vec<u8>> {
     cmd.args(["cms", "-sign", "-binary", "-outform", "DER", "-in"])
         .arg(tv("docs/sample.txt"))
         .arg("-signer")
-        .arg(tv("pki/signer-rsa2048.pem"))
+        .arg(tv(&format!("pki/{name}.pem")))
         .arg("-inkey")
-        .arg(tv("pki/signer-rsa2048.key.pem"))
-        .arg("-certfile")
-        .arg(tv("pki/chain.pem"))
-        .args(extra)
-        .arg("-out")
-        .arg(&out);
+        .arg(tv(&format!("pki/{name}.key.pem")));
+    if with_chain {
+        cmd.arg("-certfile").arg(tv("pki/chain.pem"));
+    }
+    cmd.args(extra).arg("-out").arg(&out);
     if attached {
         cmd.arg("-nodetach");
     }
@@ -285,7 +253,7 @@ fn openssl_resign_and_our_cosign_on_openssl_files() {
     )
     .unwrap();
     assert_intact(&verify(&ours, Some(&d)));
-    openssl_verify_with(&ours, Some(&d), false);
+    openssl_cms_verify(&ours, Some(&d), false);
     let before = parse_signed_data(&base).unwrap();
     let after = parse_signed_data(&ours).unwrap();
     assert_eq!(before.signer_infos[0].raw, after.signer_infos[0].raw);
@@ -865,21 +833,10 @@ fn rsa_1024_is_refused() {
     // finish refuses to produce it (the value does not pass the policy)...
     assert!(cades::finish(&p.state, &value).is_err());
     // ...so build it from an openssl-made file instead
-    let Some(openssl) = tool("openssl") else {
+    let Some(weak_p7s) = openssl_sign_as("signer-rsa1024", false, &[], false) else {
         return;
     };
-    let dir = tempdir();
-    let (ok, out) = run(Command::new(openssl)
-        .args(["cms", "-sign", "-binary", "-outform", "DER", "-in"])
-        .arg(tv("docs/sample.txt"))
-        .arg("-signer")
-        .arg(tv("pki/signer-rsa1024.pem"))
-        .arg("-inkey")
-        .arg(tv("pki/signer-rsa1024.key.pem"))
-        .arg("-out")
-        .arg(dir.path().join("w.p7s")));
-    assert!(ok, "{out}");
-    let r = verify(&std::fs::read(dir.path().join("w.p7s")).unwrap(), Some(&d));
+    let r = verify(&weak_p7s, Some(&d));
     assert_eq!(
         first_failure(&r),
         (
@@ -979,36 +936,27 @@ fn trusted_chain_passes_and_bad_chains_do_not() {
 
 #[test]
 fn cli_verify_exit_codes() {
-    let bin = env!("CARGO_BIN_EXE_sigform");
     let dir = tempdir();
     let d = doc();
     let p7s = cades::sign(&d[..], &signer("signer-rsa2048"), &CadesOptions::default()).unwrap();
-    std::fs::write(dir.path().join("s.p7s"), &p7s).unwrap();
+    let sig = dir.path().join("s.p7s");
+    std::fs::write(&sig, &p7s).unwrap();
     std::fs::write(dir.path().join("bad.txt"), b"other").unwrap();
-    let run_verify = |content: &str, extra: &[&str]| {
-        Command::new(bin)
-            .arg("verify")
-            .arg(dir.path().join("s.p7s"))
-            .arg("--content")
-            .arg(if content == "doc" {
-                tv("docs/sample.txt")
-            } else {
-                dir.path().join(content)
-            })
-            .args(extra)
-            .output()
-            .unwrap()
-    };
     let root = tv("pki/root-ca.pem");
-    let root = root.to_str().unwrap();
-    let out = run_verify("doc", &["--trust", root, "--format", "json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run_verify = |content: &str, extra: &[&str]| {
+        let content = if content == "doc" {
+            tv("docs/sample.txt")
+        } else {
+            dir.path().join(content)
+        };
+        let mut args = vec!["verify", arg(&sig), "--content", arg(&content)];
+        args.extend(extra);
+        sigform(&args)
+    };
+    let root = arg(&root);
+    let (code, out, _) = run_verify("doc", &["--trust", root, "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["valid"], true);
     assert_eq!(json["signatures"][0]["indication"], "TOTAL_PASSED");
     assert!(
@@ -1017,10 +965,10 @@ fn cli_verify_exit_codes() {
             .unwrap()
             .contains("Alice")
     );
-    let out = run_verify("bad.txt", &["--trust", root, "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, out, _) = run_verify("bad.txt", &["--trust", root, "--format", "json"]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["signatures"][0]["sub_indication"], "HASH_FAILURE");
-    let out = run_verify("missing.txt", &["--trust", root]);
-    assert_eq!(out.status.code(), Some(2));
+    let (code, _, _) = run_verify("missing.txt", &["--trust", root]);
+    assert_eq!(code, 2);
 }

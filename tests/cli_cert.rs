@@ -1,26 +1,15 @@
 //! `sigform cert verify`: exit status and output.
 
-use std::process::Command;
+mod common;
+use common::{sigform, sigform_command};
 
 fn pki(name: &str) -> String {
     format!("{}/test-vectors/pki/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sigform"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn valid_chain_exits_0() {
-    let (code, out, _) = run(&[
+    let (code, out, _) = sigform(&[
         "cert",
         "verify",
         &pki("icp-pj.pem"),
@@ -38,7 +27,7 @@ fn valid_chain_exits_0() {
 
 #[test]
 fn revoked_exits_1_with_json() {
-    let (code, out, _) = run(&[
+    let (code, out, _) = sigform(&[
         "cert",
         "verify",
         &pki("signer-revoked.pem"),
@@ -62,7 +51,7 @@ fn revoked_exits_1_with_json() {
 
 #[test]
 fn untrusted_and_revocation_required_exit_1() {
-    let (code, out, _) = run(&[
+    let (code, out, _) = sigform(&[
         "cert",
         "verify",
         &pki("other-signer-rsa2048.pem"),
@@ -71,7 +60,7 @@ fn untrusted_and_revocation_required_exit_1() {
     ]);
     assert_eq!(code, 1);
     assert!(out.contains("NO_CERTIFICATE_CHAIN_FOUND"), "{out}");
-    let (code, out, _) = run(&[
+    let (code, out, _) = sigform(&[
         "cert",
         "verify",
         &pki("signer-rsa2048.pem"),
@@ -94,7 +83,7 @@ fn untrusted_and_revocation_required_exit_1() {
 
 #[test]
 fn input_errors_exit_2() {
-    let (code, _, err) = run(&[
+    let (code, _, err) = sigform(&[
         "cert",
         "verify",
         &pki("signer-rsa2048.pem"),
@@ -105,7 +94,7 @@ fn input_errors_exit_2() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("RFC 3339"), "{err}");
-    let (code, _, _) = run(&[
+    let (code, _, _) = sigform(&[
         "cert",
         "verify",
         &pki("missing.pem"),
@@ -113,7 +102,7 @@ fn input_errors_exit_2() {
         &pki("root-ca.pem"),
     ]);
     assert_eq!(code, 2);
-    let (code, _, _) = run(&[
+    let (code, _, _) = sigform(&[
         "cert",
         "verify",
         &pki("signer-rsa2048.pem"),
@@ -123,7 +112,7 @@ fn input_errors_exit_2() {
         &pki("root-ca.pem"),
     ]);
     assert_eq!(code, 2);
-    let (code, _, _) = run(&["cert", "verify", &pki("signer-rsa2048.pem")]);
+    let (code, _, _) = sigform(&["cert", "verify", &pki("signer-rsa2048.pem")]);
     assert_eq!(code, 2);
 }
 
@@ -133,7 +122,7 @@ fn input_errors_exit_2() {
 fn closed_stdout_is_not_a_panic() {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let out = Command::new(env!("CARGO_BIN_EXE_sigform"))
+    let out = sigform_command()
         .args([
             "cert",
             "verify",

@@ -2,30 +2,13 @@
 
 mod common;
 use common::*;
-use std::path::Path;
-use std::process::Command;
-
-fn sigform(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sigform"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
+use std::path::{Path, PathBuf};
 
 #[test]
 fn demo_then_verify_by_hand() {
     let dir = tempdir();
     let demo = dir.path().join("demo");
-    let (code, out, err) = sigform(&["demo", p(&demo)]);
+    let (code, out, err) = sigform(&["demo", arg(&demo)]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("demo: every check passed"), "{out}");
     assert!(out.contains("PARTLY SIGNED (2 of 3)"), "{out}");
@@ -39,24 +22,24 @@ fn demo_then_verify_by_hand() {
         let (code, out, err) = sigform(&[
             "package",
             "verify",
-            p(&demo.join(name)),
+            arg(&demo.join(name)),
             "--trust",
-            p(&root),
+            arg(&root),
         ]);
         assert_eq!(code, 0, "{name}: {out}\n{err}");
         assert!(out.contains("FULLY SIGNED (3 of 3)"), "{out}");
         assert!(out.contains("Maria da Conceição"), "{out}");
     }
     let partial = demo.join("contrato-cades-partial.zip");
-    let (code, out, _) = sigform(&["package", "verify", p(&partial), "--trust", p(&root)]);
+    let (code, out, _) = sigform(&["package", "verify", arg(&partial), "--trust", arg(&root)]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("PARTLY SIGNED (2 of 3)"), "{out}");
     let (code, out, _) = sigform(&[
         "package",
         "verify",
-        p(&partial),
+        arg(&partial),
         "--trust",
-        p(&root),
+        arg(&root),
         "--allow-partial",
         "--format",
         "json",
@@ -66,7 +49,7 @@ fn demo_then_verify_by_hand() {
     assert_eq!(v["status"], "partly-signed");
     assert_eq!(v["signed"], 2);
     // Without trust anchors: not valid.
-    let (code, _, err) = sigform(&["package", "verify", p(&demo.join("contrato-cades.zip"))]);
+    let (code, _, err) = sigform(&["package", "verify", arg(&demo.join("contrato-cades.zip"))]);
     assert_eq!(code, 1);
     assert!(err.contains("no --trust"), "{err}");
     // A tampered copy: refused, exit 1; a missing file: exit 2.
@@ -75,21 +58,21 @@ fn demo_then_verify_by_hand() {
     bytes = text.replacen("\"size\": ", "\"size\": 1", 1).into_bytes();
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, bytes).unwrap();
-    let (code, out, _) = sigform(&["package", "verify", p(&bad), "--trust", p(&root)]);
+    let (code, out, _) = sigform(&["package", "verify", arg(&bad), "--trust", arg(&root)]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("REFUSED"), "{out}");
-    let (code, _, _) = sigform(&["package", "verify", p(&dir.path().join("nope.zip"))]);
+    let (code, _, _) = sigform(&["package", "verify", arg(&dir.path().join("nope.zip"))]);
     assert_eq!(code, 2);
     // Extraction after verification, into a fresh directory.
     let target = dir.path().join("extracted");
     let (code, out, err) = sigform(&[
         "package",
         "verify",
-        p(&demo.join("contrato-pades.zip")),
+        arg(&demo.join("contrato-pades.zip")),
         "--trust",
-        p(&root),
+        arg(&root),
         "--extract",
-        p(&target),
+        arg(&target),
     ]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(target.join("contrato-signed.pdf").exists());
@@ -106,15 +89,15 @@ fn build_from_a_plan_file() {
     let (code, out, err) = sigform(&[
         "sign",
         "cades",
-        p(&doc),
+        arg(&doc),
         "-o",
-        p(&p7s),
+        arg(&p7s),
         "--key",
-        p(&pki("icp-pf.key.pem")),
+        arg(&pki("icp-pf.key.pem")),
         "--cert",
-        p(&pki("icp-pf.pem")),
+        arg(&pki("icp-pf.pem")),
         "--chain",
-        p(&pki("intermediate-ca.pem")),
+        arg(&pki("intermediate-ca.pem")),
     ]);
     assert_eq!(code, 0, "{out}{err}");
     let png = d.join("maria.png");
@@ -131,36 +114,15 @@ fn build_from_a_plan_file() {
 ]}"#,
     )
     .unwrap();
-    let (seal_key, seal_cert, seal_chain) = (
+    let seal = [
         pki("icp-pj.key.pem"),
         pki("icp-pj.pem"),
         pki("intermediate-ca.pem"),
-    );
+    ];
     let mut outputs = Vec::new();
     for json in [false, true] {
         let out_path = d.join(if json { "pkg.json" } else { "pkg.zip" });
-        let mut args = vec![
-            "package",
-            "build",
-            "--document",
-            p(&doc),
-            "--signature",
-            p(&p7s),
-            "--format",
-            "cades-detached",
-            "--plan",
-            p(&plan),
-            "--time",
-            "2025-06-02T00:00:00Z",
-            "--seal-key",
-            p(&seal_key),
-            "--seal-cert",
-            p(&seal_cert),
-            "--seal-chain",
-            p(&seal_chain),
-            "-o",
-            p(&out_path),
-        ];
+        let mut args = build_args(&doc, &p7s, &plan, &seal, &out_path);
         if json {
             args.push("--json");
         }
@@ -169,9 +131,9 @@ fn build_from_a_plan_file() {
         let (code, out, err) = sigform(&[
             "package",
             "verify",
-            p(&out_path),
+            arg(&out_path),
             "--trust",
-            p(&pki("root-ca.pem")),
+            arg(&pki("root-ca.pem")),
             "--allow-partial",
         ]);
         assert_eq!(code, 0, "{out}{err}");
@@ -180,28 +142,40 @@ fn build_from_a_plan_file() {
     }
     // Same input and time: same bytes.
     let again = d.join("again.zip");
-    let (code, _, err) = sigform(&[
+    let (code, _, err) = sigform(&build_args(&doc, &p7s, &plan, &seal, &again));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read(&again).unwrap(), outputs[0]);
+}
+
+/// `package build` of `doc` signed by `p7s` (CAdES detached) with `plan`, sealed by `seal`
+/// (key, certificate, chain), at a fixed time, into `out`.
+fn build_args<'a>(
+    doc: &'a Path,
+    p7s: &'a Path,
+    plan: &'a Path,
+    seal: &'a [PathBuf; 3],
+    out: &'a Path,
+) -> Vec<&'a str> {
+    vec![
         "package",
         "build",
         "--document",
-        p(&doc),
+        arg(doc),
         "--signature",
-        p(&p7s),
+        arg(p7s),
         "--format",
         "cades-detached",
         "--plan",
-        p(&plan),
+        arg(plan),
         "--time",
         "2025-06-02T00:00:00Z",
         "--seal-key",
-        p(&pki("icp-pj.key.pem")),
+        arg(&seal[0]),
         "--seal-cert",
-        p(&pki("icp-pj.pem")),
+        arg(&seal[1]),
         "--seal-chain",
-        p(&pki("intermediate-ca.pem")),
+        arg(&seal[2]),
         "-o",
-        p(&again),
-    ]);
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(std::fs::read(&again).unwrap(), outputs[0]);
+        arg(out),
+    ]
 }

@@ -7,9 +7,11 @@
 
 use serde_json::Value;
 use sigform::CertificateDer;
+use sigform::asn1::oid;
+use sigform::time::parse_rfc3339;
 use sigform::x509::{
     EkuPolicy, KeyUsagePolicy, PathOptions, RevocationData, RevocationPolicy, RevocationSource,
-    TrustStore, oid, time::parse_rfc3339, validate_chain,
+    TrustStore, validate_chain,
 };
 use std::path::PathBuf;
 use std::time::SystemTime;

@@ -5,7 +5,8 @@
 mod common;
 use common::*;
 use sigform::Signer;
-use sigform::cades::{self, CadesOptions, SigningTime, VerifyOptions};
+use sigform::VerifyOptions;
+use sigform::cades::{self, CadesOptions, SigningTime};
 use sigform::package::{
     self, BuildOptions, BuiltPackage, Container, Document, ElectronicEvidence, Entry, Limits,
     PackageError, PackageStatus, ParticipantKind, PlannedParticipant, SignatureFormat,
@@ -19,13 +20,7 @@ use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 fn signer(name: &str) -> SoftwareSigner {
-    SoftwareSigner::from_files(
-        &tv(&format!("pki/{name}.key.pem")),
-        None,
-        &tv(&format!("pki/{name}.pem")),
-        Some(&tv("pki/intermediate-ca.pem")),
-    )
-    .unwrap_or_else(|e| panic!("loading {name}: {e}"))
+    test_signer(name, "pki/intermediate-ca.pem")
 }
 
 fn t(secs: u64) -> SystemTime {
@@ -1039,7 +1034,6 @@ fn write_package_files(built: &BuiltPackage) -> tempfile::TempDir {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, &e.data).unwrap();
     }
-    std::fs::copy(tv("pki/root-ca.pem"), dir.path().join("root.pem")).unwrap();
     dir
 }
 
@@ -1071,24 +1065,11 @@ fn pdftotext_shows_the_names_with_accents() {
 
 #[test]
 fn pdfsig_validates_the_manifest_pdf_seal() {
-    let (Some(pdfsig), Some(certutil)) = (tool("pdfsig"), tool("certutil")) else {
-        return;
-    };
     let built = full_cades_zip();
     let dir = write_package_files(&built);
-    let nss = dir.path().join("nss");
-    std::fs::create_dir(&nss).unwrap();
-    let db = format!("sql:{}", nss.display());
-    assert!(run(Command::new(&certutil).args(["-N", "-d", &db, "--empty-password"])).0);
-    assert!(
-        run(Command::new(&certutil)
-            .args(["-A", "-d", &db, "-n", "root", "-t", "CT,C,C", "-i"])
-            .arg(dir.path().join("root.pem")))
-        .0
-    );
-    let (_, out) = run(Command::new(pdfsig)
-        .args(["-nssdir", &db])
-        .arg(dir.path().join("manifest.pdf")));
+    let Some(out) = pdfsig_trusting(&dir.path().join("manifest.pdf")) else {
+        return;
+    };
     assert!(out.contains("Signature is Valid."), "{out}");
     assert!(out.contains("Certificate is Trusted."), "{out}");
     assert!(out.contains("EMPRESA EXEMPLO LTDA"), "{out}");
@@ -1096,34 +1077,22 @@ fn pdfsig_validates_the_manifest_pdf_seal() {
 
 #[test]
 fn openssl_validates_the_manifest_seal() {
-    let Some(openssl) = tool("openssl") else {
-        return;
-    };
     let built = full_cades_zip();
     let dir = write_package_files(&built);
-    let (ok, out) = run(Command::new(openssl)
-        .args([
-            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any", "-in",
-        ])
-        .arg(dir.path().join("manifest.json.p7s"))
-        .arg("-content")
-        .arg(dir.path().join("manifest.json"))
-        .arg("-CAfile")
-        .arg(dir.path().join("root.pem"))
-        .args(["-out", "/dev/null"]));
-    assert!(ok, "{out}");
-    assert!(out.contains("Verification successful"), "{out}");
+    let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
+    openssl_cms_verify(
+        &read("manifest.json.p7s"),
+        Some(&read("manifest.json")),
+        false,
+    );
 }
 
 #[test]
 fn qpdf_checks_the_manifest_pdf() {
-    let Some(qpdf) = tool("qpdf") else {
-        return;
-    };
     let built = full_cades_zip();
     let dir = write_package_files(&built);
-    let (ok, out) = run(Command::new(qpdf)
-        .arg("--check")
-        .arg(dir.path().join("manifest.pdf")));
+    let Some((ok, out)) = qpdf_check(&dir.path().join("manifest.pdf")) else {
+        return;
+    };
     assert!(ok, "{out}");
 }

@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use sigform::pades::sign::{self as pades, Certification, PadesOptions, SubFilter, Visible};
 use sigform::signer::{Signer, SoftwareSigner};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -13,40 +14,20 @@ fn signer(name: &str) -> SoftwareSigner {
 }
 
 fn corpus() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/pdf");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("NOTICE: ../shared/corpus/pdf is absent: corpus tests skipped");
-        None
-    }
-}
-
-/// An NSS database trusting the test root, for pdfsig.
-fn nss_db(dir: &Path) -> Option<PathBuf> {
-    let certutil = tool("certutil")?;
-    let db = dir.join("nss");
-    std::fs::create_dir_all(&db).unwrap();
-    let spec = format!("sql:{}", db.display());
-    let (ok, out) = run(Command::new(&certutil).args(["-N", "-d", &spec, "--empty-password"]));
-    assert!(ok, "{out}");
-    let (ok, out) = run(Command::new(&certutil)
-        .args(["-A", "-d", &spec, "-n", "root", "-t", "CT,C,C", "-i"])
-        .arg(tv("pki/root-ca.pem")));
-    assert!(ok, "{out}");
-    Some(db)
+    corpus_pdf("")
 }
 
 struct Judges {
     dir: tempfile::TempDir,
-    nss: Option<PathBuf>,
+    pdfsig: Option<PdfsigTrusting>,
 }
 
 impl Judges {
     fn new() -> Self {
-        let dir = tempdir();
-        let nss = nss_db(dir.path());
-        Judges { dir, nss }
+        Judges {
+            dir: tempdir(),
+            pdfsig: PdfsigTrusting::new(),
+        }
     }
 
     /// pdfsig: every earlier signature keeps the verdict it had in `input`, the last one is
@@ -56,18 +37,13 @@ impl Judges {
     }
 
     fn pdfsig_vs(&self, input: Option<&Path>, pdf: &Path, expected: usize) {
-        let (Some(pdfsig), Some(nss)) = (tool("pdfsig"), &self.nss) else {
+        let Some(pdfsig) = &self.pdfsig else {
             return;
         };
         let verdicts = |p: &Path| -> (Vec<String>, String) {
-            let (_, out) = run(Command::new(&pdfsig)
-                .arg("-nssdir")
-                .arg(format!("sql:{}", nss.display()))
-                .arg(p));
-            let v = out
-                .split("Signature #")
-                .skip(1)
-                .filter(|b| !b.contains("is not signed"))
+            let out = pdfsig.run(p);
+            let v = pdfsig_signatures(&out)
+                .into_iter()
                 .map(|b| {
                     b.lines()
                         .find(|l| l.contains("Signature Validation"))
@@ -122,20 +98,12 @@ impl Judges {
     }
 
     fn pyhanko_lines(&self, pdf: &Path, hybrid: bool) -> Option<(Vec<(String, String)>, String)> {
-        let pyhanko = tool("pyhanko")?;
-        let mut cmd = Command::new(pyhanko);
-        cmd.args([
-            "sign",
-            "validate",
-            "--no-revocation-check",
-            "--trust-replace",
-            "--trust",
-        ])
-        .arg(tv("pki/root-ca.pem"));
+        let mut args = Vec::new();
         if hybrid {
-            cmd.arg("--no-strict-syntax");
+            args.push(OsStr::new("--no-strict-syntax"));
         }
-        let (_, out) = run(cmd.arg(pdf));
+        args.push(pdf.as_os_str());
+        let (_, out) = pyhanko_validate(&args)?;
         // One line per signature: FIELD:SHA256-OF-CERT:VERDICT
         let lines = out
             .lines()
@@ -202,9 +170,9 @@ impl Judges {
     }
 
     fn qpdf(&self, input: &Path, output: &Path) {
-        let Some(qpdf) = tool("qpdf") else { return };
-        let (input_ok, _) = run(Command::new(&qpdf).arg("--check").arg(input));
-        let (ok, out) = run(Command::new(&qpdf).arg("--check").arg(output));
+        let (Some((input_ok, _)), Some((ok, out))) = (qpdf_check(input), qpdf_check(output)) else {
+            return;
+        };
         if input_ok {
             assert!(ok, "qpdf --check on {}: {out}", output.display());
         }
@@ -265,24 +233,11 @@ impl Judges {
 }
 
 fn has_empty_signature_field(pdf: &Path) -> bool {
-    let Some(pdfsig) = tool("pdfsig") else {
-        return false;
-    };
-    run(Command::new(pdfsig).arg(pdf))
-        .1
-        .contains("is not signed")
+    pdfsig_untrusted(pdf).is_some_and(|out| out.contains("is not signed"))
 }
 
 fn pdfsig_count(pdf: &Path) -> usize {
-    let Some(pdfsig) = tool("pdfsig") else {
-        return 0;
-    };
-    run(Command::new(pdfsig).arg(pdf))
-        .1
-        .split("Signature #")
-        .skip(1)
-        .filter(|b| !b.contains("is not signed"))
-        .count()
+    pdfsig_untrusted(pdf).map_or(0, |out| pdfsig_signatures(&out).len())
 }
 
 fn sign_to(

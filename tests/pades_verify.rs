@@ -5,8 +5,9 @@
 
 mod common;
 use common::*;
+use sigform::VerifyOptions;
 use sigform::asn1::tlv;
-use sigform::cades::{self, CadesOptions, SigningTime, VerifyOptions};
+use sigform::cades::{self, CadesOptions, SigningTime};
 use sigform::pades::sign::{self as psign, Certification, PadesOptions, SubFilter, Visible};
 use sigform::pdf::{Dictionary, IncrementalWriter, ObjRef, Object, PdfString, Reader, Stream};
 use sigform::report::{Indication, SignatureReport, SubIndication, ValidationReport};
@@ -18,13 +19,7 @@ use std::io::Cursor;
 // Material
 
 fn signer(name: &str) -> SoftwareSigner {
-    SoftwareSigner::from_files(
-        &tv(&format!("pki/{name}.key.pem")),
-        None,
-        &tv(&format!("pki/{name}.pem")),
-        Some(&tv("pki/chain.pem")),
-    )
-    .unwrap_or_else(|e| panic!("loading {name}: {e}"))
+    test_signer(name, "pki/chain.pem")
 }
 
 fn options() -> VerifyOptions {
@@ -43,29 +38,13 @@ fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
 
 /// A PDF with a classic xref table from numbered object bodies (object 1 is the catalog).
 fn build_pdf(objects: &[(u32, Vec<u8>)], info: Option<u32>) -> Vec<u8> {
-    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::new();
+    let mut b = PdfBuilder::new(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n");
     for (n, body) in objects {
-        offsets.push((*n, out.len()));
-        out.extend_from_slice(format!("{n} 0 obj\n").as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let size = objects.iter().map(|(n, _)| *n).max().unwrap_or(0) + 1;
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {size}\n0000000000 65535 f\r\n").as_bytes());
-    for n in 1..size {
-        match offsets.iter().find(|(m, _)| *m == n) {
-            Some((_, o)) => out.extend_from_slice(format!("{o:010} 00000 n\r\n").as_bytes()),
-            None => out.extend_from_slice(b"0000000000 00000 f\r\n"),
-        }
+        b.object(*n, body);
     }
     let info = info.map(|i| format!(" /Info {i} 0 R")).unwrap_or_default();
-    out.extend_from_slice(
-        format!("trailer\n<< /Size {size} /Root 1 0 R{info} >>\nstartxref\n{xref}\n%%EOF\n")
-            .as_bytes(),
-    );
-    out
+    let trailer = format!("<< /Size {} /Root 1 0 R{info} >>", b.size());
+    b.finish(XrefTable::OneSection, "\r\n", &trailer)
 }
 
 const VISIBLE_TEXT: &[u8] = b"BT /F1 24 Tf 72 700 Td (Pay 100 EUR to Alice) Tj ET\n\
@@ -288,6 +267,25 @@ fn get_dict(reader: &Reader<Cursor<&[u8]>>, num: u32) -> Dictionary {
         .expect("dictionary")
 }
 
+/// Updates object `num` (a dictionary) with `r` appended to its array `key` (made if absent).
+fn append_ref(
+    reader: &Reader<Cursor<&[u8]>>,
+    w: &mut IncrementalWriter,
+    num: u32,
+    key: &str,
+    r: ObjRef,
+) {
+    let mut dict = get_dict(reader, num);
+    let mut array = dict
+        .get(key)
+        .and_then(Object::as_array)
+        .unwrap_or_default()
+        .to_vec();
+    array.push(Object::Reference(r));
+    dict.insert(key, Object::Array(array));
+    w.update(ObjRef::new(num, 0), Object::Dictionary(dict));
+}
+
 fn plain_stream(data: &[u8]) -> Object {
     Object::Stream(Stream::new(Dictionary::new(), data.to_vec()))
 }
@@ -316,35 +314,16 @@ fn raw_section(
     root: ObjRef,
     size: u64,
 ) -> Vec<u8> {
-    let mut all: Vec<(u32, u16, Option<u64>)> = entries.to_vec();
+    let mut b = PdfBuilder::after(std::mem::take(out));
+    for (n, g, offset) in entries {
+        b.entry(*n, *g, *offset);
+    }
     for (n, g, body) in objects {
-        all.push((*n, *g, Some(out.len() as u64)));
-        out.extend_from_slice(format!("{n} {g} obj\n").as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
+        b.object_gen(*n, *g, body);
     }
-    all.sort_by_key(|(n, _, _)| *n);
-    let size = size.max(
-        all.iter()
-            .map(|(n, _, _)| u64::from(*n) + 1)
-            .max()
-            .unwrap_or(1),
-    );
-    let xref = out.len();
-    out.extend_from_slice(b"xref\n0 1\n0000000000 65535 f\r\n");
-    for (n, g, off) in &all {
-        match off {
-            Some(o) => out.extend_from_slice(format!("{n} 1\n{o:010} {g:05} n\r\n").as_bytes()),
-            None => out.extend_from_slice(format!("{n} 1\n0000000000 {g:05} f\r\n").as_bytes()),
-        }
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {size} /Root {root} /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n"
-        )
-        .as_bytes(),
-    );
-    std::mem::take(out)
+    let size = size.max(u64::from(b.size()));
+    let trailer = format!("<< /Size {size} /Root {root} /Prev {prev} >>");
+    b.finish(XrefTable::SectionPerEntry, "\r\n", &trailer)
 }
 
 /// Offset of object `num` as revision `rev` sees it.
@@ -454,24 +433,8 @@ fn forge(bytes: &[u8], sig_body: &str) -> Vec<u8> {
         );
         field.insert("P", Object::Reference(ObjRef::new(3, 0)));
         let f = w.add(Object::Dictionary(field));
-        let mut acro = get_dict(reader, 9);
-        let mut fields = acro
-            .get("Fields")
-            .and_then(Object::as_array)
-            .unwrap_or_default()
-            .to_vec();
-        fields.push(Object::Reference(f));
-        acro.insert("Fields", Object::Array(fields));
-        w.update(ObjRef::new(9, 0), Object::Dictionary(acro));
-        let mut page = get_dict(reader, 3);
-        let mut annots = page
-            .get("Annots")
-            .and_then(Object::as_array)
-            .unwrap_or_default()
-            .to_vec();
-        annots.push(Object::Reference(f));
-        page.insert("Annots", Object::Array(annots));
-        w.update(ObjRef::new(3, 0), Object::Dictionary(page));
+        append_ref(reader, w, 9, "Fields", f);
+        append_ref(reader, w, 3, "Annots", f);
     })
 }
 
@@ -1428,15 +1391,7 @@ fn isa_new_field_reusing_an_existing_signature_value_fails() {
             Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
         );
         let f = w.add(Object::Dictionary(field));
-        let mut acro = get_dict(reader, 9);
-        let mut fields = acro
-            .get("Fields")
-            .and_then(Object::as_array)
-            .unwrap_or_default()
-            .to_vec();
-        fields.push(Object::Reference(f));
-        acro.insert("Fields", Object::Array(fields));
-        w.update(ObjRef::new(9, 0), Object::Dictionary(acro));
+        append_ref(reader, w, 9, "Fields", f);
     });
     let r = verify(&out);
     assert!(!r.valid);
@@ -1464,15 +1419,7 @@ fn add_annotation(bytes: &[u8]) -> Vec<u8> {
             Object::String(PdfString::literal(b"/Helv 24 Tf 0 g".to_vec())),
         );
         let ar = w.add(Object::Dictionary(a));
-        let mut page = get_dict(reader, 3);
-        let mut annots = page
-            .get("Annots")
-            .and_then(Object::as_array)
-            .unwrap_or_default()
-            .to_vec();
-        annots.push(Object::Reference(ar));
-        page.insert("Annots", Object::Array(annots));
-        w.update(ObjRef::new(3, 0), Object::Dictionary(page));
+        append_ref(reader, w, 3, "Annots", ar);
     })
 }
 
@@ -1590,20 +1537,7 @@ fn byte_mutations_never_pass() {
 // form updates judged as pyHanko's own tests judge them.
 
 fn corpus(rel: &str) -> Option<std::path::PathBuf> {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus/pdf")
-        .join(rel);
-    let p = if p.exists() {
-        p
-    } else {
-        std::path::PathBuf::from("/work/shared/corpus/pdf").join(rel)
-    };
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("NOTICE: corpus file {rel} not found: skipped");
-        None
-    }
+    corpus_pdf(rel)
 }
 
 fn verify_corpus(rel: &str) -> Option<ValidationReport> {
@@ -1856,15 +1790,12 @@ fn interop_ours_over_pyhanko_and_pyhanko_over_ours() {
 
 #[test]
 fn interop_pyhanko_validates_ours() {
-    let Some(tool) = tool("pyhanko") else { return };
     let dir = tempdir();
     let f = dir.path().join("ours.pdf");
     std::fs::write(&f, signed()).expect("write");
-    let (ok, text) = run(std::process::Command::new(tool)
-        .args(["sign", "validate", "--trust"])
-        .arg(tv("pki/root-ca.pem"))
-        .args(["--trust-replace", "--no-revocation-check"])
-        .arg(&f));
+    let Some((ok, text)) = pyhanko_validate(&[&f]) else {
+        return;
+    };
     assert!(ok && text.contains("INTACT:TRUSTED"), "{text}");
 }
 
@@ -1884,38 +1815,24 @@ fn cli_verify_pdf_json_and_exit_codes() {
         }),
     )
     .expect("write");
-    let bin = env!("CARGO_BIN_EXE_sigform");
-    let out = std::process::Command::new(bin)
-        .args(["verify", "--trust"])
-        .arg(tv("pki/root-ca.pem"))
-        .args(["--format", "json"])
-        .arg(&good)
-        .output()
-        .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let root = tv("pki/root-ca.pem");
+    let (code, out, err) = sigform(&[
+        "verify",
+        "--trust",
+        arg(&root),
+        "--format",
+        "json",
+        arg(&good),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["format"], "PAdES");
     assert_eq!(v["signatures"][0]["indication"], "TOTAL_PASSED");
     assert_eq!(v["signatures"][0]["details"]["coverage"], "whole file");
-    let out = std::process::Command::new(bin)
-        .args(["verify", "--trust"])
-        .arg(tv("pki/root-ca.pem"))
-        .arg(&bad)
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let (code, text, _) = sigform(&["verify", "--trust", arg(&root), arg(&bad)]);
+    assert_eq!(code, 1);
     assert!(text.contains("modification_category: other"), "{text}");
     assert!(text.contains("page_content [NOT ALLOWED]"), "{text}");
-    let out = std::process::Command::new(bin)
-        .args(["verify"])
-        .arg(dir.path().join("missing.pdf"))
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(2));
+    let (code, _, _) = sigform(&["verify", arg(&dir.path().join("missing.pdf"))]);
+    assert_eq!(code, 2);
 }

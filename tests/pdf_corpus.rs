@@ -1,15 +1,13 @@
 //! Every PDF of the shared corpus opens or gives a typed error; for those that open, every
 //! object in the xref resolves or errs, revisions list, pages walk — never a panic or a hang.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use sigform::pdf::{Limits, Object, PdfError, Reader, ReaderOptions, parse_object};
-
-fn corpus_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/pdf"))
-}
 
 fn pdf_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
@@ -143,14 +141,9 @@ fn examine(path: PathBuf) -> Outcome {
 
 #[test]
 fn corpus_opens_or_refuses_with_typed_errors() {
-    let dir = corpus_dir();
-    if !dir.is_dir() {
-        eprintln!(
-            "NOTICE: skipping: PDF corpus not found at {}",
-            dir.display()
-        );
+    let Some(dir) = common::corpus_pdf("") else {
         return;
-    }
+    };
     let mut files = Vec::new();
     pdf_files(&dir, &mut files);
     assert!(

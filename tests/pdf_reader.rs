@@ -1,27 +1,18 @@
 //! Reader behaviour on specific corpus files and on small hand-built hostile PDFs.
 
 mod common;
+use common::{PdfBuilder, XrefTable};
 
 use std::io::Cursor;
-use std::path::PathBuf;
 
 use sigform::pdf::{
     Limits, ObjRef, Object, PdfError, Reader, ReaderOptions, StreamData, XrefEntry, XrefKind,
     filter,
 };
 
-fn corpus_path(name: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/pdf")).join(name)
-}
-
 /// The reader for a corpus file, or `None` (with a notice) when the corpus is absent.
 fn corpus(name: &str) -> Option<sigform::pdf::Result<Reader>> {
-    let p = corpus_path(name);
-    if !p.exists() {
-        eprintln!("NOTICE: skipping: {} not found", p.display());
-        return None;
-    }
-    Some(Reader::open(p))
+    common::corpus_pdf(name).map(Reader::open)
 }
 
 fn open_bytes(b: &[u8]) -> sigform::pdf::Result<Reader<Cursor<Vec<u8>>>> {
@@ -30,25 +21,12 @@ fn open_bytes(b: &[u8]) -> sigform::pdf::Result<Reader<Cursor<Vec<u8>>>> {
 
 /// Builds a classic-table PDF from `(number, body)` pairs; object 1 should be the catalog.
 fn build(objects: &[(u32, &[u8])], trailer_extra: &str) -> Vec<u8> {
-    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
-    let mut offsets = Vec::new();
+    let mut b = PdfBuilder::new(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n");
     for (n, body) in objects {
-        offsets.push((*n, out.len()));
-        out.extend_from_slice(format!("{n} 0 obj\n").as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
+        b.object(*n, body);
     }
-    let xref = out.len();
-    out.extend_from_slice(b"xref\n0 1\n0000000000 65535 f \n");
-    for (n, off) in &offsets {
-        out.extend_from_slice(format!("{n} 1\n{off:010} 00000 n \n").as_bytes());
-    }
-    let size = objects.iter().map(|(n, _)| n + 1).max().unwrap_or(1);
-    out.extend_from_slice(
-        format!("trailer\n<</Size {size}/Root 1 0 R{trailer_extra}>>\nstartxref\n{xref}\n%%EOF\n")
-            .as_bytes(),
-    );
-    out
+    let trailer = format!("<</Size {}/Root 1 0 R{trailer_extra}>>", b.size());
+    b.finish(XrefTable::SectionPerEntry, " \n", &trailer)
 }
 
 const CATALOG: &[u8] = b"<</Type/Catalog/Pages 2 0 R>>";
@@ -202,10 +180,9 @@ fn corpus_refusals_are_typed() {
 
 #[test]
 fn encrypted_can_be_opened_for_inspection() {
-    let p = corpus_path("minimal-aes256.pdf");
-    if !p.exists() {
+    let Some(p) = common::corpus_pdf("minimal-aes256.pdf") else {
         return;
-    }
+    };
     let opts = ReaderOptions {
         allow_encrypted: true,
         ..ReaderOptions::default()
@@ -294,23 +271,13 @@ fn junk_before_header_is_tolerated_with_absolute_offsets() {
     // Offsets in `inner` are relative to its start: wrong in the combined file.
     assert!(open_bytes(&b).is_err());
     // A file whose offsets account for the junk opens.
-    let mut objs = Vec::new();
-    let mut out = vec![b'J'; 100];
-    out.extend_from_slice(b"%PDF-1.4\n");
+    let mut junk_then_pdf = vec![b'J'; 100];
+    junk_then_pdf.extend_from_slice(b"%PDF-1.4\n");
+    let mut b = PdfBuilder::after(junk_then_pdf);
     for (n, body) in minimal_objects() {
-        objs.push((n, out.len()));
-        out.extend_from_slice(format!("{n} 0 obj\n").as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
+        b.object(n, body);
     }
-    let xref = out.len();
-    out.extend_from_slice(b"xref\n0 4\n0000000000 65535 f \n");
-    for (_, off) in &objs {
-        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<</Size 4/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
-    );
+    let out = b.finish(XrefTable::OneSection, " \n", "<</Size 4/Root 1 0 R>>");
     let r = open_bytes(&out).unwrap();
     assert_eq!(r.header_offset(), 100);
     assert_eq!(r.version(), (1, 4));
@@ -520,14 +487,15 @@ fn build_xref_stream(
     extra: &[(u32, u8, u32, u16)],
     dict_extra: &str,
 ) -> Vec<u8> {
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut rows: Vec<(u32, u8, u32, u16)> = Vec::new();
+    let mut b = PdfBuilder::new(b"%PDF-1.7\n");
     for (n, body) in objects {
-        rows.push((*n, 1, out.len() as u32, 0));
-        out.extend_from_slice(format!("{n} 0 obj\n").as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
+        b.object(*n, body);
     }
+    let (mut out, entries) = b.into_parts();
+    let mut rows: Vec<(u32, u8, u32, u16)> = entries
+        .iter()
+        .map(|(n, _, offset)| (*n, 1, offset.unwrap_or(0) as u32, 0))
+        .collect();
     rows.extend_from_slice(extra);
     let xnum = rows.iter().map(|r| r.0).max().unwrap_or(0) + 1;
     let xref = out.len();

@@ -4,8 +4,6 @@
 mod common;
 
 use std::io::Cursor;
-use std::path::PathBuf;
-use std::process::Command;
 
 use proptest::prelude::*;
 use sigform::pdf::{
@@ -13,14 +11,7 @@ use sigform::pdf::{
 };
 
 fn corpus(name: &str) -> Option<Vec<u8>> {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/pdf")).join(name);
-    match std::fs::read(&p) {
-        Ok(b) => Some(b),
-        Err(_) => {
-            eprintln!("NOTICE: skipping: {} not found", p.display());
-            None
-        }
-    }
+    common::corpus_pdf(name).map(|p| std::fs::read(p).expect("reading a corpus file"))
 }
 
 fn vector(name: &str) -> Vec<u8> {
@@ -74,13 +65,12 @@ fn standard_update(
 }
 
 fn check_qpdf(bytes: &[u8], what: &str) {
-    let Some(qpdf) = common::tool("qpdf") else {
-        return;
-    };
     let dir = common::tempdir();
     let path = dir.path().join("out.pdf");
     std::fs::write(&path, bytes).unwrap();
-    let (ok, text) = common::run(Command::new(qpdf).arg("--check").arg(&path));
+    let Some((ok, text)) = common::qpdf_check(&path) else {
+        return;
+    };
     assert!(ok, "qpdf --check failed on {what}:\n{text}");
     assert!(
         !text.contains("WARNING"),

@@ -7,15 +7,16 @@
 mod common;
 use common::softhsm::{PIN, SoftHsm};
 use common::*;
+use sigform::CertificateDer;
+use sigform::VerifyOptions;
 use sigform::batch::{BatchJob, sign_batch};
-use sigform::cades::{self, CadesOptions, VerifyOptions};
+use sigform::cades::{self, CadesOptions};
 use sigform::pades::sign::PadesOptions;
 use sigform::report::Indication;
 use sigform::signer::pkcs11::{KeySelector, PinSource, Pkcs11Config, Pkcs11Signer, TokenSelector};
-use sigform::signer::{CertificateDer, Signer, SignerError};
+use sigform::signer::{Signer, SignerError};
 use sigform::{DigestAlgorithm, Error, KeyError, SignatureAlgorithm};
 use std::path::Path;
-use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use zeroize::Zeroizing;
 
@@ -111,45 +112,14 @@ fn verify_trusted(p7s: &[u8], content: &[u8]) {
 }
 
 fn openssl_verify(p7s: &[u8], content: &[u8]) {
-    let Some(openssl) = tool("openssl") else {
-        return;
-    };
-    let dir = tempdir();
-    let (p, c) = (dir.path().join("s.p7s"), dir.path().join("doc"));
-    std::fs::write(&p, p7s).unwrap();
-    std::fs::write(&c, content).unwrap();
-    let (ok, out) = run(Command::new(openssl)
-        .args([
-            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any", "-cades",
-        ])
-        .arg("-in")
-        .arg(&p)
-        .arg("-content")
-        .arg(&c)
-        .arg("-CAfile")
-        .arg(tv("pki/root-ca.pem"))
-        .arg("-out")
-        .arg(dir.path().join("out")));
-    assert!(
-        ok && out.contains("Verification successful"),
-        "openssl cms -verify: {out}"
-    );
+    openssl_cms_verify(p7s, Some(content), true)
 }
 
 /// `pdfsig` with an NSS database trusting the test root: the signature is valid and trusted.
 fn pdfsig_verify(pdf: &Path) {
-    let (Some(pdfsig), Some(certutil)) = (tool("pdfsig"), tool("certutil")) else {
+    let Some(out) = pdfsig_trusting(pdf) else {
         return;
     };
-    let dir = tempdir();
-    let db = format!("sql:{}", dir.path().display());
-    let (ok, out) = run(Command::new(&certutil).args(["-N", "-d", &db, "--empty-password"]));
-    assert!(ok, "certutil -N: {out}");
-    let (ok, out) = run(Command::new(&certutil)
-        .args(["-A", "-d", &db, "-n", "root", "-t", "CT,C,C", "-i"])
-        .arg(tv("pki/root-ca.pem")));
-    assert!(ok, "certutil -A: {out}");
-    let (_, out) = run(Command::new(pdfsig).args(["-nssdir", &db]).arg(pdf));
     assert!(
         out.contains("Signature Validation: Signature is Valid.")
             && out.contains("Certificate Validation: Certificate is Trusted."),
@@ -486,18 +456,23 @@ fn batch_signs_cades_and_pades_and_isolates_a_bad_document() {
 }
 
 fn cli(hsm: &SoftHsm, args: &[&str], pin: &str) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sigform"))
-        .args(args)
-        .args(["--pkcs11-module"])
-        .arg(&hsm.module)
-        .args(["--token-label", TOKEN, "--pin-env", "CLI_PIN"])
-        .env("SOFTHSM2_CONF", &hsm.conf)
-        .env("CLI_PIN", pin)
-        .output()
-        .unwrap();
-    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&out.stderr));
-    (out.status.code().unwrap_or(-1), text)
+    let mut args = args.to_vec();
+    args.extend([
+        "--pkcs11-module",
+        arg(&hsm.module),
+        "--token-label",
+        TOKEN,
+        "--pin-env",
+        "CLI_PIN",
+    ]);
+    let (code, out, err) = sigform_env(
+        &args,
+        &[
+            ("SOFTHSM2_CONF", hsm.conf.as_os_str()),
+            ("CLI_PIN", pin.as_ref()),
+        ],
+    );
+    (code, out + &err)
 }
 
 #[test]

@@ -17,8 +17,9 @@
 mod common;
 use common::*;
 use proptest::prelude::*;
+use sigform::VerifyOptions;
 use sigform::cades::parse::parse_signed_data;
-use sigform::cades::{self, CadesOptions, SigningState, SigningTime, VerifyOptions};
+use sigform::cades::{self, CadesOptions, SigningState, SigningTime};
 use sigform::report::ValidationReport;
 use sigform::signer::{Signer, SoftwareSigner};
 use sigform::x509::TrustStore;

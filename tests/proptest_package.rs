@@ -17,7 +17,8 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use proptest::sample::Index;
-use sigform::cades::{self, CadesOptions, SigningTime, VerifyOptions};
+use sigform::VerifyOptions;
+use sigform::cades::{self, CadesOptions, SigningTime};
 use sigform::package::{
     self, BuildOptions, BuiltPackage, Container, Document, ElectronicEvidence, Entry, Limits,
     PackageReport, PackageStatus, ParticipantKind, ParticipantStatus, PlannedParticipant,

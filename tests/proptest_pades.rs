@@ -17,7 +17,7 @@ mod genpdf;
 use common::*;
 use proptest::prelude::*;
 use proptest::sample::Index;
-use sigform::cades::VerifyOptions;
+use sigform::VerifyOptions;
 use sigform::pades::sign::{self as psign, PadesOptions, SubFilter, Visible};
 use sigform::pdf::{IncrementalWriter, Object, PdfString, Reader};
 use sigform::report::{SignatureReport, ValidationReport};

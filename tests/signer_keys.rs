@@ -9,13 +9,7 @@ use sigform::{DigestAlgorithm, KeyError, SignatureAlgorithm};
 use std::process::Command;
 
 fn load(name: &str) -> SoftwareSigner {
-    SoftwareSigner::from_files(
-        &tv(&format!("pki/{name}.key.pem")),
-        None,
-        &tv(&format!("pki/{name}.pem")),
-        Some(&tv("pki/chain.pem")),
-    )
-    .unwrap_or_else(|e| panic!("loading {name}: {e}"))
+    test_signer(name, "pki/chain.pem")
 }
 
 fn key_err(r: sigform::Result<SoftwareSigner>) -> KeyError {
@@ -26,7 +20,7 @@ fn key_err(r: sigform::Result<SoftwareSigner>) -> KeyError {
     }
 }
 
-/// Verifies `sig` over `data` with `openssl dgst` (or `pkeyutl` for PSS options) using the
+/// Verifies `sig` over `data` with `openssl dgst` (with the PSS options for RSA-PSS) using the
 /// certificate's public key.
 fn openssl_verify(signer: &SoftwareSigner, data: &[u8], sig: &[u8]) {
     let Some(openssl) = tool("openssl") else {
@@ -46,10 +40,8 @@ fn openssl_verify(signer: &SoftwareSigner, data: &[u8], sig: &[u8]) {
     assert!(ok, "{out}");
     std::fs::write(&pubkey, out).unwrap();
     let alg = signer.algorithm();
-    let dgst = format!(
-        "-{}",
-        alg.digest().name().replace('-', "").to_ascii_lowercase()
-    );
+    let digest = alg.digest().name().replace('-', "").to_ascii_lowercase();
+    let dgst = format!("-{digest}");
     let mut cmd = Command::new(&openssl);
     cmd.arg("dgst")
         .arg(&dgst)
@@ -58,26 +50,12 @@ fn openssl_verify(signer: &SoftwareSigner, data: &[u8], sig: &[u8]) {
         .arg("-signature")
         .arg(&sigp);
     if let SignatureAlgorithm::RsaPss { salt_len, .. } = alg {
-        cmd.args(["-sigopt", "rsa_padding_mode:pss", "-sigopt"])
-            .arg(format!("rsa_pss_saltlen:{salt_len}"))
-            .args(["-sigopt", "rsa_mgf1_md:"])
-            .arg(alg.digest().name().replace('-', "").to_ascii_lowercase());
-        // rsa_mgf1_md takes the value in the same argument
-        cmd = Command::new(&openssl);
-        cmd.arg("dgst")
-            .arg(&dgst)
-            .arg("-verify")
-            .arg(&pubkey)
-            .arg("-signature")
-            .arg(&sigp);
+        // each -sigopt takes its value in the same argument
         cmd.args(["-sigopt", "rsa_padding_mode:pss"])
             .arg("-sigopt")
             .arg(format!("rsa_pss_saltlen:{salt_len}"))
             .arg("-sigopt")
-            .arg(format!(
-                "rsa_mgf1_md:{}",
-                alg.digest().name().replace('-', "").to_ascii_lowercase()
-            ));
+            .arg(format!("rsa_mgf1_md:{digest}"));
     }
     cmd.arg(&datap);
     let (ok, out) = run(&mut cmd);
@@ -342,51 +320,40 @@ fn pkcs12_a1_files_sign_and_openssl_verifies() {
 
 #[test]
 fn cli_key_info_and_exit_codes() {
-    let bin = env!("CARGO_BIN_EXE_sigform");
-    let out = Command::new(bin)
-        .args(["key", "info", "--p12"])
-        .arg(tv("pki/signer-rsa2048.p12"))
-        .args(["--pass-env", "SIGFORM_TEST_PASS"])
-        .env("SIGFORM_TEST_PASS", "sigform")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Alice RSA2048"));
+    let p12 = tv("pki/signer-rsa2048.p12");
+    let key_info = [
+        "key",
+        "info",
+        "--p12",
+        arg(&p12),
+        "--pass-env",
+        "SIGFORM_TEST_PASS",
+    ];
+    let (code, out, err) = sigform_env(&key_info, &[("SIGFORM_TEST_PASS", "sigform".as_ref())]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Alice RSA2048"));
     // wrong password: input error, exit 2, message on stderr
-    let out = Command::new(bin)
-        .args(["key", "info", "--p12"])
-        .arg(tv("pki/signer-rsa2048.p12"))
-        .args(["--pass-env", "SIGFORM_TEST_PASS"])
-        .env("SIGFORM_TEST_PASS", "nope")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("wrong password"));
+    let (code, _, err) = sigform_env(&key_info, &[("SIGFORM_TEST_PASS", "nope".as_ref())]);
+    assert_eq!(code, 2);
+    assert!(err.contains("wrong password"));
     // usage error: exit 2
-    let out = Command::new(bin)
-        .args(["key", "info", "--bogus"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let (code, _, _) = sigform(&["key", "info", "--bogus"]);
+    assert_eq!(code, 2);
     // a key that does not match its certificate: exit 2, no output file left
     let dir = tempdir();
     let target = dir.path().join("sig.bin");
-    let out = Command::new(bin)
-        .args(["sign", "raw"])
-        .arg(tv("docs/sample.txt"))
-        .arg("-o")
-        .arg(&target)
-        .arg("--key")
-        .arg(tv("pki/signer-p256.key.pem"))
-        .arg("--cert")
-        .arg(tv("pki/signer-rsa2048.pem"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let (code, _, _) = sigform(&[
+        "sign",
+        "raw",
+        arg(&tv("docs/sample.txt")),
+        "-o",
+        arg(&target),
+        "--key",
+        arg(&tv("pki/signer-p256.key.pem")),
+        "--cert",
+        arg(&tv("pki/signer-rsa2048.pem")),
+    ]);
+    assert_eq!(code, 2);
     assert!(!target.exists());
     assert!(
         std::fs::read_dir(dir.path()).unwrap().next().is_none(),

@@ -2,11 +2,12 @@
 //! `test-vectors/ocsp` and the extra certificates of `test-vectors/x509`.
 
 use sigform::CertificateDer;
+use sigform::asn1::oid;
 use sigform::report::{Indication, SignatureReport, SubIndication};
+use sigform::time::parse_rfc3339;
 use sigform::x509::{
     ChainValidation, EkuPolicy, KeyUsagePolicy, PathOptions, RevocationData, RevocationPolicy,
-    RevocationSource, TrustStore, cnpj_is_valid, cpf_is_valid, oid, signer_report,
-    time::parse_rfc3339, validate_chain,
+    RevocationSource, TrustStore, cnpj_is_valid, cpf_is_valid, signer_report, validate_chain,
 };
 use std::path::PathBuf;
 

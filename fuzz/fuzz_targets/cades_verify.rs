@@ -1,7 +1,8 @@
 //! CMS/CAdES verification on arbitrary bytes, detached (with a content) and attached.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use sigform::cades::{VerifyOptions, verify};
+use sigform::cades::{verify};
+use sigform::VerifyOptions;
 
 fuzz_target!(|data: &[u8]| {
     let opts = VerifyOptions::default();

@@ -3,7 +3,7 @@
 //! never loops, never reports a mutated file as valid without trust anchors.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use sigform::cades::VerifyOptions;
+use sigform::VerifyOptions;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(report) = sigform::pades::verify_pdf(std::io::Cursor::new(data), &VerifyOptions::default()) {

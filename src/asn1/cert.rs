@@ -61,11 +61,10 @@ pub fn cert_fields(der: &[u8]) -> Result<CertFields<'_>> {
 /// The subjectKeyIdentifier extension's value, when present.
 pub fn subject_key_identifier(cert: &x509_cert::Certificate) -> Option<Vec<u8>> {
     use der::Decode;
-    const SKI: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("2.5.29.14");
     cert.tbs_certificate()
         .extensions()?
         .iter()
-        .find(|e| e.extn_id == SKI)
+        .find(|e| e.extn_id == super::oid::SUBJECT_KEY_IDENTIFIER)
         .and_then(|e| der::asn1::OctetString::from_der(e.extn_value.as_bytes()).ok())
         .map(|o| o.as_bytes().to_vec())
 }

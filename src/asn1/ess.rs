@@ -3,46 +3,12 @@
 //! §5.2.9, §5.2.3), encoded and parsed without re-encoding what was read.
 
 use super::cert::cert_fields;
+use super::oid;
 use super::tlv::{self, tag};
 use crate::alg::DigestAlgorithm;
 use crate::error::{Error, Result};
+use der::Encode;
 use der::asn1::ObjectIdentifier;
-use der::{Decode, Encode};
-
-/// OIDs of the CMS and CAdES attributes.
-pub mod oid {
-    use der::asn1::ObjectIdentifier as Oid;
-    /// id-data.
-    pub const DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
-    /// id-signedData.
-    pub const SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
-    /// id-ct-TSTInfo.
-    pub const TST_INFO: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.4");
-    /// id-contentType.
-    pub const CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
-    /// id-messageDigest.
-    pub const MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
-    /// id-signingTime.
-    pub const SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
-    /// id-countersignature.
-    pub const COUNTER_SIGNATURE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.6");
-    /// id-aa-signingCertificate (ESS, SHA-1).
-    pub const SIGNING_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.12");
-    /// id-aa-signingCertificateV2.
-    pub const SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.47");
-    /// id-aa-ets-sigPolicyId.
-    pub const SIG_POLICY_ID: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.15");
-    /// id-aa-ets-commitmentType.
-    pub const COMMITMENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.16");
-    /// id-aa-signatureTimeStampToken.
-    pub const SIGNATURE_TIMESTAMP: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.14");
-    /// id-spq-ets-uri.
-    pub const SPQ_URI: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.5.1");
-    /// id-cti-ets-proofOfOrigin.
-    pub const PROOF_OF_ORIGIN: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.6.1");
-    /// id-cti-ets-proofOfApproval.
-    pub const PROOF_OF_APPROVAL: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.6.5");
-}
 
 /// Encodes an OBJECT IDENTIFIER.
 pub fn encode_oid(oid: &ObjectIdentifier) -> Vec<u8> {
@@ -287,132 +253,9 @@ pub fn parse_commitment_type(value: &[u8]) -> Result<ObjectIdentifier> {
     decode_oid(t.children().read(W)?, W)
 }
 
-/// Encodes a time as CMS `Time` (RFC 5652 §11.3): UTCTime for 1950–2049, else GeneralizedTime.
-pub fn encode_time(t: std::time::SystemTime) -> Result<Vec<u8>> {
-    let dt = der::DateTime::from_system_time(t)
-        .map_err(|e| Error::InvalidArgument(format!("time: {e}")))?;
-    let enc = if (1950..2050).contains(&dt.year()) {
-        der::asn1::UtcTime::from_date_time(dt).and_then(|u| u.to_der())
-    } else {
-        der::asn1::GeneralizedTime::from_date_time(dt).to_der()
-    };
-    enc.map_err(|e| Error::InvalidArgument(format!("time: {e}")))
-}
-
-/// Parses a CMS `Time` (UTCTime or GeneralizedTime element).
-pub fn parse_time(raw: &[u8]) -> Result<der::DateTime> {
-    let t = tlv::read_single(raw, "Time")?;
-    match t.tag {
-        tag::UTC_TIME => der::asn1::UtcTime::from_der(raw)
-            .map(|u| u.to_date_time())
-            .map_err(|e| Error::malformed("UTCTime", e)),
-        tag::GENERALIZED_TIME => der::asn1::GeneralizedTime::from_der(raw)
-            .map(|g| g.to_date_time())
-            .map_err(|e| Error::malformed("GeneralizedTime", e)),
-        other => Err(Error::malformed("Time", format!("tag 0x{other:02x}"))),
-    }
-}
-
-/// Formats a time as RFC 3339 UTC (`2026-11-27T20:46:31Z`).
-pub fn rfc3339(dt: &der::DateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        dt.year(),
-        dt.month(),
-        dt.day(),
-        dt.hour(),
-        dt.minutes(),
-        dt.seconds()
-    )
-}
-
-/// Parses an RFC 3339 time (`2026-11-27T20:46:31Z`, `2026-11-27T17:46:31-03:00`, fractions
-/// ignored) into a `SystemTime`.
-pub fn parse_rfc3339(s: &str) -> Result<SystemTimeValue> {
-    let bad = || {
-        Error::InvalidArgument(format!(
-            "time {s:?} is not RFC 3339 (e.g. 2026-11-27T20:46:31Z)"
-        ))
-    };
-    let b = s.trim().as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Result<u32> {
-        let part = b.get(r).ok_or_else(bad)?;
-        if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
-            return Err(bad());
-        }
-        std::str::from_utf8(part)
-            .ok()
-            .and_then(|p| p.parse().ok())
-            .ok_or_else(bad)
-    };
-    if b.get(4) != Some(&b'-')
-        || b.get(7) != Some(&b'-')
-        || !matches!(b.get(10), Some(b'T' | b't' | b' '))
-    {
-        return Err(bad());
-    }
-    let (y, mo, d, h, mi, se) = (
-        num(0..4)?,
-        num(5..7)?,
-        num(8..10)?,
-        num(11..13)?,
-        num(14..16)?,
-        num(17..19)?,
-    );
-    let mut i = 19;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-    }
-    let offset_secs: i64 = match b.get(i) {
-        Some(b'Z' | b'z') if i + 1 == b.len() => 0,
-        Some(sign @ (b'+' | b'-')) if i + 6 == b.len() && b.get(i + 3) == Some(&b':') => {
-            let oh = num(i + 1..i + 3)? as i64;
-            let om = num(i + 4..i + 6)? as i64;
-            let v = oh * 3600 + om * 60;
-            if *sign == b'-' { -v } else { v }
-        }
-        _ => return Err(bad()),
-    };
-    let dt = der::DateTime::new(y as u16, mo as u8, d as u8, h as u8, mi as u8, se as u8)
-        .map_err(|_| bad())?;
-    let local = dt.to_system_time();
-    let adj = std::time::Duration::from_secs(offset_secs.unsigned_abs());
-    let t = if offset_secs >= 0 {
-        local.checked_sub(adj)
-    } else {
-        local.checked_add(adj)
-    };
-    t.ok_or_else(bad)
-}
-
-/// `std::time::SystemTime`, named for [`parse_rfc3339`]'s signature.
-pub type SystemTimeValue = std::time::SystemTime;
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rfc3339_round_trip() {
-        let t = parse_rfc3339("2026-11-27T20:46:31Z").unwrap();
-        let dt = der::DateTime::from_system_time(t).unwrap();
-        assert_eq!(rfc3339(&dt), "2026-11-27T20:46:31Z");
-        let t2 = parse_rfc3339("2026-11-27T17:46:31.250-03:00").unwrap();
-        assert_eq!(t, t2);
-        for bad in [
-            "",
-            "2026-11-27",
-            "2026-13-01T00:00:00Z",
-            "2026-11-27T20:46:31",
-            "x026-11-27T20:46:31Z",
-            "2026-11-27T20:46:31Zjunk",
-        ] {
-            assert!(parse_rfc3339(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn policy_round_trip() {

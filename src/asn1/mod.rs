@@ -4,6 +4,7 @@
 pub mod cert;
 pub mod ess;
 pub mod ocsp;
+pub mod oid;
 pub mod tlv;
 
 /// Serde helper: bytes as lowercase hex strings.

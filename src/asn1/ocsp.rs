@@ -11,10 +11,6 @@ use x509_cert::ext::Extensions;
 use x509_cert::ext::pkix::CrlReason;
 use x509_cert::name::Name;
 
-/// id-pkix-ocsp-basic.
-pub const ID_PKIX_OCSP_BASIC: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.1");
-
 /// OCSPResponse.
 ///
 /// ```asn1

@@ -8,9 +8,18 @@
 //! BER input (indefinite lengths, constructed OCTET STRINGs, as `openssl cms -stream` writes) is
 //! first rewritten to definite-length form by [`normalize`]; definite-length DER passes through
 //! untouched. Nesting depth and sizes are bounded.
+//!
+//! The readers: [`Reader`] / [`read_definite`] / [`read_single`] walk definite-length BER;
+//! [`read_der`], [`expect_der`], [`der_children`] and [`split_concatenated`] accept only DER's
+//! minimal lengths (certificates, CRLs, OCSP responses); the `der_any` part lets a [`Tlv`]
+//! stand for a raw `ANY` inside `der`-derived structures, BER indefinite lengths included
+//! (PKCS#12), walked with [`Tlv::ber_children`].
 
 use crate::error::{Error, Result};
 use std::borrow::Cow;
+
+mod der_any;
+pub use der_any::BerChildren;
 
 /// Maximum nesting depth accepted anywhere.
 pub const MAX_DEPTH: usize = 64;
@@ -31,6 +40,8 @@ pub mod tag {
     pub const OID: u8 = 0x06;
     /// UTF8String.
     pub const UTF8_STRING: u8 = 0x0c;
+    /// BMPString.
+    pub const BMP_STRING: u8 = 0x1e;
     /// PrintableString.
     pub const PRINTABLE_STRING: u8 = 0x13;
     /// IA5String.
@@ -54,7 +65,9 @@ pub mod tag {
 /// One element: its tag byte, its content and the whole encoding it was read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tlv<'a> {
-    /// The identifier octet (low-tag-number form only; high tag numbers are refused).
+    /// The identifier octet. The readers of this module refuse high tag numbers; an element
+    /// decoded through `der` (see `der_any`) may have one, and this is then its first
+    /// identifier octet.
     pub tag: u8,
     /// The content octets.
     pub content: &'a [u8],
@@ -161,12 +174,56 @@ impl<'a> Iterator for Reader<'a> {
     }
 }
 
+/// Why an element could not be read; the `Result` readers turn it into an [`Error`] naming
+/// the structure, the `Option` readers into `None`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fault {
+    /// No identifier octet.
+    End,
+    /// A high tag number (identifier octet with its low five bits set).
+    HighTag,
+    /// The length octets are cut off.
+    TruncatedLength,
+    /// More than four length octets.
+    LongLength,
+    /// An indefinite length where a definite one is needed.
+    Indefinite,
+    /// A long-form length the short form or fewer octets could carry (BER, not DER).
+    NonMinimal,
+    /// The end of the content overflows.
+    Overflow,
+    /// The content runs past the end of the data.
+    PastEnd {
+        /// The length read.
+        len: usize,
+        /// The bytes left after the length octets.
+        left: usize,
+    },
+}
+
+impl Fault {
+    /// The error for structure `what`.
+    fn into_error(self, what: &'static str) -> Error {
+        match self {
+            Self::End => Error::malformed(what, "unexpected end of data"),
+            Self::HighTag => Error::malformed(what, "high tag numbers are not supported"),
+            Self::TruncatedLength => Error::malformed(what, "truncated length"),
+            Self::LongLength => Error::malformed(what, "length field over 4 bytes"),
+            Self::Indefinite => Error::malformed(what, "indefinite length in DER"),
+            Self::NonMinimal => Error::malformed(what, "non-minimal length in DER"),
+            Self::Overflow => Error::malformed(what, "length overflow"),
+            Self::PastEnd { len, left } => Error::malformed(
+                what,
+                format!("length {len} runs past the end of the data ({left} bytes left)"),
+            ),
+        }
+    }
+}
+
 /// Parses a length at the start of `data`: `Some(len)` for definite, `None` for indefinite.
 /// Returns the number of length octets consumed.
-fn read_length(data: &[u8], what: &'static str) -> Result<(Option<usize>, usize)> {
-    let first = *data
-        .first()
-        .ok_or_else(|| Error::malformed(what, "truncated length"))?;
+fn read_length(data: &[u8]) -> std::result::Result<(Option<usize>, usize), Fault> {
+    let first = *data.first().ok_or(Fault::TruncatedLength)?;
     if first < 0x80 {
         return Ok((Some(first as usize), 1));
     }
@@ -175,11 +232,9 @@ fn read_length(data: &[u8], what: &'static str) -> Result<(Option<usize>, usize)
     }
     let n = (first & 0x7f) as usize;
     if n > 4 {
-        return Err(Error::malformed(what, "length field over 4 bytes"));
+        return Err(Fault::LongLength);
     }
-    let bytes = data
-        .get(1..1 + n)
-        .ok_or_else(|| Error::malformed(what, "truncated length"))?;
+    let bytes = data.get(1..1 + n).ok_or(Fault::TruncatedLength)?;
     let mut len: usize = 0;
     for b in bytes {
         len = (len << 8) | *b as usize;
@@ -187,32 +242,39 @@ fn read_length(data: &[u8], what: &'static str) -> Result<(Option<usize>, usize)
     Ok((Some(len), 1 + n))
 }
 
-/// Reads one definite-length element.
-pub fn read_definite<'a>(data: &'a [u8], what: &'static str) -> Result<(Tlv<'a>, &'a [u8])> {
-    let tag = *data
-        .first()
-        .ok_or_else(|| Error::malformed(what, "unexpected end of data"))?;
+/// Reads an identifier octet (low tag numbers only) and a length: the tag, the length (`None`
+/// for indefinite) and the number of octets both take.
+fn read_header(data: &[u8]) -> std::result::Result<(u8, Option<usize>, usize), Fault> {
+    let tag = *data.first().ok_or(Fault::End)?;
     if tag & 0x1f == 0x1f {
-        return Err(Error::malformed(what, "high tag numbers are not supported"));
+        return Err(Fault::HighTag);
     }
-    let (len, n) = read_length(data.get(1..).unwrap_or_default(), what)?;
-    let len = len.ok_or_else(|| Error::malformed(what, "indefinite length in DER"))?;
-    let start = 1 + n;
-    let end = start
-        .checked_add(len)
-        .ok_or_else(|| Error::malformed(what, "length overflow"))?;
-    let content = data.get(start..end).ok_or_else(|| {
-        Error::malformed(
-            what,
-            format!(
-                "length {len} runs past the end of the data ({} bytes left)",
-                data.len().saturating_sub(start)
-            ),
-        )
+    let (len, n) = read_length(data.get(1..).unwrap_or_default())?;
+    Ok((tag, len, 1 + n))
+}
+
+/// Reads one definite-length element; with `minimal`, only DER's minimal length encodings.
+fn read_element(data: &[u8], minimal: bool) -> std::result::Result<(Tlv<'_>, &[u8]), Fault> {
+    let (tag, len, start) = read_header(data)?;
+    let len = len.ok_or(Fault::Indefinite)?;
+    // Long form (more than one length octet): the first length octet after the count must
+    // not be zero, and the short form must not do.
+    if minimal && start > 2 && (data.get(2) == Some(&0) || len < 0x80) {
+        return Err(Fault::NonMinimal);
+    }
+    let end = start.checked_add(len).ok_or(Fault::Overflow)?;
+    let content = data.get(start..end).ok_or(Fault::PastEnd {
+        len,
+        left: data.len().saturating_sub(start),
     })?;
     let raw = data.get(..end).unwrap_or_default();
     let rest = data.get(end..).unwrap_or_default();
     Ok((Tlv { tag, content, raw }, rest))
+}
+
+/// Reads one definite-length element.
+pub fn read_definite<'a>(data: &'a [u8], what: &'static str) -> Result<(Tlv<'a>, &'a [u8])> {
+    read_element(data, false).map_err(|f| f.into_error(what))
 }
 
 /// Reads exactly one element filling `data`.
@@ -227,29 +289,84 @@ pub fn read_single<'a>(data: &'a [u8], what: &'static str) -> Result<Tlv<'a>> {
     Ok(tlv)
 }
 
-/// True when `data` uses indefinite lengths or constructed OCTET STRINGs anywhere (BER).
-fn needs_normalizing(data: &[u8], depth: usize) -> Result<bool> {
+// ----- Strict DER (certificates, CRLs, OCSP responses) -----
+//
+// X.509 structures are read with the DER subset only: single-byte tags and definite, minimal
+// lengths of at most four octets. These readers answer `None` instead of an error; their
+// callers say what failed.
+
+/// Reads one DER element from the front of `data`; returns it and the rest.
+pub fn read_der(data: &[u8]) -> Option<(Tlv<'_>, &[u8])> {
+    read_element(data, true).ok()
+}
+
+/// Reads exactly one DER element spanning all of `data`.
+pub fn read_der_single(data: &[u8]) -> Option<Tlv<'_>> {
+    match read_der(data)? {
+        (tlv, []) => Some(tlv),
+        _ => None,
+    }
+}
+
+/// Reads one DER element with the expected tag.
+pub fn expect_der(data: &[u8], tag: u8) -> Option<(Tlv<'_>, &[u8])> {
+    let (tlv, rest) = read_der(data)?;
+    (tlv.tag == tag).then_some((tlv, rest))
+}
+
+/// The DER elements of a constructed element's content, at most `limit` of them.
+pub fn der_children(content: &[u8], limit: usize) -> Option<Vec<Tlv<'_>>> {
+    let mut out = Vec::new();
+    let mut rest = content;
+    while !rest.is_empty() {
+        if out.len() >= limit {
+            return None;
+        }
+        let (tlv, r) = read_der(rest)?;
+        out.push(tlv);
+        rest = r;
+    }
+    Some(out)
+}
+
+/// Splits `data` into consecutive top-level DER elements (e.g. concatenated certificates), at
+/// most `limit`; stops at the first malformed element.
+pub fn split_concatenated(data: &[u8], limit: usize) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut rest = data;
+    while !rest.is_empty() && out.len() < limit {
+        match read_der(rest) {
+            Some((tlv, r)) => {
+                out.push(tlv.raw);
+                rest = r;
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// Fails when `depth` is beyond [`MAX_DEPTH`].
+fn check_depth(depth: usize) -> Result<()> {
     if depth > MAX_DEPTH {
         return Err(Error::malformed(
             "ASN.1",
             format!("nesting deeper than {MAX_DEPTH}"),
         ));
     }
+    Ok(())
+}
+
+/// True when `data` uses indefinite lengths or constructed OCTET STRINGs anywhere (BER).
+fn needs_normalizing(data: &[u8], depth: usize) -> Result<bool> {
+    check_depth(depth)?;
     let mut rest = data;
     while !rest.is_empty() {
-        let tag = *rest.first().unwrap_or(&0);
-        if tag & 0x1f == 0x1f {
-            return Err(Error::malformed(
-                "ASN.1",
-                "high tag numbers are not supported",
-            ));
-        }
-        let (len, n) = read_length(rest.get(1..).unwrap_or_default(), "ASN.1")?;
+        let (tag, len, start) = read_header(rest).map_err(|f| f.into_error("ASN.1"))?;
         let Some(len) = len else { return Ok(true) };
         if tag == 0x24 {
             return Ok(true);
         }
-        let start = 1 + n;
         let end = start
             .checked_add(len)
             .ok_or_else(|| Error::malformed("ASN.1", "length overflow"))?;
@@ -295,23 +412,9 @@ pub fn split_first(data: &[u8]) -> Result<(&[u8], &[u8])> {
 
 /// Normalises one element from `data` into `out`, returning what follows it.
 fn normalize_one<'a>(data: &'a [u8], out: &mut Vec<u8>, depth: usize) -> Result<&'a [u8]> {
-    if depth > MAX_DEPTH {
-        return Err(Error::malformed(
-            "ASN.1",
-            format!("nesting deeper than {MAX_DEPTH}"),
-        ));
-    }
-    let tag = *data
-        .first()
-        .ok_or_else(|| Error::malformed("ASN.1", "unexpected end of data"))?;
-    if tag & 0x1f == 0x1f {
-        return Err(Error::malformed(
-            "ASN.1",
-            "high tag numbers are not supported",
-        ));
-    }
-    let (len, n) = read_length(data.get(1..).unwrap_or_default(), "ASN.1")?;
-    let body = data.get(1 + n..).unwrap_or_default();
+    check_depth(depth)?;
+    let (tag, len, header_len) = read_header(data).map_err(|f| f.into_error("ASN.1"))?;
+    let body = data.get(header_len..).unwrap_or_default();
     let constructed = tag & 0x20 != 0;
     if !constructed {
         let len =
@@ -474,6 +577,64 @@ mod tests {
             nested = tlv(0x30, &nested);
         }
         assert!(normalize(&nested).is_err());
+    }
+
+    #[test]
+    fn der_short_and_long_lengths() {
+        let (t, rest) = read_der(&[0x30, 0x02, 0x05, 0x00, 0xff]).unwrap();
+        assert_eq!(t.tag, 0x30);
+        assert_eq!(t.content, &[0x05, 0x00]);
+        assert_eq!(rest, &[0xff]);
+        let mut long = vec![0x04, 0x81, 0x80];
+        long.extend(std::iter::repeat_n(0u8, 0x80));
+        assert_eq!(read_der_single(&long).unwrap().content.len(), 0x80);
+        assert_eq!(
+            expect_der(&long, tag::OCTET_STRING).unwrap().0.raw,
+            &long[..]
+        );
+        assert!(expect_der(&long, tag::SEQUENCE).is_none());
+    }
+
+    #[test]
+    fn der_rejects_non_der() {
+        assert!(read_der(&[0x30, 0x80, 0x00, 0x00]).is_none()); // indefinite
+        assert!(read_der(&[0x04, 0x81, 0x05, 0, 0, 0, 0, 0]).is_none()); // non-minimal
+        assert!(read_der(&[0x04, 0x82, 0x00, 0x80]).is_none()); // leading zero length octet
+        assert!(read_der(&[0x04, 0x05, 0x00]).is_none()); // truncated
+        assert!(read_der(&[0x1f, 0x01, 0x00]).is_none()); // high tag
+        assert!(read_der(&[0x04, 0x85, 0xff, 0xff, 0xff, 0xff, 0xff]).is_none());
+        assert!(read_der(&[]).is_none());
+        assert!(read_der_single(&[0x05, 0x00, 0x05]).is_none()); // trailing
+        // The definite-length reader is the lenient one: it takes non-minimal lengths.
+        assert!(read_definite(&[0x04, 0x81, 0x05, 0, 0, 0, 0, 0], "x").is_ok());
+    }
+
+    #[test]
+    fn der_children_and_concatenation_are_bounded() {
+        let three = [0x05, 0x00, 0x05, 0x00, 0x05, 0x00];
+        assert_eq!(der_children(&three, 3).unwrap().len(), 3);
+        assert!(der_children(&three, 2).is_none());
+        assert!(der_children(&[0x05, 0x00, 0x05], 3).is_none());
+        assert_eq!(
+            split_concatenated(&three, 2),
+            vec![&three[..2], &three[2..4]]
+        );
+        // Stops at the first malformed element.
+        assert_eq!(split_concatenated(&[0x05, 0x00, 0x30], 9).len(), 1);
+    }
+
+    #[test]
+    fn error_messages_name_the_fault() {
+        let msg = |data: &[u8]| read_definite(data, "x").unwrap_err().to_string();
+        assert!(msg(&[]).contains("unexpected end of data"));
+        assert!(msg(&[0x1f, 0x00]).contains("high tag numbers"));
+        assert!(msg(&[0x04]).contains("truncated length"));
+        assert!(msg(&[0x04, 0x85, 1, 1, 1, 1, 1]).contains("length field over 4 bytes"));
+        assert!(msg(&[0x30, 0x80]).contains("indefinite length in DER"));
+        assert!(
+            msg(&[0x04, 0x03, 0x00])
+                .contains("length 3 runs past the end of the data (1 bytes left)")
+        );
     }
 
     #[test]

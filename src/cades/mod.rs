@@ -14,4 +14,4 @@ pub use sign::{
     CadesOptions, Prepared, SigningMode, SigningState, SigningTime, cosign, countersign, finish,
     prepare, prepare_cosign, prepare_countersign, sign,
 };
-pub use verify::{PdfCmsProfile, VerifyOptions, verify, verify_pdf_cms};
+pub use verify::verify;

@@ -16,7 +16,8 @@
 //! Every element keeps the bytes it was read from: signatures are verified over those, and a
 //! co-signature re-emits them unchanged.
 
-use crate::asn1::ess::{decode_oid, oid};
+use crate::asn1::ess::decode_oid;
+use crate::asn1::oid;
 use crate::asn1::tlv::{self, Reader, Tlv, tag};
 use crate::error::{Error, Result};
 use der::asn1::ObjectIdentifier;

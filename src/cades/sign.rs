@@ -10,7 +10,8 @@ use super::parse::{SignerInfo, encode_signed_data, parse_signed_data};
 use crate::alg::{DigestAlgorithm, SignatureAlgorithm};
 use crate::asn1::Base64Bytes;
 use crate::asn1::cert::cert_fields;
-use crate::asn1::ess::{self, SignaturePolicy, encode_oid, oid};
+use crate::asn1::ess::{self, SignaturePolicy, encode_oid};
+use crate::asn1::oid;
 use crate::asn1::tlv::{self, tag};
 use crate::error::{Error, Result};
 use crate::signer::{Signer, SignerError, SignerIdentity};
@@ -175,9 +176,11 @@ fn signed_attributes(
     match options.signing_time {
         SigningTime::Now => attrs.push(attribute(
             &oid::SIGNING_TIME,
-            &ess::encode_time(SystemTime::now())?,
+            &crate::time::encode_time(SystemTime::now())?,
         )),
-        SigningTime::At(t) => attrs.push(attribute(&oid::SIGNING_TIME, &ess::encode_time(t)?)),
+        SigningTime::At(t) => {
+            attrs.push(attribute(&oid::SIGNING_TIME, &crate::time::encode_time(t)?))
+        }
         SigningTime::Omit => {}
     }
     let cert = identity.certificate().der();

@@ -8,8 +8,9 @@ use super::manifest::{
     Participant, ParticipantKind, ParticipantStatus, SealInfo, SignatureFormat, SignatureInfo,
 };
 use super::{Limits, MANIFEST_JSON, MANIFEST_PDF, PackageError, SEAL, sha256_hex};
+use crate::VerifyOptions;
 use crate::asn1::tlv;
-use crate::cades::{self, CadesOptions, SigningTime, VerifyOptions};
+use crate::cades::{self, CadesOptions, SigningTime};
 use crate::error::{Error, Result};
 use crate::report::{SignatureReport, SignerReport, ValidationReport};
 use crate::signer::Signer;
@@ -349,7 +350,7 @@ pub fn build(
         }
     }
 
-    let created = crate::x509::time::format_rfc3339(options.time);
+    let created = crate::time::format_rfc3339(options.time);
     let mut entries: Vec<Entry> = Vec::new();
     if options.include_original {
         entries.push(Entry::new(
@@ -396,7 +397,7 @@ pub fn build(
             if let Some(ev) = &p.evidence {
                 let (width, height) = super::manifest_pdf::graphism_dimensions(&ev.graphism_png)?;
                 let entry = format!("evidence/step{}-participant{}-graphism.png", p.step, i + 1);
-                let time = crate::x509::time::format_rfc3339(ev.time);
+                let time = crate::time::format_rfc3339(ev.time);
                 out.status = ParticipantStatus::Signed;
                 out.signed_at = Some(time.clone());
                 out.evidence = Some(Evidence {

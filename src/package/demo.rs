@@ -13,7 +13,8 @@ use super::{
     BuildOptions, Container, Document, ElectronicEvidence, PackageStatus, ParticipantKind,
     PlannedParticipant, SignatureFormat, VerifyPackageOptions, build, verify,
 };
-use crate::cades::{self, CadesOptions, SigningTime, VerifyOptions};
+use crate::VerifyOptions;
+use crate::cades::{self, CadesOptions, SigningTime};
 use crate::error::{Error, Result};
 use crate::pades::sign::{PadesOptions, Visible};
 use crate::signer::SoftwareSigner;
@@ -290,7 +291,7 @@ pub fn run(dir: &Path, log: &mut dyn Write) -> Result<DemoOutcome> {
             ..PadesOptions::default()
         },
     )?;
-    let when = crate::x509::time::format_rfc3339(t2)
+    let when = crate::time::format_rfc3339(t2)
         .replace('T', " ")
         .replace('Z', " UTC");
     let pdf_2 = pades(

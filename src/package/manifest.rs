@@ -283,7 +283,7 @@ fn check_digits(what: &str, s: &str, n: usize) -> Result<(), PackageError> {
 
 fn check_time(what: &str, s: &str) -> Result<(), PackageError> {
     check_text(what, s)?;
-    crate::x509::time::parse_rfc3339(s)
+    crate::time::parse_rfc3339(s)
         .map(|_| ())
         .ok_or_else(|| bad(format!("{what} {s:?} is not an RFC 3339 time")))
 }

@@ -8,7 +8,8 @@ use super::manifest::{
     DocumentInfo, Manifest, ParticipantKind, ParticipantStatus, SignatureFormat,
 };
 use super::{Limits, MANIFEST_JSON, MANIFEST_PDF, PackageError, SEAL, sha256_hex};
-use crate::cades::{self, VerifyOptions};
+use crate::VerifyOptions;
+use crate::cades;
 use crate::report::{SignatureReport, ValidationReport};
 use serde::{Deserialize, Serialize};
 
@@ -475,7 +476,7 @@ pub fn verify_package(
         .map(|(_, s)| {
             s.claimed_signing_time
                 .as_deref()
-                .and_then(crate::x509::time::parse_rfc3339)
+                .and_then(crate::time::parse_rfc3339)
         })
         .collect();
     if manifest.signature.format != SignatureFormat::Pades

@@ -127,21 +127,8 @@ pub struct PreparedPdf {
 
 const BYTE_RANGE_PLACEHOLDER: &str = "[0 0000000000 0000000000 0000000000]";
 
-/// PDF date string `D:YYYYMMDDHHmmSS+00'00'`.
-pub fn pdf_date(t: SystemTime) -> String {
-    match der::DateTime::from_system_time(t) {
-        Ok(d) => format!(
-            "D:{:04}{:02}{:02}{:02}{:02}{:02}+00'00'",
-            d.year(),
-            d.month(),
-            d.day(),
-            d.hour(),
-            d.minutes(),
-            d.seconds()
-        ),
-        Err(_) => "D:19700101000000+00'00'".into(),
-    }
-}
+/// PDF date string `D:YYYYMMDDHHmmSS+00'00'`: moved to [`crate::time::format_pdf_date`] (this
+/// path is kept for now).
 
 /// Bytes to reserve for the CMS: the embedded certificates, the signature, the attributes and
 /// room for the unexpected.
@@ -424,7 +411,7 @@ pub fn prepare<R: Read + Seek, W: Read + Write + Seek>(
                 let mut l = vec![format!("Assinado digitalmente por {signer_name}")];
                 let when = der::DateTime::from_system_time(signing_time)
                     .map(|d| {
-                        crate::asn1::ess::rfc3339(&d)
+                        crate::time::rfc3339(&d)
                             .replace('T', " ")
                             .replace('Z', " UTC")
                     })
@@ -598,7 +585,10 @@ pub fn prepare<R: Read + Seek, W: Read + Write + Seek>(
     let contents_rel = body.len();
     body.resize(body.len() + hex_len, b'0');
     body.extend_from_slice(b">\n/M ");
-    Object::String(PdfString::literal(pdf_date(signing_time).into_bytes())).write_pdf(&mut body);
+    Object::String(PdfString::literal(
+        crate::time::format_pdf_date(signing_time).into_bytes(),
+    ))
+    .write_pdf(&mut body);
     body.extend_from_slice(b" /Name ");
     Object::String(PdfString::text(&signer_name)).write_pdf(&mut body);
     for (key, value) in [

@@ -23,13 +23,14 @@
 //! `lta_updates` | `form_filling` | `annotations` | `other`) and `modifications` (a list of
 //! `{object, kind, detail, category, allowed}`).
 
+use super::cms_profile::{PdfCmsProfile, verify_pdf_cms};
 use super::diff::{self, Category, FieldLock, LockAction, Permissions};
+use crate::VerifyOptions;
 use crate::asn1::tlv;
-use crate::cades::{self, PdfCmsProfile, VerifyOptions};
 use crate::error::{Error, Result};
 use crate::pdf::{Dictionary, ObjRef, Object, PdfError, Reader, ReaderOptions, XrefEntry};
 use crate::report::{Indication, SignatureReport, SubIndication, ValidationReport};
-use crate::signer::CertificateDer;
+use crate::x509::CertificateDer;
 use crate::x509::RevocationSource;
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -172,50 +173,6 @@ fn merge(out: &mut SignatureReport, cms: SignatureReport) {
     if let Some(sub) = cms.sub_indication {
         set_verdict(out, cms.indication, sub);
     }
-}
-
-/// `D:YYYYMMDDHHmmSS+HH'mm'` as RFC 3339 UTC.
-fn pdf_date(s: &[u8]) -> Option<String> {
-    let s = std::str::from_utf8(s).ok()?;
-    let s = s.strip_prefix("D:").unwrap_or(s);
-    let num = |a: usize, b: usize, default: u32| -> Option<u32> {
-        match s.get(a..b) {
-            Some(t) if !t.is_empty() => t.parse().ok(),
-            _ => Some(default),
-        }
-    };
-    let year = u16::try_from(num(0, 4, 0)?).ok()?;
-    if s.len() < 4 {
-        return None;
-    }
-    let dt = der::DateTime::new(
-        year,
-        u8::try_from(num(4, 6, 1)?).ok()?,
-        u8::try_from(num(6, 8, 1)?).ok()?,
-        u8::try_from(num(8, 10, 0)?).ok()?,
-        u8::try_from(num(10, 12, 0)?).ok()?,
-        u8::try_from(num(12, 14, 0)?).ok()?,
-    )
-    .ok()?;
-    let mut secs = i64::try_from(dt.unix_duration().as_secs()).ok()?;
-    if let Some(rest) = s.get(14..) {
-        let sign = match rest.as_bytes().first() {
-            Some(b'+') => -1,
-            Some(b'-') => 1,
-            _ => 0,
-        };
-        if sign != 0 {
-            let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
-            let h: i64 = digits.get(0..2).and_then(|t| t.parse().ok()).unwrap_or(0);
-            let m: i64 = digits.get(2..4).and_then(|t| t.parse().ok()).unwrap_or(0);
-            secs += sign * (h * 3600 + m * 60);
-        }
-    }
-    let utc = der::DateTime::from_unix_duration(std::time::Duration::from_secs(
-        u64::try_from(secs).ok()?,
-    ))
-    .ok()?;
-    Some(crate::asn1::ess::rfc3339(&utc))
 }
 
 fn is_sig_dict(d: &Dictionary) -> bool {
@@ -780,7 +737,8 @@ fn check_signature<R: Read + Seek>(
         );
     }
     if let Some(Object::String(m)) = d.get("M") {
-        report.claimed_signing_time = pdf_date(&m.bytes);
+        report.claimed_signing_time =
+            crate::time::parse_pdf_date(&m.bytes).map(|d| crate::time::rfc3339(&d));
     }
     let (docmdp, locks) = transforms(reader, d, found.view);
     checked.docmdp = docmdp;
@@ -1055,7 +1013,7 @@ fn check_signature<R: Read + Seek>(
             idx: 0,
             pos: 0,
         };
-        match cades::verify_pdf_cms(&cms, &mut ranges, profile, ctx.dss_certs, ctx.options) {
+        match verify_pdf_cms(&cms, &mut ranges, profile, ctx.dss_certs, ctx.options) {
             Ok(mut rep) => {
                 if rep.signatures.len() != 1 {
                     format_failure(
@@ -1328,20 +1286,6 @@ fn apply_diff(r: &mut SignatureReport, result: std::result::Result<diff::DiffRes
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pdf_dates() {
-        assert_eq!(
-            pdf_date(b"D:20221123003718+01'00'").as_deref(),
-            Some("2022-11-22T23:37:18Z")
-        );
-        assert_eq!(
-            pdf_date(b"D:20260101120000Z").as_deref(),
-            Some("2026-01-01T12:00:00Z")
-        );
-        assert_eq!(pdf_date(b"D:2026").as_deref(), Some("2026-01-01T00:00:00Z"));
-        assert_eq!(pdf_date(b"garbage"), None);
-    }
 
     #[test]
     fn gap_rules() {

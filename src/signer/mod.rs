@@ -10,11 +10,10 @@ pub mod pkcs11;
 pub mod pkcs12;
 pub mod software;
 
-use crate::alg::{DigestAlgorithm, SignatureAlgorithm};
-use crate::error::{Error, Result};
-use der::{Decode, Encode};
-use x509_cert::Certificate;
+use crate::alg::SignatureAlgorithm;
+use crate::x509::CertificateDer;
 
+/// The certificate type lives in [`crate::x509`]; this path is kept for existing users.
 #[cfg(feature = "pkcs11")]
 pub use pkcs11::Pkcs11Signer;
 pub use software::SoftwareSigner;
@@ -54,98 +53,6 @@ pub enum SignerError {
     #[error("token removed: {0}")]
     TokenRemoved(String),
 }
-
-/// A certificate kept with its original DER bytes (signatures are verified over those, never
-/// over a re-encoding).
-#[derive(Clone, Debug)]
-pub struct CertificateDer {
-    der: Vec<u8>,
-    cert: Certificate,
-}
-
-impl CertificateDer {
-    /// Parses one DER certificate.
-    pub fn from_der(der: &[u8]) -> Result<Self> {
-        let cert = Certificate::from_der(der).map_err(|e| Error::Certificate {
-            context: "DER".into(),
-            detail: e.to_string(),
-        })?;
-        Ok(Self {
-            der: der.to_vec(),
-            cert,
-        })
-    }
-
-    /// Wraps a parsed certificate; its DER is its encoding.
-    pub fn from_certificate(cert: Certificate) -> Result<Self> {
-        let der = cert.to_der().map_err(|e| Error::Certificate {
-            context: "encoding".into(),
-            detail: e.to_string(),
-        })?;
-        Ok(Self { der, cert })
-    }
-
-    /// Parses every certificate of a PEM bundle, or one DER certificate.
-    pub fn parse_many(data: &[u8]) -> Result<Vec<Self>> {
-        if looks_like_pem(data) {
-            let text = std::str::from_utf8(data).map_err(|_| Error::Certificate {
-                context: "PEM".into(),
-                detail: "not UTF-8 text".into(),
-            })?;
-            pem_blocks(text, "CERTIFICATE")
-                .into_iter()
-                .enumerate()
-                .map(|(i, block)| {
-                    block.and_then(|der| {
-                        Self::from_der(&der).map_err(|e| Error::Certificate {
-                            context: format!("PEM block {}", i + 1),
-                            detail: e.to_string(),
-                        })
-                    })
-                })
-                .collect()
-        } else {
-            Ok(vec![Self::from_der(data)?])
-        }
-    }
-
-    /// The original DER bytes.
-    pub fn der(&self) -> &[u8] {
-        &self.der
-    }
-
-    /// The parsed certificate.
-    pub fn certificate(&self) -> &Certificate {
-        &self.cert
-    }
-
-    /// The subject as an RFC 4514 string.
-    pub fn subject(&self) -> String {
-        self.cert.tbs_certificate().subject().to_string()
-    }
-
-    /// The issuer as an RFC 4514 string.
-    pub fn issuer(&self) -> String {
-        self.cert.tbs_certificate().issuer().to_string()
-    }
-
-    /// The serial number as hex.
-    pub fn serial_hex(&self) -> String {
-        hex::encode(self.cert.tbs_certificate().serial_number().as_bytes())
-    }
-
-    /// SHA-256 fingerprint of the DER, lowercase hex.
-    pub fn fingerprint_sha256(&self) -> String {
-        hex::encode(DigestAlgorithm::Sha256.digest(&self.der))
-    }
-}
-
-impl PartialEq for CertificateDer {
-    fn eq(&self, other: &Self) -> bool {
-        self.der == other.der
-    }
-}
-impl Eq for CertificateDer {}
 
 /// Who signs: the signer's certificate and the chain to embed with it.
 #[derive(Clone, Debug)]
@@ -234,40 +141,4 @@ impl<S: Signer + ?Sized> Signer for std::sync::Arc<S> {
     fn sign(&self, to_be_signed: &[u8]) -> std::result::Result<Vec<u8>, SignerError> {
         (**self).sign(to_be_signed)
     }
-}
-
-pub(crate) fn looks_like_pem(data: &[u8]) -> bool {
-    let start = data
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(data.len());
-    data.get(start..)
-        .is_some_and(|d| d.starts_with(b"-----BEGIN "))
-}
-
-/// Extracts every PEM block with the given label from `text` (other labels are skipped).
-pub(crate) fn pem_blocks(text: &str, label: &str) -> Vec<Result<Vec<u8>>> {
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(b) = rest.find(&begin) {
-        let after = rest.get(b..).unwrap_or_default();
-        let Some(e) = after.find(&end) else {
-            out.push(Err(Error::malformed(
-                "PEM",
-                format!("unterminated {label} block"),
-            )));
-            break;
-        };
-        let block_end = e + end.len();
-        let block = after.get(..block_end).unwrap_or_default();
-        out.push(
-            der::pem::decode_vec(block.as_bytes())
-                .map(|(_, der)| der)
-                .map_err(|e| Error::malformed("PEM", e)),
-        );
-        rest = after.get(block_end..).unwrap_or_default();
-    }
-    out
 }

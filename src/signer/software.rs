@@ -9,9 +9,13 @@
 //! # Ok::<(), sigform::Error>(())
 //! ```
 
-use super::{CertificateDer, Signer, SignerError, SignerIdentity, looks_like_pem, pem_blocks};
-use crate::alg::{DigestAlgorithm, EcCurve, SignatureAlgorithm, oid};
+use super::{Signer, SignerError, SignerIdentity};
+use crate::alg::MIN_RSA_BITS;
+use crate::alg::{DigestAlgorithm, EcCurve, SignatureAlgorithm};
+use crate::asn1::oid;
 use crate::error::{Error, KeyError, Result};
+use crate::x509::CertificateDer;
+use crate::x509::pem::{looks_like_pem, pem_blocks};
 use der::{Decode, Encode};
 use pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
@@ -19,8 +23,7 @@ use spki::DecodePublicKey;
 use std::path::Path;
 use zeroize::Zeroizing;
 
-/// Minimum RSA modulus size the policy accepts for signing.
-pub const MIN_RSA_BITS: usize = 2048;
+/// The RSA key size policy lives in [`crate::alg`]; this path is kept for existing users.
 
 /// Largest key or certificate file we read (hostile input bound).
 const MAX_FILE: u64 = 16 * 1024 * 1024;

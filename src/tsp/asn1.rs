@@ -426,7 +426,7 @@ impl GenTime {
 
     /// RFC 3339 UTC, with the fraction when there is one (`2026-11-27T20:46:31.25Z`).
     pub fn rfc3339(&self) -> String {
-        let base = crate::asn1::ess::rfc3339(&self.date_time);
+        let base = crate::time::rfc3339(&self.date_time);
         match self.text.get(14..self.text.len().saturating_sub(1)) {
             Some(frac) if !frac.is_empty() => format!("{}{frac}Z", base.trim_end_matches('Z')),
             _ => base,

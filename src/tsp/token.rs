@@ -8,7 +8,7 @@
 use super::asn1::{GenTime, PkiStatusInfo, TimeStampReq, TimeStampResp, TstInfo};
 use super::error::TspError;
 use crate::alg::DigestAlgorithm;
-use crate::asn1::ess::oid;
+use crate::asn1::oid;
 use crate::asn1::tlv::{self, tag};
 use crate::cades::parse::parse_signed_data;
 use der::Decode;

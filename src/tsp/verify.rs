@@ -14,12 +14,12 @@ use super::asn1::{TimeStampReq, TimeStampResp, TstInfo};
 use super::error::TspError;
 use super::token::{TimestampToken, check_nonce};
 use crate::alg::DigestAlgorithm;
-use crate::asn1::ess::oid;
+use crate::asn1::oid;
 use crate::asn1::tlv;
 use crate::cades::parse::{SignerInfo, parse_signed_data};
 use crate::cades::verify::{find_certificate, verify_attached_signer};
 use crate::report::{SignatureReport, SubIndication};
-use crate::signer::CertificateDer;
+use crate::x509::CertificateDer;
 use crate::x509::{
     CertSource, ChainValidation, EkuPolicy, PathOptions, RevocationData, RevocationPolicy,
     TrustStore, validate_chain_from,
@@ -31,7 +31,7 @@ use x509_cert::ext::pkix::ExtendedKeyUsage;
 use x509_cert::ext::pkix::name::GeneralName;
 
 /// id-kp-timeStamping.
-const KP_TIME_STAMPING: ObjectIdentifier = crate::x509::oid::KP_TIME_STAMPING;
+const KP_TIME_STAMPING: ObjectIdentifier = oid::KP_TIME_STAMPING;
 
 /// What a token is checked against, besides the data.
 #[derive(Clone, Debug, Default)]
@@ -281,7 +281,7 @@ fn check_tsa_purpose(cert: &CertificateDer) -> Result<(), TspError> {
         .unwrap_or_default();
     let ekus: Vec<_> = exts
         .iter()
-        .filter(|e| e.extn_id == crate::x509::oid::EXT_KEY_USAGE)
+        .filter(|e| e.extn_id == oid::EXT_KEY_USAGE)
         .collect();
     let ext = match ekus.as_slice() {
         [] => {

@@ -2,9 +2,10 @@
 //! decoded once. Problems with the certificate's own encoding or profile are recorded, not
 //! raised: they only matter when the certificate ends up on a candidate path.
 
-use super::der_walk::{self, Tlv};
 use super::names::{self, Dn, NameConstraintSet, NameForm};
-use crate::signer::CertificateDer;
+use crate::asn1::oid;
+use crate::asn1::tlv::{self, Tlv, tag};
+use crate::x509::CertificateDer;
 use der::Decode;
 use der::asn1::ObjectIdentifier;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -13,75 +14,6 @@ use x509_cert::ext::pkix::{
     CrlDistributionPoints, ExtendedKeyUsage, NameConstraints, PolicyConstraints, PolicyMappings,
     SubjectInfoAccessSyntax,
 };
-
-/// OIDs of the certificate extensions, key purposes and attributes sigform knows.
-pub mod oid {
-    use der::asn1::ObjectIdentifier as Oid;
-    /// subjectDirectoryAttributes.
-    pub const SUBJECT_DIRECTORY_ATTRIBUTES: Oid = Oid::new_unwrap("2.5.29.9");
-    /// subjectKeyIdentifier.
-    pub const SUBJECT_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.14");
-    /// keyUsage.
-    pub const KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
-    /// privateKeyUsagePeriod.
-    pub const PRIVATE_KEY_USAGE_PERIOD: Oid = Oid::new_unwrap("2.5.29.16");
-    /// subjectAltName.
-    pub const SUBJECT_ALT_NAME: Oid = Oid::new_unwrap("2.5.29.17");
-    /// issuerAltName.
-    pub const ISSUER_ALT_NAME: Oid = Oid::new_unwrap("2.5.29.18");
-    /// basicConstraints.
-    pub const BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
-    /// nameConstraints.
-    pub const NAME_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.30");
-    /// cRLDistributionPoints.
-    pub const CRL_DISTRIBUTION_POINTS: Oid = Oid::new_unwrap("2.5.29.31");
-    /// certificatePolicies.
-    pub const CERTIFICATE_POLICIES: Oid = Oid::new_unwrap("2.5.29.32");
-    /// policyMappings.
-    pub const POLICY_MAPPINGS: Oid = Oid::new_unwrap("2.5.29.33");
-    /// authorityKeyIdentifier.
-    pub const AUTHORITY_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.35");
-    /// policyConstraints.
-    pub const POLICY_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.36");
-    /// extendedKeyUsage.
-    pub const EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
-    /// freshestCRL.
-    pub const FRESHEST_CRL: Oid = Oid::new_unwrap("2.5.29.46");
-    /// inhibitAnyPolicy.
-    pub const INHIBIT_ANY_POLICY: Oid = Oid::new_unwrap("2.5.29.54");
-    /// authorityInfoAccess.
-    pub const AUTHORITY_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
-    /// subjectInfoAccess.
-    pub const SUBJECT_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.11");
-    /// id-pkix-ocsp-nocheck.
-    pub const OCSP_NOCHECK: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.5");
-    /// anyPolicy.
-    pub const ANY_POLICY: Oid = Oid::new_unwrap("2.5.29.32.0");
-    /// anyExtendedKeyUsage.
-    pub const ANY_EKU: Oid = Oid::new_unwrap("2.5.29.37.0");
-    /// id-kp-serverAuth.
-    pub const KP_SERVER_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.1");
-    /// id-kp-clientAuth.
-    pub const KP_CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
-    /// id-kp-codeSigning.
-    pub const KP_CODE_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.3");
-    /// id-kp-emailProtection.
-    pub const KP_EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
-    /// id-kp-timeStamping.
-    pub const KP_TIME_STAMPING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.8");
-    /// id-kp-OCSPSigning.
-    pub const KP_OCSP_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.9");
-    /// id-kp-documentSigning (RFC 9336).
-    pub const KP_DOCUMENT_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.36");
-    /// Adobe Authentic Documents Trust.
-    pub const ADOBE_AUTHENTIC_DOCUMENTS: Oid = Oid::new_unwrap("1.2.840.113583.1.1.5");
-    /// Microsoft document signing.
-    pub const MS_DOCUMENT_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.4.1.311.10.3.12");
-    /// emailAddress attribute (PKCS #9).
-    pub const EMAIL_ADDRESS_ATTR: Oid = Oid::new_unwrap("1.2.840.113549.1.9.1");
-    /// commonName attribute.
-    pub const COMMON_NAME_ATTR: Oid = Oid::new_unwrap("2.5.4.3");
-}
 
 /// keyUsage bits (RFC 5280 §4.2.1.3), as bit positions.
 #[allow(dead_code)]
@@ -93,6 +25,14 @@ pub(crate) mod ku {
     pub const KEY_AGREEMENT: u16 = 1 << 4;
     pub const KEY_CERT_SIGN: u16 = 1 << 5;
     pub const CRL_SIGN: u16 = 1 << 6;
+}
+
+/// Why the names of a certificate cannot be listed for name constraints.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum CertNameError {
+    /// A directoryName in subjectAltName cannot be read again.
+    #[error("unreadable directoryName in subjectAltName")]
+    UnreadableSanDirectoryName,
 }
 
 /// How bad a recorded problem is.
@@ -183,10 +123,10 @@ pub(crate) struct Cert {
 /// the unused-bits octet must be 0, as OpenSSL (`ASN1_R_INVALID_BIT_STRING_BITS_LEFT`) and
 /// webpki require; otherwise a certificate could be re-encoded and still verify.
 fn bit_string_contents(tlv: &Tlv<'_>) -> Option<Vec<u8>> {
-    if tlv.tag != der_walk::BIT_STRING {
+    if tlv.tag != tag::BIT_STRING {
         return None;
     }
-    let (unused, rest) = tlv.value.split_first()?;
+    let (unused, rest) = tlv.content.split_first()?;
     if *unused != 0 {
         return None;
     }
@@ -195,11 +135,11 @@ fn bit_string_contents(tlv: &Tlv<'_>) -> Option<Vec<u8>> {
 
 /// Decodes a named-bit BIT STRING (keyUsage, ReasonFlags) into a bit set (bit 0 = lowest).
 pub(crate) fn named_bits(value: &[u8]) -> Option<u16> {
-    let tlv = der_walk::read_all(value)?;
-    if tlv.tag != der_walk::BIT_STRING {
+    let tlv = tlv::read_der_single(value)?;
+    if tlv.tag != tag::BIT_STRING {
         return None;
     }
-    let (unused, rest) = tlv.value.split_first()?;
+    let (unused, rest) = tlv.content.split_first()?;
     if *unused > 7 || (rest.is_empty() && *unused != 0) {
         return None;
     }
@@ -227,13 +167,13 @@ impl Cert {
     /// certificate then cannot be used at all).
     pub fn parse(der: &CertificateDer) -> Option<Self> {
         let raw = der.der();
-        let cert = der_walk::read_all(raw)?;
-        if cert.tag != der_walk::SEQUENCE {
+        let cert = tlv::read_der_single(raw)?;
+        if cert.tag != tag::SEQUENCE {
             return None;
         }
-        let (tbs, rest) = der_walk::expect(cert.value, der_walk::SEQUENCE)?;
-        let (outer_alg, rest) = der_walk::expect(rest, der_walk::SEQUENCE)?;
-        let (sig, rest) = der_walk::read(rest)?;
+        let (tbs, rest) = tlv::expect_der(cert.content, tag::SEQUENCE)?;
+        let (outer_alg, rest) = tlv::expect_der(rest, tag::SEQUENCE)?;
+        let (sig, rest) = tlv::read_der(rest)?;
         if !rest.is_empty() {
             return None;
         }
@@ -241,13 +181,13 @@ impl Cert {
         let mut problems = Vec::new();
 
         // TBSCertificate fields
-        let mut fields = tbs.value;
+        let mut fields = tbs.content;
         let mut version = 1u8;
-        if let Some((t, r)) = der_walk::read(fields)
+        if let Some((t, r)) = tlv::read_der(fields)
             && t.tag == 0xa0
         {
-            let v = der_walk::read_all(t.value)?;
-            version = match v.value {
+            let v = tlv::read_der_single(t.content)?;
+            version = match v.content {
                 [0] => {
                     problems.push((
                         ProblemKind::Malformed,
@@ -261,14 +201,14 @@ impl Cert {
             };
             fields = r;
         }
-        let (serial, fields) = der_walk::expect(fields, der_walk::INTEGER)?;
-        let (tbs_alg, fields) = der_walk::expect(fields, der_walk::SEQUENCE)?;
-        let (issuer, fields) = der_walk::expect(fields, der_walk::SEQUENCE)?;
-        let (_validity, fields) = der_walk::expect(fields, der_walk::SEQUENCE)?;
-        let (subject, fields) = der_walk::expect(fields, der_walk::SEQUENCE)?;
-        let (spki, mut fields) = der_walk::expect(fields, der_walk::SEQUENCE)?;
+        let (serial, fields) = tlv::expect_der(fields, tag::INTEGER)?;
+        let (tbs_alg, fields) = tlv::expect_der(fields, tag::SEQUENCE)?;
+        let (issuer, fields) = tlv::expect_der(fields, tag::SEQUENCE)?;
+        let (_validity, fields) = tlv::expect_der(fields, tag::SEQUENCE)?;
+        let (subject, fields) = tlv::expect_der(fields, tag::SEQUENCE)?;
+        let (spki, mut fields) = tlv::expect_der(fields, tag::SEQUENCE)?;
         let mut ext_tlv = None;
-        while let Some((t, r)) = der_walk::read(fields) {
+        while let Some((t, r)) = tlv::read_der(fields) {
             match t.tag {
                 0x81 | 0x82 if version >= 2 => {}
                 0xa3 if version == 3 && ext_tlv.is_none() => ext_tlv = Some(t),
@@ -280,8 +220,8 @@ impl Cert {
             return None;
         }
         let public_key_bits = {
-            let (_alg, r) = der_walk::expect(spki.value, der_walk::SEQUENCE)?;
-            let (bits, r) = der_walk::read(r)?;
+            let (_alg, r) = tlv::expect_der(spki.content, tag::SEQUENCE)?;
+            let (bits, r) = tlv::read_der(r)?;
             if !r.is_empty() {
                 return None;
             }
@@ -299,7 +239,7 @@ impl Cert {
         }
 
         // serial number: positive, non-zero, at most 20 octets (RFC 5280 §4.1.2.2)
-        let s = serial.value;
+        let s = serial.content;
         let magnitude = match s {
             [0, rest @ ..] if rest.first().is_some_and(|b| b & 0x80 != 0) => rest.len(),
             _ => s.len(),
@@ -323,7 +263,7 @@ impl Cert {
 
         let mut c = Cert {
             der: der.clone(),
-            serial: serial.value.to_vec(),
+            serial: serial.content.to_vec(),
             tbs: tbs.raw.to_vec(),
             signature_algorithm,
             signature,
@@ -348,7 +288,7 @@ impl Cert {
             problems,
         };
         if let Some(ext) = ext_tlv {
-            c.parse_extensions(ext.value);
+            c.parse_extensions(ext.content);
         }
         if c.subject.is_empty() {
             match &c.san {
@@ -367,11 +307,11 @@ impl Cert {
     }
 
     fn parse_extensions(&mut self, value: &[u8]) {
-        let Some(exts) = der_walk::read_all(value) else {
+        let Some(exts) = tlv::read_der_single(value) else {
             self.malformed("extensions are not a DER SEQUENCE");
             return;
         };
-        let Some(list) = der_walk::children(exts.value, 256).filter(|_| exts.tag == 0x30) else {
+        let Some(list) = tlv::der_children(exts.content, 256).filter(|_| exts.tag == 0x30) else {
             self.malformed("malformed extensions list");
             return;
         };
@@ -468,7 +408,7 @@ impl Cert {
                 match NameConstraints::from_der(v) {
                     Ok(nc) => match NameConstraintSet::from_extension(&nc) {
                         Ok(set) => self.name_constraints = Some(set),
-                        Err(msg) => self.malformed(&msg),
+                        Err(e) => self.malformed(&e.to_string()),
                     },
                     Err(_) => self.malformed("malformed nameConstraints"),
                 }
@@ -587,7 +527,7 @@ impl Cert {
     /// Names of this certificate that name constraints apply to (RFC 5280 §4.2.1.10): the
     /// subject when not empty, every subjectAltName, and without a subjectAltName the subject's
     /// emailAddress attributes as rfc822Names.
-    pub fn constrained_names(&self) -> Result<Vec<NameForm>, String> {
+    pub fn constrained_names(&self) -> Result<Vec<NameForm>, CertNameError> {
         let mut out = Vec::new();
         if !self.subject.is_empty() {
             out.push(NameForm::Dir(self.subject.clone()));
@@ -596,9 +536,8 @@ impl Cert {
             Some((_, list)) => {
                 for g in list {
                     out.push(
-                        NameForm::from_general_name(g).ok_or_else(|| {
-                            "unreadable directoryName in subjectAltName".to_string()
-                        })?,
+                        NameForm::from_general_name(g)
+                            .ok_or(CertNameError::UnreadableSanDirectoryName)?,
                     );
                 }
             }
@@ -623,31 +562,31 @@ impl Cert {
 }
 
 fn parse_extension(e: &Tlv<'_>) -> Option<RawExtension> {
-    if e.tag != der_walk::SEQUENCE {
+    if e.tag != tag::SEQUENCE {
         return None;
     }
-    let (oid_tlv, rest) = der_walk::expect(e.value, der_walk::OID)?;
+    let (oid_tlv, rest) = tlv::expect_der(e.content, tag::OID)?;
     let oid = ObjectIdentifier::from_der(oid_tlv.raw).ok()?;
-    let (next, rest) = der_walk::read(rest)?;
-    let (critical, value_tlv, rest) = if next.tag == der_walk::BOOLEAN {
-        let crit = match next.value {
+    let (next, rest) = tlv::read_der(rest)?;
+    let (critical, value_tlv, rest) = if next.tag == tag::BOOLEAN {
+        let crit = match next.content {
             [0xff] => true,
             // DER omits the DEFAULT FALSE; an explicit FALSE is a BER-ism some CAs wrote: it
             // means the same, so it is read as non-critical.
             [0x00] => false,
             _ => return None,
         };
-        let (v, r) = der_walk::read(rest)?;
+        let (v, r) = tlv::read_der(rest)?;
         (crit, v, r)
     } else {
         (false, next, rest)
     };
-    if value_tlv.tag != der_walk::OCTET_STRING || !rest.is_empty() {
+    if value_tlv.tag != tag::OCTET_STRING || !rest.is_empty() {
         return None;
     }
     Some(RawExtension {
         oid,
         critical,
-        value: value_tlv.value.to_vec(),
+        value: value_tlv.content.to_vec(),
     })
 }

@@ -2,22 +2,13 @@
 //! identifiers in subjectAltName otherNames (DOC-ICP-04): the CPF of a natural person
 //! (2.16.76.1.3.1) and the CNPJ of a company (2.16.76.1.3.3), with their check digits verified.
 
-use super::cert::{Cert, oid};
-use super::time::format_unix;
+use super::CertificateDer;
+use super::cert::Cert;
+use crate::asn1::oid;
 use crate::report::SignerReport;
-use crate::signer::CertificateDer;
-use der::asn1::ObjectIdentifier;
+use crate::time::format_unix;
 use der::{Decode, Tagged};
 use x509_cert::ext::pkix::name::GeneralName;
-
-/// ICP-Brasil otherName: natural person data (birth date ddmmyyyy, CPF, NIS, RG, issuer/UF).
-pub const ICP_BRASIL_PF_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.76.1.3.1");
-/// ICP-Brasil otherName: company CNPJ.
-pub const ICP_BRASIL_CNPJ: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.76.1.3.3");
-/// ICP-Brasil otherName: data of the person responsible for a company certificate (same
-/// layout as [`ICP_BRASIL_PF_DATA`]).
-pub const ICP_BRASIL_PJ_RESPONSIBLE_DATA: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("2.16.76.1.3.4");
 
 /// ICP-Brasil identifiers found in a certificate.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -79,19 +70,21 @@ pub fn icp_brasil_ids(cert: &CertificateDer) -> IcpBrasilIds {
         let Some(text) = other_name_text(&on.value) else {
             continue;
         };
-        if on.type_id == ICP_BRASIL_PF_DATA || on.type_id == ICP_BRASIL_PJ_RESPONSIBLE_DATA {
+        if on.type_id == oid::ICP_BRASIL_PF_DATA
+            || on.type_id == oid::ICP_BRASIL_PJ_RESPONSIBLE_DATA
+        {
             let birth = text.get(0..8).map(str::to_string);
             let cpf = text
                 .get(8..19)
                 .filter(|c| c.bytes().all(|b| b.is_ascii_digit()))
                 .map(str::to_string);
-            if on.type_id == ICP_BRASIL_PF_DATA {
+            if on.type_id == oid::ICP_BRASIL_PF_DATA {
                 ids.birth_date = ids.birth_date.or(birth);
                 ids.cpf = ids.cpf.or(cpf);
             } else {
                 ids.responsible_cpf = ids.responsible_cpf.or(cpf);
             }
-        } else if on.type_id == ICP_BRASIL_CNPJ {
+        } else if on.type_id == oid::ICP_BRASIL_CNPJ {
             let t = text.trim();
             if !t.is_empty() {
                 ids.cnpj = ids.cnpj.take().or_else(|| Some(t.to_string()));

@@ -1,6 +1,6 @@
-//! Certificate trust: path building and validation at a given time (RFC 5280 §6), revocation
-//! from supplied CRLs and OCSP responses (RFC 5280 §5, RFC 6960), and signer identity
-//! (including the ICP-Brasil CPF and CNPJ).
+//! Certificates ([`CertificateDer`], read from DER or PEM) and their trust: path building and
+//! validation at a given time (RFC 5280 §6), revocation from supplied CRLs and OCSP responses
+//! (RFC 5280 §5, RFC 6960), and signer identity (including the ICP-Brasil CPF and CNPJ).
 //!
 //! ```no_run
 //! use sigform::x509::{PathOptions, RevocationData, TrustStore, validate_chain};
@@ -27,16 +27,16 @@
 //! a certificate revoked at the validation time.
 
 pub(crate) mod cert;
-pub(crate) mod der_walk;
+mod certificate;
 pub mod identity;
 pub(crate) mod names;
 pub mod path;
+pub(crate) mod pem;
 pub(crate) mod policy;
 pub mod revocation;
 pub mod store;
-pub mod time;
-
-pub use cert::oid;
+/// Times of certificates and reports: moved to [`crate::time`] (this path is kept for now).
+pub use certificate::CertificateDer;
 pub use identity::{IcpBrasilIds, cnpj_is_valid, cpf_is_valid, icp_brasil_ids, signer_report};
 pub use path::{
     Budget, CertSource, ChainValidation, DOCUMENT_SIGNING_PURPOSES, EkuPolicy, KeyUsagePolicy,
@@ -48,5 +48,5 @@ pub use store::TrustStore;
 /// Splits concatenated DER elements (e.g. certificates) into their byte ranges, at most
 /// `limit` of them, stopping at the first malformed element.
 pub fn split_der(input: &[u8], limit: usize) -> Vec<&[u8]> {
-    der_walk::split_concatenated(input, limit)
+    crate::asn1::tlv::split_concatenated(input, limit)
 }

@@ -2,7 +2,7 @@
 //! §4.2.1.10, §6.1.3 (b)–(c)): directoryName, rfc822Name, dNSName and iPAddress are processed;
 //! a constraint on any other form rejects a certificate carrying a name of that form.
 
-use super::der_walk;
+use crate::asn1::tlv::{self, tag};
 use der::Encode;
 use der::asn1::ObjectIdentifier;
 use x509_cert::ext::pkix::NameConstraints;
@@ -115,31 +115,31 @@ fn normalise(s: &str) -> String {
 impl Dn {
     /// Parses a Name TLV (SEQUENCE OF SET OF AttributeTypeAndValue).
     pub fn parse(raw: &[u8]) -> Option<Self> {
-        let seq = der_walk::read_all(raw)?;
-        if seq.tag != der_walk::SEQUENCE {
+        let seq = tlv::read_der_single(raw)?;
+        if seq.tag != tag::SEQUENCE {
             return None;
         }
         let mut total = 0usize;
         let mut rdns = Vec::new();
-        for set in der_walk::children(seq.value, MAX_ATTRIBUTES)? {
-            if set.tag != der_walk::SET {
+        for set in tlv::der_children(seq.content, MAX_ATTRIBUTES)? {
+            if set.tag != tag::SET {
                 return None;
             }
             let mut atvs = Vec::new();
-            for atv in der_walk::children(set.value, MAX_ATTRIBUTES)? {
+            for atv in tlv::der_children(set.content, MAX_ATTRIBUTES)? {
                 total += 1;
-                if total > MAX_ATTRIBUTES || atv.tag != der_walk::SEQUENCE {
+                if total > MAX_ATTRIBUTES || atv.tag != tag::SEQUENCE {
                     return None;
                 }
-                let (oid, rest) = der_walk::expect(atv.value, der_walk::OID)?;
-                let value = der_walk::read_all(rest)?;
-                let text = decode_text(value.tag, value.value);
+                let (oid, rest) = tlv::expect_der(atv.content, tag::OID)?;
+                let value = tlv::read_der_single(rest)?;
+                let text = decode_text(value.tag, value.content);
                 let norm = match &text {
                     Some(t) => AttrValue::Text(normalise(t)),
-                    None => AttrValue::Binary(value.tag, value.value.to_vec()),
+                    None => AttrValue::Binary(value.tag, value.content.to_vec()),
                 };
                 atvs.push(Atv {
-                    oid: oid.value.to_vec(),
+                    oid: oid.content.to_vec(),
                     norm,
                     text,
                 });
@@ -279,6 +279,58 @@ fn split_mailbox(s: &str) -> Option<(&str, &str)> {
     Some((local, domain))
 }
 
+/// Why a nameConstraints extension is malformed (RFC 5280 §4.2.1.10).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum NameConstraintsError {
+    /// Neither permittedSubtrees nor excludedSubtrees.
+    #[error("nameConstraints with neither permitted nor excluded subtrees")]
+    NoSubtrees,
+    /// A GeneralSubtrees with no subtree.
+    #[error("empty GeneralSubtrees in nameConstraints")]
+    EmptySubtrees,
+    /// A subtree with a minimum other than 0 or a maximum.
+    #[error("name constraint with minimum/maximum (RFC 5280 forbids)")]
+    MinimumMaximum,
+    /// A dNSName base that is not a host name.
+    #[error("malformed dNSName constraint {0:?}")]
+    MalformedDns(String),
+    /// An rfc822Name base that is neither a mailbox, a host nor a domain.
+    #[error("malformed rfc822Name constraint {0:?}")]
+    MalformedRfc822(String),
+    /// An iPAddress base of neither 8 nor 32 octets.
+    #[error("iPAddress constraint is not address+mask")]
+    IpNotAddressMask,
+    /// An iPAddress mask that is not a CIDR prefix.
+    #[error("iPAddress constraint mask is not a prefix")]
+    IpMaskNotPrefix,
+    /// A directoryName base that cannot be read.
+    #[error("malformed directoryName constraint")]
+    MalformedDirectoryName,
+}
+
+/// Why a name is refused by a name constraint, or the check given up.
+#[derive(Clone, Debug, thiserror::Error)]
+pub(crate) enum NameRefusal {
+    /// More than [`MAX_NAME_COMPARISONS`] comparisons on one path.
+    #[error("too many name-constraint comparisons")]
+    TooManyComparisons,
+    /// A constraint on a form we do not process, and a name of that form (its tag number).
+    #[error(
+        "a name constraint on GeneralName form [{0}] cannot be processed and the certificate \
+         has a name of that form"
+    )]
+    UnprocessedForm(u8),
+    /// A name under a constraint of its form that is not well formed.
+    #[error("malformed name {0:?} under a name constraint")]
+    MalformedName(NameForm),
+    /// A name in an excluded subtree.
+    #[error("name {} is in an excluded subtree", describe(.0))]
+    Excluded(NameForm),
+    /// A name outside every permitted subtree of its form.
+    #[error("name {} is outside the permitted subtrees", describe(.0))]
+    NotPermitted(NameForm),
+}
+
 /// One base of a name constraint.
 #[derive(Clone, Debug)]
 enum Base {
@@ -309,15 +361,15 @@ impl Base {
         }
     }
 
-    fn parse(subtree: &GeneralSubtree) -> Result<Self, String> {
+    fn parse(subtree: &GeneralSubtree) -> Result<Self, NameConstraintsError> {
         if subtree.minimum != 0 || subtree.maximum.is_some() {
-            return Err("name constraint with minimum/maximum (RFC 5280 forbids)".into());
+            return Err(NameConstraintsError::MinimumMaximum);
         }
         Ok(match &subtree.base {
             GeneralName::DnsName(s) => {
                 let s = s.to_string();
                 if !s.is_empty() && !valid_dns(&s, false) {
-                    return Err(format!("malformed dNSName constraint {s:?}"));
+                    return Err(NameConstraintsError::MalformedDns(s));
                 }
                 Self::Dns(s.to_ascii_lowercase())
             }
@@ -325,16 +377,16 @@ impl Base {
                 let s = s.to_string();
                 if s.contains('@') {
                     let (l, d) = split_mailbox(&s)
-                        .ok_or_else(|| format!("malformed rfc822Name constraint {s:?}"))?;
+                        .ok_or_else(|| NameConstraintsError::MalformedRfc822(s.clone()))?;
                     Self::Mailbox(l.to_string(), d.to_ascii_lowercase())
                 } else if let Some(d) = s.strip_prefix('.') {
                     if !valid_dns(d, false) {
-                        return Err(format!("malformed rfc822Name constraint {s:?}"));
+                        return Err(NameConstraintsError::MalformedRfc822(s));
                     }
                     Self::EmailDomain(s.to_ascii_lowercase())
                 } else {
                     if !valid_dns(&s, false) {
-                        return Err(format!("malformed rfc822Name constraint {s:?}"));
+                        return Err(NameConstraintsError::MalformedRfc822(s));
                     }
                     Self::EmailHost(s.to_ascii_lowercase())
                 }
@@ -342,7 +394,7 @@ impl Base {
             GeneralName::IpAddress(o) => {
                 let b = o.as_bytes();
                 if b.len() != 8 && b.len() != 32 {
-                    return Err("iPAddress constraint is not address+mask".into());
+                    return Err(NameConstraintsError::IpNotAddressMask);
                 }
                 let (net, mask) = b.split_at(b.len() / 2);
                 // the mask must be a CIDR prefix: ones, then zeros
@@ -351,16 +403,16 @@ impl Base {
                     for i in (0..8).rev() {
                         let one = byte & (1 << i) != 0;
                         if one && seen_zero {
-                            return Err("iPAddress constraint mask is not a prefix".into());
+                            return Err(NameConstraintsError::IpMaskNotPrefix);
                         }
                         seen_zero |= !one;
                     }
                 }
                 Self::Ip(net.to_vec(), mask.to_vec())
             }
-            GeneralName::DirectoryName(n) => Self::Dir(
-                Dn::from_name(n).ok_or_else(|| "malformed directoryName constraint".to_string())?,
-            ),
+            GeneralName::DirectoryName(n) => {
+                Self::Dir(Dn::from_name(n).ok_or(NameConstraintsError::MalformedDirectoryName)?)
+            }
             GeneralName::OtherName(_) => Self::Other(0),
             GeneralName::EdiPartyName(_) => Self::Other(5),
             GeneralName::UniformResourceIdentifier(_) => Self::Other(6),
@@ -426,21 +478,21 @@ pub(crate) struct NameConstraintSet {
     excluded: Vec<Base>,
 }
 
-/// Why a name is refused.
-pub(crate) type NameCheck = Result<(), String>;
+/// Whether a name passes a name constraint, and why not.
+pub(crate) type NameCheck = Result<(), NameRefusal>;
 
 /// Bound on the name-to-constraint comparisons of one path (pathological certificates).
-pub(crate) const MAX_NAME_COMPARISONS: usize = 250_000;
+const MAX_NAME_COMPARISONS: usize = 250_000;
 
 impl NameConstraintSet {
     /// Checks the extension's syntax (RFC 5280 §4.2.1.10).
-    pub fn from_extension(nc: &NameConstraints) -> Result<Self, String> {
+    pub fn from_extension(nc: &NameConstraints) -> Result<Self, NameConstraintsError> {
         if nc.permitted_subtrees.is_none() && nc.excluded_subtrees.is_none() {
-            return Err("nameConstraints with neither permitted nor excluded subtrees".into());
+            return Err(NameConstraintsError::NoSubtrees);
         }
-        let parse = |subtrees: &Vec<GeneralSubtree>| -> Result<Vec<Base>, String> {
+        let parse = |subtrees: &Vec<GeneralSubtree>| -> Result<Vec<Base>, NameConstraintsError> {
             if subtrees.is_empty() {
-                return Err("empty GeneralSubtrees in nameConstraints".into());
+                return Err(NameConstraintsError::EmptySubtrees);
             }
             subtrees.iter().map(Base::parse).collect()
         };
@@ -463,7 +515,7 @@ impl NameConstraintSet {
         let subtrees = self.excluded.len() + self.permitted.as_ref().map_or(0, Vec::len);
         *comparisons = comparisons.saturating_add(subtrees);
         if *comparisons > MAX_NAME_COMPARISONS {
-            return Err("too many name-constraint comparisons".into());
+            return Err(NameRefusal::TooManyComparisons);
         }
         let kind = name.kind();
         let excluded: Vec<&Base> = self.excluded.iter().filter(|b| b.kind() == kind).collect();
@@ -481,19 +533,14 @@ impl NameConstraintSet {
             NameForm::Email(s) => split_mailbox(s).is_some(),
             NameForm::Ip(a) => a.len() == 4 || a.len() == 16,
             NameForm::Dir(_) => true,
-            NameForm::Other(k) => {
-                return Err(format!(
-                    "a name constraint on GeneralName form [{k}] cannot be processed and the \
-                     certificate has a name of that form"
-                ));
-            }
+            NameForm::Other(k) => return Err(NameRefusal::UnprocessedForm(*k)),
         };
         if !well_formed {
-            return Err(format!("malformed name {name:?} under a name constraint"));
+            return Err(NameRefusal::MalformedName(name.clone()));
         }
         for b in &excluded {
             if b.contains(name, true) {
-                return Err(format!("name {} is in an excluded subtree", describe(name)));
+                return Err(NameRefusal::Excluded(name.clone()));
             }
         }
         if !permitted.is_empty() {
@@ -505,10 +552,7 @@ impl NameConstraintSet {
                 }
             }
             if !ok {
-                return Err(format!(
-                    "name {} is outside the permitted subtrees",
-                    describe(name)
-                ));
+                return Err(NameRefusal::NotPermitted(name.clone()));
             }
         }
         Ok(())
@@ -564,5 +608,49 @@ mod tests {
         assert!(!valid_dns("*.example.com", false));
         assert!(valid_dns("*.example.com", true));
         assert!(split_mailbox("a@b@example.com").is_none());
+    }
+
+    #[test]
+    fn refusals_are_typed_and_read_as_reported() {
+        let set = NameConstraintSet {
+            permitted: Some(vec![Base::Dns("example.com".into())]),
+            excluded: vec![Base::Dns("bad.example.com".into())],
+        };
+        let check = |name: NameForm, mut comparisons: usize| {
+            set.check(&name, &mut comparisons).unwrap_err().to_string()
+        };
+        assert_eq!(
+            check(NameForm::Dns("x.bad.example.com".into()), 0),
+            "name DNS:x.bad.example.com is in an excluded subtree"
+        );
+        assert_eq!(
+            check(NameForm::Dns("example.org".into()), 0),
+            "name DNS:example.org is outside the permitted subtrees"
+        );
+        assert_eq!(
+            check(NameForm::Dns("a..b".into()), 0),
+            "malformed name Dns(\"a..b\") under a name constraint"
+        );
+        assert_eq!(
+            check(NameForm::Dns("example.com".into()), MAX_NAME_COMPARISONS),
+            "too many name-constraint comparisons"
+        );
+        let other = NameConstraintSet {
+            permitted: None,
+            excluded: vec![Base::Other(6)],
+        };
+        assert!(matches!(
+            other.check(&NameForm::Other(6), &mut 0),
+            Err(NameRefusal::UnprocessedForm(6))
+        ));
+        assert_eq!(
+            NameRefusal::UnprocessedForm(6).to_string(),
+            "a name constraint on GeneralName form [6] cannot be processed and the certificate \
+             has a name of that form"
+        );
+        assert_eq!(
+            NameConstraintsError::MalformedRfc822("a@".into()).to_string(),
+            "malformed rfc822Name constraint \"a@\""
+        );
     }
 }

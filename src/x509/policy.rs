@@ -6,11 +6,29 @@
 //! for an explicit policy (policyConstraints requireExplicitPolicy): without one, explicit_policy
 //! never reaches 0. The tree is then built, bounded in size.
 
-use super::cert::{Cert, oid};
+use super::cert::Cert;
+use crate::asn1::oid;
 use der::asn1::ObjectIdentifier;
 
 /// Most nodes the tree may hold (policy mappings can make it grow quickly).
 const MAX_NODES: usize = 1_000;
+
+/// Why policy processing refuses a path.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum PolicyError {
+    /// The valid_policy_tree would exceed its node bound.
+    #[error("certificate policy tree too large")]
+    TreeTooLarge,
+    /// No valid policy remains at a certificate while one is required (§6.1.3 (f)).
+    #[error("no valid certificate policy at {subject} (explicit policy required)")]
+    NoValidPolicyAt {
+        /// The certificate's subject.
+        subject: String,
+    },
+    /// No valid policy remains at the end of the path while one is required (§6.1.5 (g)).
+    #[error("no valid certificate policy for the path (explicit policy required)")]
+    NoValidPolicy,
+}
 
 #[derive(Clone, Debug)]
 struct Node {
@@ -48,10 +66,10 @@ impl Tree {
             .filter(|(_, n)| n.alive)
     }
 
-    fn push(&mut self, depth: usize, node: Node) -> Result<(), String> {
+    fn push(&mut self, depth: usize, node: Node) -> Result<(), PolicyError> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
-            return Err("certificate policy tree too large".into());
+            return Err(PolicyError::TreeTooLarge);
         }
         while self.levels.len() <= depth {
             self.levels.push(Vec::new());
@@ -96,7 +114,7 @@ fn min_set(v: &mut usize, n: Option<u32>) {
 
 /// Runs policy processing over `path` (certificate 1 = the one issued by the anchor, …,
 /// certificate n = the target). `Err` when no valid policy remains and one is required.
-pub(crate) fn check(path: &[&Cert]) -> Result<(), String> {
+pub(crate) fn check(path: &[&Cert]) -> Result<(), PolicyError> {
     if !path
         .iter()
         .any(|c| c.policy.require_explicit_policy.is_some())
@@ -170,10 +188,9 @@ pub(crate) fn check(path: &[&Cert]) -> Result<(), String> {
         }
         // (f)
         if explicit_policy == 0 && tree.is_none() {
-            return Err(format!(
-                "no valid certificate policy at {} (explicit policy required)",
-                cert.subject_text()
-            ));
+            return Err(PolicyError::NoValidPolicyAt {
+                subject: cert.subject_text(),
+            });
         }
         if i == n {
             break;
@@ -252,7 +269,31 @@ pub(crate) fn check(path: &[&Cert]) -> Result<(), String> {
         explicit_policy = 0;
     }
     if explicit_policy == 0 && tree.is_none() {
-        return Err("no valid certificate policy for the path (explicit policy required)".into());
+        return Err(PolicyError::NoValidPolicy);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PolicyError;
+
+    #[test]
+    fn errors_read_as_reported() {
+        let at = PolicyError::NoValidPolicyAt {
+            subject: "CN=CA".into(),
+        };
+        assert_eq!(
+            at.to_string(),
+            "no valid certificate policy at CN=CA (explicit policy required)"
+        );
+        assert_eq!(
+            PolicyError::NoValidPolicy.to_string(),
+            "no valid certificate policy for the path (explicit policy required)"
+        );
+        assert_eq!(
+            PolicyError::TreeTooLarge.to_string(),
+            "certificate policy tree too large"
+        );
+    }
 }

@@ -14,18 +14,18 @@
 //! minutes of clock skew) is ignored. A revocation entry dated at or before T counts whatever
 //! the freshness: revocation is permanent.
 
-use super::cert::{Cert, ku, oid as ext_oid};
-use super::der_walk;
+use super::cert::{Cert, ku};
 use super::names::Dn;
-use super::time::format_unix;
-use crate::alg::{DigestAlgorithm, signature_algorithm_from_identifier};
+use crate::alg::{DigestAlgorithm, UnsupportedAlgorithm, signature_algorithm_from_identifier};
 use crate::asn1::ocsp::{
-    BasicOcspResponse, CertStatus, ID_PKIX_OCSP_BASIC, OcspResponse, OcspResponseStatus,
-    ResponderId,
+    BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus, ResponderId,
 };
-use crate::crypto::{ec_curve_of, verify_signature};
+use crate::asn1::oid;
+use crate::asn1::tlv::{self, tag};
+use crate::crypto::{VerifyError, ec_curve_of, verify_signature};
 use crate::error::{Error, Result};
-use crate::signer::CertificateDer;
+use crate::time::format_unix;
+use crate::x509::CertificateDer;
 use der::{Decode, Encode};
 use std::collections::HashMap;
 use x509_cert::crl::CertificateList;
@@ -59,20 +59,6 @@ const MAX_ITEMS: usize = 1_000;
 pub(crate) const MAX_REVOCATION_SIGNATURES: usize = 64;
 /// Clock skew tolerated for data "from the future".
 const SKEW: i64 = 300;
-
-mod crl_oid {
-    use der::asn1::ObjectIdentifier as Oid;
-    pub const CRL_NUMBER: Oid = Oid::new_unwrap("2.5.29.20");
-    pub const REASON_CODE: Oid = Oid::new_unwrap("2.5.29.21");
-    pub const INVALIDITY_DATE: Oid = Oid::new_unwrap("2.5.29.24");
-    pub const DELTA_CRL_INDICATOR: Oid = Oid::new_unwrap("2.5.29.27");
-    pub const ISSUING_DISTRIBUTION_POINT: Oid = Oid::new_unwrap("2.5.29.28");
-    pub const CERTIFICATE_ISSUER: Oid = Oid::new_unwrap("2.5.29.29");
-    pub const OCSP_NONCE: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.2");
-    pub const OCSP_EXTENDED_REVOKE: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.9");
-    pub const OCSP_ARCHIVE_CUTOFF: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.6");
-    pub const OCSP_CRL_ID: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.3");
-}
 
 #[derive(Clone, Debug)]
 struct Crl {
@@ -149,10 +135,10 @@ impl RevocationData {
     /// CRL that cannot be used (unsupported critical extension, delta CRL, …) is kept and
     /// reported as ignored when it matters.
     pub fn add_crl(&mut self, data: &[u8], source: RevocationSource) -> Result<()> {
-        if crate::signer::looks_like_pem(data) {
+        if super::pem::looks_like_pem(data) {
             let text = std::str::from_utf8(data)
                 .map_err(|_| Error::malformed("CRL", "PEM that is not UTF-8"))?;
-            let blocks = crate::signer::pem_blocks(text, "X509 CRL");
+            let blocks = super::pem::pem_blocks(text, "X509 CRL");
             if blocks.is_empty() {
                 return Err(Error::malformed("CRL", "no X509 CRL PEM block"));
             }
@@ -170,19 +156,19 @@ impl RevocationData {
             return Err(Error::InvalidArgument("too many CRLs".into()));
         }
         let list = CertificateList::from_der(der).map_err(|e| Error::malformed("CRL", e))?;
-        let outer = der_walk::read_all(der).ok_or_else(|| Error::malformed("CRL", "not DER"))?;
-        let (tbs, rest) = der_walk::expect(outer.value, der_walk::SEQUENCE)
+        let outer = tlv::read_der_single(der).ok_or_else(|| Error::malformed("CRL", "not DER"))?;
+        let (tbs, rest) = tlv::expect_der(outer.content, tag::SEQUENCE)
             .ok_or_else(|| Error::malformed("CRL", "no TBSCertList"))?;
-        let (outer_alg, _) = der_walk::expect(rest, der_walk::SEQUENCE)
+        let (outer_alg, _) = tlv::expect_der(rest, tag::SEQUENCE)
             .ok_or_else(|| Error::malformed("CRL", "no signatureAlgorithm"))?;
-        let mut fields = tbs.value;
-        if let Some((v, r)) = der_walk::expect(fields, der_walk::INTEGER) {
+        let mut fields = tbs.content;
+        if let Some((v, r)) = tlv::expect_der(fields, tag::INTEGER) {
             let _ = v;
             fields = r;
         }
-        let (tbs_alg, fields) = der_walk::expect(fields, der_walk::SEQUENCE)
+        let (tbs_alg, fields) = tlv::expect_der(fields, tag::SEQUENCE)
             .ok_or_else(|| Error::malformed("CRL", "no signature field"))?;
-        let (issuer_tlv, _) = der_walk::expect(fields, der_walk::SEQUENCE)
+        let (issuer_tlv, _) = tlv::expect_der(fields, tag::SEQUENCE)
             .ok_or_else(|| Error::malformed("CRL", "no issuer"))?;
         let issuer =
             Dn::parse(issuer_tlv.raw).ok_or_else(|| Error::malformed("CRL", "bad issuer name"))?;
@@ -197,16 +183,16 @@ impl RevocationData {
         for ext in tbs_list.crl_extensions.iter().flatten() {
             let v = ext.extn_value.as_bytes();
             match ext.extn_id {
-                o if o == crl_oid::CRL_NUMBER => {
+                o if o == oid::CRL_NUMBER => {
                     has_number = true;
                     if ext.critical {
                         problem.get_or_insert("CRL number marked critical".into());
                     }
                 }
-                o if o == crl_oid::DELTA_CRL_INDICATOR => {
+                o if o == oid::DELTA_CRL_INDICATOR => {
                     problem.get_or_insert("delta CRLs are not supported".into());
                 }
-                o if o == crl_oid::ISSUING_DISTRIBUTION_POINT => {
+                o if o == oid::ISSUING_DISTRIBUTION_POINT => {
                     match IssuingDistributionPoint::from_der(v) {
                         Ok(p) if p.indirect_crl => {
                             problem.get_or_insert("indirect CRLs are not supported".into());
@@ -220,10 +206,10 @@ impl RevocationData {
                         }
                     }
                 }
-                o if o == ext_oid::AUTHORITY_KEY_IDENTIFIER
-                    || o == ext_oid::ISSUER_ALT_NAME
-                    || o == ext_oid::FRESHEST_CRL
-                    || o == ext_oid::AUTHORITY_INFO_ACCESS => {}
+                o if o == oid::AUTHORITY_KEY_IDENTIFIER
+                    || o == oid::ISSUER_ALT_NAME
+                    || o == oid::FRESHEST_CRL
+                    || o == oid::AUTHORITY_INFO_ACCESS => {}
                 other => {
                     if ext.critical {
                         problem
@@ -237,9 +223,8 @@ impl RevocationData {
         }
         for entry in tbs_list.revoked_certificates.iter().flatten() {
             for ext in entry.crl_entry_extensions.iter().flatten() {
-                let known =
-                    ext.extn_id == crl_oid::REASON_CODE || ext.extn_id == crl_oid::INVALIDITY_DATE;
-                if ext.extn_id == crl_oid::CERTIFICATE_ISSUER {
+                let known = ext.extn_id == oid::REASON_CODE || ext.extn_id == oid::INVALIDITY_DATE;
+                if ext.extn_id == oid::CERTIFICATE_ISSUER {
                     problem.get_or_insert("CRL entry with certificateIssuer (indirect)".into());
                 } else if ext.critical && !known {
                     problem.get_or_insert(format!(
@@ -279,7 +264,7 @@ impl RevocationData {
         let bytes = resp
             .response_bytes
             .ok_or_else(|| Error::malformed("OCSPResponse", "no responseBytes"))?;
-        if bytes.response_type != ID_PKIX_OCSP_BASIC {
+        if bytes.response_type != oid::OCSP_BASIC {
             return Err(Error::Unsupported(format!(
                 "OCSP response type {}",
                 bytes.response_type
@@ -295,9 +280,9 @@ impl RevocationData {
         }
         let basic = BasicOcspResponse::from_der(der)
             .map_err(|e| Error::malformed("BasicOCSPResponse", e))?;
-        let outer = der_walk::read_all(der)
+        let outer = tlv::read_der_single(der)
             .ok_or_else(|| Error::malformed("BasicOCSPResponse", "not DER"))?;
-        let (tbs, _) = der_walk::expect(outer.value, der_walk::SEQUENCE)
+        let (tbs, _) = tlv::expect_der(outer.content, tag::SEQUENCE)
             .ok_or_else(|| Error::malformed("BasicOCSPResponse", "no tbsResponseData"))?;
         let mut certs = Vec::new();
         for any in basic.certs.iter().flatten().take(16) {
@@ -318,9 +303,9 @@ impl RevocationData {
         }
         for ext in basic.tbs_response_data.response_extensions.iter().flatten() {
             let known = [
-                crl_oid::OCSP_NONCE,
-                crl_oid::OCSP_EXTENDED_REVOKE,
-                crl_oid::OCSP_ARCHIVE_CUTOFF,
+                oid::OCSP_NONCE,
+                oid::OCSP_EXTENDED_REVOKE,
+                oid::OCSP_ARCHIVE_CUTOFF,
             ]
             .contains(&ext.extn_id);
             if ext.critical && !known {
@@ -359,12 +344,64 @@ pub(crate) enum Status {
     NoData,
 }
 
+/// Why a signature over revocation data (or over a responder certificate) is not accepted.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum SignatureCheckError {
+    /// [`MAX_REVOCATION_SIGNATURES`] verifications were already spent.
+    #[error("revocation signature budget exhausted")]
+    BudgetExhausted,
+    /// The signature algorithm is unknown or refused.
+    #[error(transparent)]
+    Algorithm(#[from] UnsupportedAlgorithm),
+    /// The signature does not verify with the key.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+}
+
+/// Why an OCSP response is not accepted as signed by the CA or an authorised responder.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum OcspAuthorizationError {
+    /// No response with that index.
+    #[error("no such response")]
+    NoSuchResponse,
+    /// The signature BIT STRING has unused bits.
+    #[error("malformed signature")]
+    MalformedSignature,
+    /// The CA named itself as responder and its signature is not accepted.
+    #[error(transparent)]
+    IssuerSignature(SignatureCheckError),
+    /// No certificate in the response matches the responderID.
+    #[error("no responder certificate matches the responderID")]
+    NoMatchingResponder,
+    /// The responder certificate was issued by another CA.
+    #[error("responder certificate not issued by the CA")]
+    ResponderNotIssuedByCa,
+    /// The responder certificate has a recorded problem.
+    #[error("responder certificate: {0}")]
+    ResponderProblem(String),
+    /// The responder certificate lacks id-kp-OCSPSigning.
+    #[error("responder certificate lacks id-kp-OCSPSigning")]
+    ResponderLacksOcspSigning,
+    /// The responder certificate's keyUsage lacks digitalSignature.
+    #[error("responder certificate keyUsage lacks digitalSignature")]
+    ResponderLacksDigitalSignature,
+    /// The responder certificate was not valid at producedAt.
+    #[error("responder certificate not valid when the response was produced")]
+    ResponderNotValid,
+    /// The CA's signature on the responder certificate is not accepted.
+    #[error("responder certificate signature: {0}")]
+    ResponderCertificateSignature(SignatureCheckError),
+    /// The responder's signature on the response is not accepted.
+    #[error("response signature: {0}")]
+    ResponseSignature(SignatureCheckError),
+}
+
 /// Checks certificates against a [`RevocationData`] with a signature budget and caches.
 pub(crate) struct Checker<'a> {
     data: &'a RevocationData,
     signatures: usize,
     /// (kind, index, issuer key) → verified.
-    cache: HashMap<(u8, usize, Vec<u8>), Result<(), String>>,
+    cache: HashMap<(u8, usize, Vec<u8>), Result<(), SignatureCheckError>>,
     /// Notes about data that was ignored, deduplicated.
     pub warnings: Vec<String>,
 }
@@ -401,17 +438,17 @@ impl<'a> Checker<'a> {
         alg: &spki::AlgorithmIdentifierOwned,
         tbs: &[u8],
         sig: &[u8],
-    ) -> Result<(), String> {
+    ) -> Result<(), SignatureCheckError> {
         if let Some(r) = self.cache.get(&key) {
             return r.clone();
         }
         let r = if self.signatures >= MAX_REVOCATION_SIGNATURES {
-            Err("revocation signature budget exhausted".to_string())
+            Err(SignatureCheckError::BudgetExhausted)
         } else {
             self.signatures += 1;
             signature_algorithm_from_identifier(alg, None, ec_curve_of(signer_spki))
-                .map_err(|e| e.to_string())
-                .and_then(|a| verify_signature(signer_spki, a, tbs, sig).map_err(|e| e.to_string()))
+                .map_err(SignatureCheckError::from)
+                .and_then(|a| Ok(verify_signature(signer_spki, a, tbs, sig)?))
         };
         self.cache.insert(key, r.clone());
         r
@@ -532,7 +569,7 @@ impl<'a> Checker<'a> {
             }
             let mut reason = None;
             for ext in entry.crl_entry_extensions.iter().flatten() {
-                if ext.extn_id == crl_oid::REASON_CODE {
+                if ext.extn_id == oid::REASON_CODE {
                     reason = CrlReason::from_der(ext.extn_value.as_bytes()).ok();
                 }
             }
@@ -566,15 +603,21 @@ impl<'a> Checker<'a> {
     }
 
     /// Finds who signed response `i` for certificates of `issuer`, and verifies it.
-    fn ocsp_authorized(&mut self, i: usize, issuer: &Cert, at: i64) -> Result<(), String> {
+    fn ocsp_authorized(
+        &mut self,
+        i: usize,
+        issuer: &Cert,
+        at: i64,
+    ) -> Result<(), OcspAuthorizationError> {
+        use OcspAuthorizationError as E;
         let Some(resp) = self.data.ocsp.get(i) else {
-            return Err("no such response".into());
+            return Err(E::NoSuchResponse);
         };
         let sig = resp
             .basic
             .signature
             .as_bytes()
-            .ok_or_else(|| "malformed signature".to_string())?
+            .ok_or(E::MalformedSignature)?
             .to_vec();
         let matches_id = |c: &Cert| match &resp.basic.tbs_response_data.responder_id {
             ResponderId::ByName(n) => Dn::from_name(n).is_some_and(|d| d.matches(&c.subject)),
@@ -584,44 +627,46 @@ impl<'a> Checker<'a> {
         };
         // the CA itself
         if matches_id(issuer) {
-            return self.verify(
-                (1, i, issuer.spki.clone()),
-                &issuer.spki,
-                &resp.basic.signature_algorithm,
-                &resp.tbs,
-                &sig,
-            );
+            return self
+                .verify(
+                    (1, i, issuer.spki.clone()),
+                    &issuer.spki,
+                    &resp.basic.signature_algorithm,
+                    &resp.tbs,
+                    &sig,
+                )
+                .map_err(E::IssuerSignature);
         }
         // a delegated responder (RFC 6960 §4.2.2.2)
-        let mut last = "no responder certificate matches the responderID".to_string();
+        let mut last = E::NoMatchingResponder;
         for (k, responder) in resp.certs.iter().enumerate() {
             if !matches_id(responder) {
                 continue;
             }
             if !responder.issuer.matches(&issuer.subject) {
-                last = "responder certificate not issued by the CA".into();
+                last = E::ResponderNotIssuedByCa;
                 continue;
             }
             if let Some((_, p)) = responder.first_problem() {
-                last = format!("responder certificate: {p}");
+                last = E::ResponderProblem(p.clone());
                 continue;
             }
             if !responder
                 .eku
                 .as_ref()
-                .is_some_and(|e| e.contains(&ext_oid::KP_OCSP_SIGNING))
+                .is_some_and(|e| e.contains(&oid::KP_OCSP_SIGNING))
             {
-                last = "responder certificate lacks id-kp-OCSPSigning".into();
+                last = E::ResponderLacksOcspSigning;
                 continue;
             }
             if let Some(k) = responder.key_usage
                 && k & ku::DIGITAL_SIGNATURE == 0
             {
-                last = "responder certificate keyUsage lacks digitalSignature".into();
+                last = E::ResponderLacksDigitalSignature;
                 continue;
             }
             if at < responder.not_before || at > responder.not_after {
-                last = "responder certificate not valid when the response was produced".into();
+                last = E::ResponderNotValid;
                 continue;
             }
             // the CA issued the responder certificate
@@ -633,7 +678,7 @@ impl<'a> Checker<'a> {
                 &responder.tbs,
                 &responder.signature,
             ) {
-                last = format!("responder certificate signature: {e}");
+                last = E::ResponderCertificateSignature(e);
                 continue;
             }
             match self.verify(
@@ -652,7 +697,7 @@ impl<'a> Checker<'a> {
                     }
                     return Ok(());
                 }
-                Err(e) => last = format!("response signature: {e}"),
+                Err(e) => last = E::ResponseSignature(e),
             }
         }
         Err(last)
@@ -688,7 +733,7 @@ impl<'a> Checker<'a> {
             return None;
         }
         for ext in single.single_extensions.iter().flatten() {
-            if ext.critical && ext.extn_id != crl_oid::OCSP_CRL_ID {
+            if ext.critical && ext.extn_id != oid::OCSP_CRL_ID {
                 self.warn(format!(
                     "{what} ignored: unsupported critical extension {}",
                     ext.extn_id
@@ -733,5 +778,21 @@ impl<'a> Checker<'a> {
             CertStatus::Good(_) => Some(Status::Good { source: label }),
             _ => Some(Status::Unknown { source: label }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{OcspAuthorizationError as E, SignatureCheckError, VerifyError};
+
+    #[test]
+    fn errors_read_as_reported() {
+        let bad = SignatureCheckError::Verify(VerifyError::BadSignature);
+        assert_eq!(E::IssuerSignature(bad.clone()).to_string(), bad.to_string());
+        let resp = E::ResponseSignature(bad).to_string();
+        assert_eq!(resp, "response signature: signature value does not verify");
+        let budget = E::ResponderCertificateSignature(SignatureCheckError::BudgetExhausted);
+        let text = "responder certificate signature: revocation signature budget exhausted";
+        assert_eq!(budget.to_string(), text);
     }
 }

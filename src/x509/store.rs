@@ -1,7 +1,7 @@
 //! Trust anchors: the certificates a validation may end at.
 
+use super::CertificateDer;
 use crate::error::{Error, Result};
-use crate::signer::CertificateDer;
 use std::path::Path;
 
 /// Most anchors one store holds (a directory of system roots has a few hundred).

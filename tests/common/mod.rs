@@ -1,4 +1,12 @@
-//! Helpers shared by the integration tests: test-vector paths and external-tool gating.
+//! Helpers shared by the integration tests: test-vector paths and external-tool gating here;
+//! in the parts:
+//! - `cli`: running the `sigform` binary;
+//! - `judges`: the external judges (`openssl_cms_verify`, `pdfsig_trusting`, `pyhanko_validate`,
+//!   `qpdf_check`);
+//! - `pdf`: small PDFs written by hand (`PdfBuilder`);
+//! - `corpus`: the shared corpora beside the checkout (`corpus_pdf`, `shared`);
+//! - `cms`: the bytes of a CMS SignedData a verifier may ignore (mutation tests);
+//! - `softhsm`: a SoftHSM2 token store for the PKCS#11 tests.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -91,5 +99,22 @@ pub fn run(cmd: &mut Command) -> (bool, String) {
 }
 
 pub mod certomancer;
+pub mod cli;
 pub mod cms;
+pub mod corpus;
+pub mod judges;
+pub mod pdf;
 pub mod softhsm;
+
+// Each test binary uses some of these.
+#[allow(unused_imports)]
+pub use cli::{arg, sigform, sigform_command, sigform_env};
+#[allow(unused_imports)]
+pub use corpus::{corpus_pdf, shared};
+#[allow(unused_imports)]
+pub use judges::{
+    PdfsigTrusting, openssl_cms_verify, pdfsig_signatures, pdfsig_trusting, pdfsig_untrusted,
+    pyhanko_validate, qpdf_check,
+};
+#[allow(unused_imports)]
+pub use pdf::{PdfBuilder, XrefTable};

@@ -109,7 +109,7 @@ impl SoftHsm {
     /// Writes a certificate (PEM or DER file) under `label` and `id` (hex).
     pub fn import_cert(&self, token: &str, label: &str, id_hex: &str, cert: &Path) {
         let data = std::fs::read(cert).expect("certificate");
-        let der = match sigform::signer::CertificateDer::parse_many(&data) {
+        let der = match sigform::CertificateDer::parse_many(&data) {
             Ok(mut v) if !v.is_empty() => v.remove(0).der().to_vec(),
             _ => panic!("{} is not a certificate", cert.display()),
         };

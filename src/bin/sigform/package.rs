@@ -1,12 +1,14 @@
-//! `sigform package build|verify` and `sigform demo`: argument handling, I/O and printing over
-//! `sigform::package`.
+//! `sigform package build|verify`: argument handling, I/O and printing over `sigform::package`.
 //!
 //! Exit status of `package verify`: 0 = fully signed and every check passed (or partly signed
 //! and every check passed, with `--allow-partial`); 1 = failed, refused (a hostile or tampered
 //! package: the typed error is printed) or partly signed without `--allow-partial`; 2 = usage
 //! or input error (a file that cannot be read, a bad argument).
 
-use super::{Failure, read, write_atomically};
+use crate::Failure;
+use crate::files::{env_secret, read, write_atomically};
+use crate::output::Format;
+use crate::trust::TrustArgs;
 use clap::{Args, Subcommand};
 use serde::Deserialize;
 use sigform::package::{
@@ -90,7 +92,7 @@ pub(crate) struct VerifyArgs {
     /// The package (.zip or .json).
     file: PathBuf,
     #[command(flatten)]
-    trust: super::TrustArgs,
+    trust: TrustArgs,
     /// Exit 0 for a partly signed package whose checks all passed.
     #[arg(long)]
     allow_partial: bool,
@@ -99,7 +101,7 @@ pub(crate) struct VerifyArgs {
     extract: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
-    format: super::Format,
+    format: Format,
 }
 
 #[derive(Deserialize)]
@@ -138,8 +140,7 @@ struct PlanEvidence {
 }
 
 fn parse_time(s: &str) -> Result<std::time::SystemTime, Failure> {
-    sigform::x509::time::parse_rfc3339(s)
-        .ok_or_else(|| Failure(format!("{s:?} is not an RFC 3339 time")))
+    sigform::time::parse_rfc3339(s).ok_or_else(|| Failure(format!("{s:?} is not an RFC 3339 time")))
 }
 
 fn load_plan(path: &Path) -> Result<Vec<PlannedParticipant>, Failure> {
@@ -191,11 +192,7 @@ fn build(args: BuildArgs) -> Result<ExitCode, Failure> {
     };
     let signature = read(&args.signature)?;
     let plan = load_plan(&args.plan)?;
-    let password = args
-        .seal_pass_env
-        .as_deref()
-        .map(super::env_secret)
-        .transpose()?;
+    let password = args.seal_pass_env.as_deref().map(env_secret).transpose()?;
     let seal = if let (Some(key), Some(cert)) = (&args.seal_key, &args.seal_cert) {
         Some(SoftwareSigner::from_files(
             key,
@@ -271,8 +268,8 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     };
     report.file = Some(args.file.display().to_string());
     match args.format {
-        super::Format::Json => println!("{}", report.to_json()),
-        super::Format::Text => print!("{report}"),
+        Format::Json => println!("{}", report.to_json()),
+        Format::Text => print!("{report}"),
     }
     let ok = match report.status {
         PackageStatus::FullySigned => true,
@@ -297,7 +294,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
 
 fn refused(args: &VerifyArgs, e: &package::PackageError) -> ExitCode {
     match args.format {
-        super::Format::Json => println!(
+        Format::Json => println!(
             "{}",
             serde_json::json!({
                 "file": args.file.display().to_string(),
@@ -305,24 +302,7 @@ fn refused(args: &VerifyArgs, e: &package::PackageError) -> ExitCode {
                 "error": e.to_string(),
             })
         ),
-        super::Format::Text => println!("Package {}: REFUSED: {e}", args.file.display()),
+        Format::Text => println!("Package {}: REFUSED: {e}", args.file.display()),
     }
     ExitCode::from(1)
-}
-
-pub(crate) fn demo(dir: Option<PathBuf>) -> Result<ExitCode, Failure> {
-    let dir = dir.unwrap_or_else(|| PathBuf::from("sigform-demo"));
-    let mut stdout = std::io::stdout();
-    let outcome = package::demo::run(&dir, &mut stdout)?;
-    println!();
-    for (what, ok) in &outcome.checks {
-        println!("  [{}] {what}", if *ok { "ok  " } else { "FAIL" });
-    }
-    if outcome.all_passed() {
-        println!("demo: every check passed");
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!("demo: some checks FAILED");
-        Ok(ExitCode::from(1))
-    }
 }

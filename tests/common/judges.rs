@@ -1,0 +1,130 @@
+//! The external judges of our output, one helper each: `openssl cms -verify`, `pdfsig` with an
+//! NSS database trusting the test root, `pyhanko sign validate` and `qpdf --check`. Each is
+//! gated like every external tool ([`tool`]): missing, it is a skip with a notice (the helper
+//! returns `None` or does nothing), or a failure under `SIGFORM_INTEROP=1`.
+
+use super::{run, tempdir, tool, tv};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `openssl cms -verify` of a DER `.p7s` (with the detached `content`, if any) against the test
+/// root, any purpose; `cades` adds `-cades` (checks the ESS signing-certificate attribute).
+/// Panics unless openssl says "Verification successful".
+pub fn openssl_cms_verify(p7s: &[u8], content: Option<&[u8]>, cades: bool) {
+    let Some(openssl) = tool("openssl") else {
+        return;
+    };
+    let dir = tempdir();
+    let p = dir.path().join("s.p7s");
+    std::fs::write(&p, p7s).unwrap();
+    let mut cmd = Command::new(openssl);
+    cmd.args([
+        "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any",
+    ]);
+    if cades {
+        cmd.arg("-cades");
+    }
+    cmd.arg("-in")
+        .arg(&p)
+        .arg("-CAfile")
+        .arg(tv("pki/root-ca.pem"))
+        .arg("-out")
+        .arg(dir.path().join("out"));
+    if let Some(c) = content {
+        let cp = dir.path().join("content");
+        std::fs::write(&cp, c).unwrap();
+        cmd.arg("-content").arg(cp);
+    }
+    let (ok, out) = run(&mut cmd);
+    assert!(
+        ok && out.contains("Verification successful"),
+        "openssl cms -verify rejected the .p7s: {out}"
+    );
+}
+
+/// `pdfsig` with an NSS database that trusts the test root (`pki/root-ca.pem`), made once and
+/// used for any number of files.
+pub struct PdfsigTrusting {
+    pdfsig: PathBuf,
+    /// `sql:DIR`, the database.
+    db: String,
+    /// Keeps the database alive.
+    _dir: tempfile::TempDir,
+}
+
+impl PdfsigTrusting {
+    /// The database, or `None` (after a notice) when pdfsig or certutil is missing.
+    pub fn new() -> Option<Self> {
+        let pdfsig = tool("pdfsig")?;
+        let certutil = tool("certutil")?;
+        let dir = tempdir();
+        let db = format!("sql:{}", dir.path().display());
+        let (ok, out) = run(Command::new(&certutil).args(["-N", "-d", &db, "--empty-password"]));
+        assert!(ok, "certutil -N: {out}");
+        let (ok, out) = run(Command::new(&certutil)
+            .args(["-A", "-d", &db, "-n", "root", "-t", "CT,C,C", "-i"])
+            .arg(tv("pki/root-ca.pem")));
+        assert!(ok, "certutil -A: {out}");
+        Some(Self {
+            pdfsig,
+            db,
+            _dir: dir,
+        })
+    }
+
+    /// pdfsig's report on `pdf` (stdout and stderr; its exit status says nothing more).
+    pub fn run(&self, pdf: &Path) -> String {
+        run(Command::new(&self.pdfsig)
+            .args(["-nssdir", &self.db])
+            .arg(pdf))
+        .1
+    }
+}
+
+/// pdfsig's report on `pdf` with the test root trusted, or `None` when pdfsig or certutil is
+/// missing (a fresh database each time: [`PdfsigTrusting`] keeps one for many files).
+pub fn pdfsig_trusting(pdf: &Path) -> Option<String> {
+    Some(PdfsigTrusting::new()?.run(pdf))
+}
+
+/// pdfsig's report on `pdf` without a trust database (what it sees, not whom it trusts), or
+/// `None` when pdfsig is missing.
+pub fn pdfsig_untrusted(pdf: &Path) -> Option<String> {
+    let pdfsig = tool("pdfsig")?;
+    Some(run(Command::new(pdfsig).arg(pdf)).1)
+}
+
+/// The blocks of a pdfsig report, one per signature field that is signed (a field pdfsig
+/// reports "is not signed" is left out).
+pub fn pdfsig_signatures(report: &str) -> Vec<&str> {
+    report
+        .split("Signature #")
+        .skip(1)
+        .filter(|b| !b.contains("is not signed"))
+        .collect()
+}
+
+/// `pyhanko sign validate` with the test root as the only trust anchor and no revocation
+/// check; `args` are the further options and the file(s). Returns (exit status 0, stdout and
+/// stderr), or `None` when pyHanko is missing.
+pub fn pyhanko_validate<S: AsRef<OsStr>>(args: &[S]) -> Option<(bool, String)> {
+    let pyhanko = tool("pyhanko")?;
+    Some(run(Command::new(pyhanko)
+        .args([
+            "sign",
+            "validate",
+            "--no-revocation-check",
+            "--trust-replace",
+            "--trust",
+        ])
+        .arg(tv("pki/root-ca.pem"))
+        .args(args)))
+}
+
+/// `qpdf --check` of `pdf`: (exit status 0, stdout and stderr), or `None` when qpdf is
+/// missing.
+pub fn qpdf_check(pdf: &Path) -> Option<(bool, String)> {
+    let qpdf = tool("qpdf")?;
+    Some(run(Command::new(qpdf).arg("--check").arg(pdf)))
+}
