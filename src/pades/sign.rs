@@ -127,9 +127,6 @@ pub struct PreparedPdf {
 
 const BYTE_RANGE_PLACEHOLDER: &str = "[0 0000000000 0000000000 0000000000]";
 
-/// PDF date string `D:YYYYMMDDHHmmSS+00'00'`: moved to [`crate::time::format_pdf_date`] (this
-/// path is kept for now).
-
 /// Bytes to reserve for the CMS: the embedded certificates, the signature, the attributes and
 /// room for the unexpected.
 pub fn estimate_contents_size(identity: &SignerIdentity, algorithm: SignatureAlgorithm) -> usize {

@@ -13,7 +13,6 @@ pub mod software;
 use crate::alg::SignatureAlgorithm;
 use crate::x509::CertificateDer;
 
-/// The certificate type lives in [`crate::x509`]; this path is kept for existing users.
 #[cfg(feature = "pkcs11")]
 pub use pkcs11::Pkcs11Signer;
 pub use software::SoftwareSigner;

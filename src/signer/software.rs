@@ -23,8 +23,6 @@ use spki::DecodePublicKey;
 use std::path::Path;
 use zeroize::Zeroizing;
 
-/// The RSA key size policy lives in [`crate::alg`]; this path is kept for existing users.
-
 /// Largest key or certificate file we read (hostile input bound).
 const MAX_FILE: u64 = 16 * 1024 * 1024;
 

@@ -35,7 +35,6 @@ pub(crate) mod pem;
 pub(crate) mod policy;
 pub mod revocation;
 pub mod store;
-/// Times of certificates and reports: moved to [`crate::time`] (this path is kept for now).
 pub use certificate::CertificateDer;
 pub use identity::{IcpBrasilIds, cnpj_is_valid, cpf_is_valid, icp_brasil_ids, signer_report};
 pub use path::{
