@@ -44,6 +44,7 @@ pub mod pdf;
 pub mod report;
 pub mod signer;
 pub mod time;
+pub mod tsp;
 pub mod verify;
 pub mod x509;
 

@@ -105,6 +105,7 @@ pub fn run(cmd: &mut Command) -> (bool, String) {
     (out.status.success(), text)
 }
 
+pub mod certomancer;
 pub mod cli;
 pub mod cms;
 pub mod corpus;
