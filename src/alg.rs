@@ -132,6 +132,32 @@ impl DigestAlgorithm {
     }
 }
 
+/// Runs `$body` with the type `$d` bound to the hash function of the [`DigestAlgorithm`]
+/// `$alg`, for code generic over the digest (the RSA padding schemes).
+macro_rules! with_digest {
+    ($alg:expr, $d:ident => $body:expr) => {
+        match $alg {
+            $crate::alg::DigestAlgorithm::Sha1 => {
+                type $d = ::sha1::Sha1;
+                $body
+            }
+            $crate::alg::DigestAlgorithm::Sha256 => {
+                type $d = ::sha2::Sha256;
+                $body
+            }
+            $crate::alg::DigestAlgorithm::Sha384 => {
+                type $d = ::sha2::Sha384;
+                $body
+            }
+            $crate::alg::DigestAlgorithm::Sha512 => {
+                type $d = ::sha2::Sha512;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_digest;
+
 /// Streams everything `reader` yields once through every hasher of `hashers`, in 64 KiB
 /// blocks (retrying interrupted reads).
 pub(crate) fn hash_reader<R: std::io::Read>(
@@ -244,6 +270,23 @@ impl EcCurve {
             Self::P384 => "P-384",
         }
     }
+    /// The curve named by the parameters of an `id-ecPublicKey` algorithm identifier (of a
+    /// public or a private key).
+    pub(crate) fn named_by(alg: &spki::AlgorithmIdentifierRef<'_>) -> Result<Self, CurveError> {
+        let oid = alg.parameters_oid().map_err(|_| CurveError::NotNamed)?;
+        Self::from_oid(&oid).ok_or(CurveError::Unsupported(oid))
+    }
+}
+
+/// Why an EC key's algorithm identifier names no supported curve.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum CurveError {
+    /// The parameters are not a named-curve OID.
+    #[error("EC key without a named curve")]
+    NotNamed,
+    /// A named curve other than P-256 and P-384.
+    #[error("curve {0}")]
+    Unsupported(ObjectIdentifier),
 }
 
 /// A signature algorithm: key type, padding and digest.
