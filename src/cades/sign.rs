@@ -6,13 +6,14 @@
 //! [`Signer::sign`] + `finish`; a remote signer (browser plugin, mobile A2 certificate) gets the
 //! [`Prepared::to_be_signed`] bytes (or their [`Prepared::digest`]) and hands back the value.
 
-use super::parse::{SignerInfo, encode_signed_data, parse_signed_data};
+use super::parse::{SignedData, SignerInfo, encode_signed_data, parse_signed_data};
 use crate::alg::{DigestAlgorithm, SignatureAlgorithm};
 use crate::asn1::Base64Bytes;
 use crate::asn1::cert::cert_fields;
 use crate::asn1::ess::{self, SignaturePolicy, encode_oid};
 use crate::asn1::oid;
 use crate::asn1::tlv::{self, tag};
+use crate::crypto::{ecdsa_raw_len, ecdsa_raw_to_der};
 use crate::error::{Error, Result};
 use crate::signer::{Signer, SignerError, SignerIdentity};
 use der::Encode;
@@ -110,17 +111,31 @@ pub struct SigningState {
     pub mode: SigningMode,
 }
 
-/// The output of a `prepare` function.
+/// The output of a `prepare` function: what to sign, and the state `S` to finish with
+/// ([`SigningState`] for [`finish`]; a format that wraps the CMS, like PAdES, keeps its own
+/// state around it, see [`Prepared::map_state`]).
 #[derive(Clone, Debug)]
-pub struct Prepared {
+pub struct Prepared<S = SigningState> {
     /// The exact bytes to sign: the DER of the signed attributes as a SET.
     pub to_be_signed: Vec<u8>,
     /// Their digest with [`Prepared::digest_algorithm`] (for signers that sign a hash).
     pub digest: Vec<u8>,
     /// The digest algorithm.
     pub digest_algorithm: DigestAlgorithm,
-    /// The state to hand to [`finish`].
-    pub state: SigningState,
+    /// The state to hand to the `finish` function.
+    pub state: S,
+}
+
+impl<S> Prepared<S> {
+    /// The same bytes to sign and digest, with the state turned into `f(state)`.
+    pub fn map_state<T>(self, f: impl FnOnce(S) -> T) -> Prepared<T> {
+        Prepared {
+            to_be_signed: self.to_be_signed,
+            digest: self.digest,
+            digest_algorithm: self.digest_algorithm,
+            state: f(self.state),
+        }
+    }
 }
 
 fn digest_content(
@@ -318,26 +333,14 @@ pub fn prepare_countersign(
 /// Turns a raw `r‖s` ECDSA signature (as WebCrypto and some tokens return) into DER; other
 /// values are returned unchanged.
 fn normalize_signature_value(alg: SignatureAlgorithm, sig: &[u8]) -> Vec<u8> {
-    if let SignatureAlgorithm::Ecdsa { curve, .. } = alg {
-        let raw_len = match curve {
-            crate::alg::EcCurve::P256 => 64,
-            crate::alg::EcCurve::P384 => 96,
-        };
-        if sig.len() == raw_len && sig.first() != Some(&0x30) {
-            let der = match curve {
-                crate::alg::EcCurve::P256 => p256::ecdsa::Signature::from_slice(sig)
-                    .ok()
-                    .map(|s| s.to_der().as_bytes().to_vec()),
-                crate::alg::EcCurve::P384 => p384::ecdsa::Signature::from_slice(sig)
-                    .ok()
-                    .map(|s| s.to_der().as_bytes().to_vec()),
-            };
-            if let Some(d) = der {
-                return d;
-            }
+    match alg {
+        SignatureAlgorithm::Ecdsa { curve, .. }
+            if sig.len() == ecdsa_raw_len(curve) && sig.first() != Some(&0x30) =>
+        {
+            ecdsa_raw_to_der(curve, sig).unwrap_or_else(|_| sig.to_vec())
         }
+        _ => sig.to_vec(),
     }
-    sig.to_vec()
 }
 
 fn encode_signer_info(
@@ -433,22 +436,9 @@ pub fn finish(state: &SigningState, signature: &[u8]) -> Result<Vec<u8>> {
         SigningMode::CoSign { base } => {
             let sd = parse_signed_data(&base.0)?;
             let si = encode_signer_info(state, &signature, None)?;
-            let mut algs: Vec<Vec<u8>> = sd.digest_algorithms.iter().map(|a| a.to_vec()).collect();
-            algs.push(digest_alg);
-            let mut all_certs: Vec<Vec<u8>> = sd.certificates.iter().map(|c| c.to_vec()).collect();
-            all_certs.extend(certs);
             let mut sis: Vec<Vec<u8>> = sd.signer_infos.iter().map(|s| s.raw.to_vec()).collect();
             sis.push(si);
-            let version = sd.version.max(1);
-            Ok(encode_signed_data(
-                version,
-                algs,
-                &sd.econtent_type,
-                sd.econtent,
-                all_certs,
-                sd.crls.iter().map(|c| c.to_vec()).collect(),
-                sis,
-            ))
+            Ok(reencode(&sd, digest_alg, certs, sis))
         }
         SigningMode::CounterSign { base, target } => {
             let sd = parse_signed_data(&base.0)?;
@@ -462,21 +452,32 @@ pub fn finish(state: &SigningState, signature: &[u8]) -> Result<Vec<u8>> {
                     sis.push(s.raw.to_vec());
                 }
             }
-            let mut algs: Vec<Vec<u8>> = sd.digest_algorithms.iter().map(|a| a.to_vec()).collect();
-            algs.push(digest_alg);
-            let mut all_certs: Vec<Vec<u8>> = sd.certificates.iter().map(|c| c.to_vec()).collect();
-            all_certs.extend(certs);
-            Ok(encode_signed_data(
-                sd.version.max(1),
-                algs,
-                &sd.econtent_type,
-                sd.econtent,
-                all_certs,
-                sd.crls.iter().map(|c| c.to_vec()).collect(),
-                sis,
-            ))
+            Ok(reencode(&sd, digest_alg, certs, sis))
         }
     }
+}
+
+/// `sd` encoded again with `signer_infos` as its SignerInfos, and `digest_alg` and `certs`
+/// (those of the new signer) added to its own.
+fn reencode(
+    sd: &SignedData<'_>,
+    digest_alg: Vec<u8>,
+    certs: Vec<Vec<u8>>,
+    signer_infos: Vec<Vec<u8>>,
+) -> Vec<u8> {
+    let mut algs: Vec<Vec<u8>> = sd.digest_algorithms.iter().map(|a| a.to_vec()).collect();
+    algs.push(digest_alg);
+    let mut all_certs: Vec<Vec<u8>> = sd.certificates.iter().map(|c| c.to_vec()).collect();
+    all_certs.extend(certs);
+    encode_signed_data(
+        sd.version.max(1),
+        algs,
+        &sd.econtent_type,
+        sd.econtent,
+        all_certs,
+        sd.crls.iter().map(|c| c.to_vec()).collect(),
+        signer_infos,
+    )
 }
 
 fn complete(prepared: Prepared, signer: &dyn Signer) -> Result<Vec<u8>> {
