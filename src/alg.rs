@@ -132,28 +132,30 @@ impl DigestAlgorithm {
     }
 }
 
+/// `match $alg` over the arms `$variant = $hash`, each running `$body` with the type `$d`
+/// bound to its hash function: the one dispatch from a hash enum to code generic over the
+/// digest (see [`with_digest!`] and the PKCS#12 `with_hash!`).
+macro_rules! match_hash {
+    ($alg:expr, $d:ident => $body:expr; $($variant:pat = $hash:ty),+ $(,)?) => {
+        match $alg {
+            $($variant => {
+                type $d = $hash;
+                $body
+            })+
+        }
+    };
+}
+pub(crate) use match_hash;
+
 /// Runs `$body` with the type `$d` bound to the hash function of the [`DigestAlgorithm`]
-/// `$alg`, for code generic over the digest (the RSA padding schemes).
+/// `$alg` (the RSA padding schemes are generic over it).
 macro_rules! with_digest {
     ($alg:expr, $d:ident => $body:expr) => {
-        match $alg {
-            $crate::alg::DigestAlgorithm::Sha1 => {
-                type $d = ::sha1::Sha1;
-                $body
-            }
-            $crate::alg::DigestAlgorithm::Sha256 => {
-                type $d = ::sha2::Sha256;
-                $body
-            }
-            $crate::alg::DigestAlgorithm::Sha384 => {
-                type $d = ::sha2::Sha384;
-                $body
-            }
-            $crate::alg::DigestAlgorithm::Sha512 => {
-                type $d = ::sha2::Sha512;
-                $body
-            }
-        }
+        $crate::alg::match_hash!($alg, $d => $body;
+            $crate::alg::DigestAlgorithm::Sha1 = ::sha1::Sha1,
+            $crate::alg::DigestAlgorithm::Sha256 = ::sha2::Sha256,
+            $crate::alg::DigestAlgorithm::Sha384 = ::sha2::Sha384,
+            $crate::alg::DigestAlgorithm::Sha512 = ::sha2::Sha512)
     };
 }
 pub(crate) use with_digest;

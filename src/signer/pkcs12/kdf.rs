@@ -22,20 +22,17 @@ pub(super) enum HashAlg {
     Sha512_256,
 }
 
-/// Runs `$body` with the type alias `$d` bound to the hash type of `$alg`.
+/// Runs `$body` with the type alias `$d` bound to the hash type of the [`HashAlg`] `$alg`.
 macro_rules! with_hash {
     ($alg:expr, $d:ident => $body:expr) => {
-        with_hash!(@arms $alg, $d => $body; Sha1 = sha1::Sha1, Sha224 = sha2::Sha224,
-            Sha256 = sha2::Sha256, Sha384 = sha2::Sha384, Sha512 = sha2::Sha512,
-            Sha512_224 = sha2::Sha512_224, Sha512_256 = sha2::Sha512_256)
-    };
-    (@arms $alg:expr, $d:ident => $body:expr; $($variant:ident = $hash:ty),+) => {
-        match $alg {
-            $(HashAlg::$variant => {
-                type $d = $hash;
-                $body
-            })+
-        }
+        $crate::alg::match_hash!($alg, $d => $body;
+            HashAlg::Sha1 = sha1::Sha1,
+            HashAlg::Sha224 = sha2::Sha224,
+            HashAlg::Sha256 = sha2::Sha256,
+            HashAlg::Sha384 = sha2::Sha384,
+            HashAlg::Sha512 = sha2::Sha512,
+            HashAlg::Sha512_224 = sha2::Sha512_224,
+            HashAlg::Sha512_256 = sha2::Sha512_256)
     };
 }
 pub(super) use with_hash;
