@@ -276,28 +276,8 @@ pub fn prepare_cosign<R: Read>(
     algorithm: SignatureAlgorithm,
     options: &CadesOptions,
 ) -> Result<Prepared> {
-    let base = tlv::normalize(existing)?.into_owned();
-    let sd = parse_signed_data(&base)?;
-    let md = match (sd.econtent, content) {
-        (Some(c), _) => algorithm.digest().digest(c),
-        (None, Some(r)) => digest_content(r, algorithm.digest(), None)?.0,
-        (None, None) => {
-            return Err(Error::InvalidArgument(
-                "the existing signature is detached: the signed content is needed to co-sign"
-                    .into(),
-            ));
-        }
-    };
-    let attrs = signed_attributes(identity, Some(&sd.econtent_type), &md, options)?;
-    Ok(state_for(
-        identity,
-        algorithm,
-        attrs,
-        SigningMode::CoSign {
-            base: Base64Bytes(base.clone()),
-        },
-        options.include_chain,
-    ))
+    let over = Over::Content(content);
+    prepare_over(existing, over, identity, algorithm, options)
 }
 
 /// First step of a counter-signature (RFC 5652 §11.4) of SignerInfo number `target` (0-based).
@@ -308,24 +288,66 @@ pub fn prepare_countersign(
     algorithm: SignatureAlgorithm,
     options: &CadesOptions,
 ) -> Result<Prepared> {
+    let over = Over::<std::io::Empty>::SignerInfo(target);
+    prepare_over(existing, over, identity, algorithm, options)
+}
+
+/// What a new SignerInfo added to an existing signature signs.
+enum Over<R> {
+    /// The signed content (a co-signature); read from `R` when the signature is detached.
+    Content(Option<R>),
+    /// The signature value of SignerInfo number `target` (a counter-signature).
+    SignerInfo(usize),
+}
+
+/// First step of a co- or counter-signature of `existing`, over what `over` says.
+fn prepare_over<R: Read>(
+    existing: &[u8],
+    over: Over<R>,
+    identity: &SignerIdentity,
+    algorithm: SignatureAlgorithm,
+    options: &CadesOptions,
+) -> Result<Prepared> {
     let base = tlv::normalize(existing)?.into_owned();
     let sd = parse_signed_data(&base)?;
-    let si = sd.signer_infos.get(target).ok_or_else(|| {
-        Error::InvalidArgument(format!(
-            "no SignerInfo {target} to counter-sign (the signature has {})",
-            sd.signer_infos.len()
-        ))
-    })?;
-    let md = algorithm.digest().digest(si.signature);
-    let attrs = signed_attributes(identity, None, &md, options)?;
+    let (content_type, md, mode) = match over {
+        Over::Content(content) => {
+            let md = match (sd.econtent, content) {
+                (Some(c), _) => algorithm.digest().digest(c),
+                (None, Some(r)) => digest_content(r, algorithm.digest(), None)?.0,
+                (None, None) => {
+                    return Err(Error::InvalidArgument(
+                        "the existing signature is detached: the signed content is needed \
+                         to co-sign"
+                            .into(),
+                    ));
+                }
+            };
+            let mode = SigningMode::CoSign {
+                base: Base64Bytes(base.clone()),
+            };
+            (Some(&sd.econtent_type), md, mode)
+        }
+        Over::SignerInfo(target) => {
+            let si = sd.signer_infos.get(target).ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "no SignerInfo {target} to counter-sign (the signature has {})",
+                    sd.signer_infos.len()
+                ))
+            })?;
+            let mode = SigningMode::CounterSign {
+                base: Base64Bytes(base.clone()),
+                target,
+            };
+            (None, algorithm.digest().digest(si.signature), mode)
+        }
+    };
+    let attrs = signed_attributes(identity, content_type, &md, options)?;
     Ok(state_for(
         identity,
         algorithm,
         attrs,
-        SigningMode::CounterSign {
-            base: Base64Bytes(base.clone()),
-            target,
-        },
+        mode,
         options.include_chain,
     ))
 }
@@ -480,7 +502,12 @@ fn reencode(
     )
 }
 
-fn complete(prepared: Prepared, signer: &dyn Signer) -> Result<Vec<u8>> {
+/// The one-step flow: `prepare` with `signer`'s identity and algorithm, sign, [`finish`].
+fn sign_with(
+    signer: &dyn Signer,
+    prepare: impl FnOnce(&SignerIdentity, SignatureAlgorithm) -> Result<Prepared>,
+) -> Result<Vec<u8>> {
+    let prepared = prepare(signer.identity(), signer.algorithm())?;
     let value = signer.sign(&prepared.to_be_signed)?;
     finish(&prepared.state, &value)
 }
@@ -497,8 +524,9 @@ fn complete(prepared: Prepared, signer: &dyn Signer) -> Result<Vec<u8>> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sign(content: impl Read, signer: &dyn Signer, options: &CadesOptions) -> Result<Vec<u8>> {
-    let p = prepare(content, signer.identity(), signer.algorithm(), options)?;
-    complete(p, signer)
+    sign_with(signer, |identity, algorithm| {
+        prepare(content, identity, algorithm, options)
+    })
 }
 
 /// Adds `signer`'s SignerInfo to `existing` (ours or another tool's), leaving the existing
@@ -509,14 +537,9 @@ pub fn cosign<R: Read>(
     signer: &dyn Signer,
     options: &CadesOptions,
 ) -> Result<Vec<u8>> {
-    let p = prepare_cosign(
-        existing,
-        content,
-        signer.identity(),
-        signer.algorithm(),
-        options,
-    )?;
-    complete(p, signer)
+    sign_with(signer, |identity, algorithm| {
+        prepare_cosign(existing, content, identity, algorithm, options)
+    })
 }
 
 /// Counter-signs SignerInfo number `target` (0-based) of `existing`.
@@ -526,12 +549,7 @@ pub fn countersign(
     signer: &dyn Signer,
     options: &CadesOptions,
 ) -> Result<Vec<u8>> {
-    let p = prepare_countersign(
-        existing,
-        target,
-        signer.identity(),
-        signer.algorithm(),
-        options,
-    )?;
-    complete(p, signer)
+    sign_with(signer, |identity, algorithm| {
+        prepare_countersign(existing, target, identity, algorithm, options)
+    })
 }
