@@ -517,7 +517,7 @@ fn sign_with(
 /// ```no_run
 /// use sigform::cades::{sign, CadesOptions};
 /// use sigform::signer::SoftwareSigner;
-/// let signer = SoftwareSigner::from_pkcs12_file("a1.p12".as_ref(), "password")?;
+/// let signer = SoftwareSigner::from_pkcs12_file("a1.p12", "password")?;
 /// let file = std::fs::File::open("contract.pdf")?;
 /// let p7s = sign(file, &signer, &CadesOptions::default())?;
 /// std::fs::write("contract.pdf.p7s", p7s)?;

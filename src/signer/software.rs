@@ -4,7 +4,7 @@
 //! ```no_run
 //! use sigform::signer::{Signer, SoftwareSigner};
 //! let signer = SoftwareSigner::from_files(
-//!     "signer.key.pem".as_ref(), None, "signer.pem".as_ref(), Some("chain.pem".as_ref()))?;
+//!     "signer.key.pem", None, "signer.pem", Some("chain.pem".as_ref()))?;
 //! let signature = signer.sign(b"to be signed")?;
 //! # Ok::<(), sigform::Error>(())
 //! ```
@@ -369,13 +369,13 @@ impl SoftwareSigner {
 
     /// Loads from files; see [`SoftwareSigner::from_pem_or_der`].
     pub fn from_files(
-        key: &Path,
+        key: impl AsRef<Path>,
         password: Option<&str>,
-        certificate: &Path,
+        certificate: impl AsRef<Path>,
         chain: Option<&Path>,
     ) -> Result<Self> {
-        let key = Zeroizing::new(read_bounded(key)?);
-        let cert = read_bounded(certificate)?;
+        let key = Zeroizing::new(read_bounded(key.as_ref())?);
+        let cert = read_bounded(certificate.as_ref())?;
         let chain = chain.map(read_bounded).transpose()?;
         Self::from_pem_or_der(&key, password, &cert, chain.as_deref())
     }
@@ -409,8 +409,8 @@ impl SoftwareSigner {
     }
 
     /// Loads a PKCS#12 file from disk; see [`SoftwareSigner::from_pkcs12`].
-    pub fn from_pkcs12_file(path: &Path, password: &str) -> Result<Self> {
-        let data = Zeroizing::new(read_bounded(path)?);
+    pub fn from_pkcs12_file(path: impl AsRef<Path>, password: &str) -> Result<Self> {
+        let data = Zeroizing::new(read_bounded(path.as_ref())?);
         Self::from_pkcs12(&data, password)
     }
 
