@@ -222,6 +222,15 @@ pub enum PackageError {
 }
 
 impl PackageError {
+    /// [`PackageError::TooLarge`]: `what` is `actual`, above `limit`.
+    pub(crate) fn too_large(what: impl Into<String>, actual: u64, limit: u64) -> Self {
+        PackageError::TooLarge {
+            what: what.into(),
+            actual,
+            limit,
+        }
+    }
+
     pub(crate) fn unsafe_name(name: impl AsRef<[u8]>, reason: &'static str) -> Self {
         PackageError::UnsafeName {
             name: String::from_utf8_lossy(name.as_ref()).into_owned(),

@@ -3,7 +3,7 @@
 //! bounds as a zip: the declared sizes are checked before anything is decoded.
 
 use super::names::{check_duplicates, validate_entry_name};
-use super::{Container, Entry, Package, too_large};
+use super::{Container, Entry, Package};
 use crate::package::{Limits, PACKAGE_SCHEMA, PackageError, sha256_hex};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -52,7 +52,7 @@ pub fn write_json(entries: &[Entry]) -> crate::Result<Vec<u8>> {
 /// Reads the JSON form (see [`write_json`]) with the same checks as a zip.
 pub fn read_json(data: &[u8], limits: &Limits) -> Result<Package, PackageError> {
     if data.len() as u64 > limits.max_package_size {
-        return Err(too_large(
+        return Err(PackageError::too_large(
             "package size",
             data.len() as u64,
             limits.max_package_size,
@@ -67,7 +67,7 @@ pub fn read_json(data: &[u8], limits: &Limits) -> Result<Package, PackageError> 
         )));
     }
     if pkg.entries.len() > limits.max_entries {
-        return Err(too_large(
+        return Err(PackageError::too_large(
             "number of entries",
             pkg.entries.len() as u64,
             limits.max_entries as u64,
@@ -94,7 +94,7 @@ fn check_declared(entries: &[JsonEntry], limits: &Limits) -> Result<(), PackageE
     let mut total: u64 = 0;
     for e in entries {
         if e.size > limits.max_entry_size {
-            return Err(too_large(
+            return Err(PackageError::too_large(
                 format!("declared size of entry {:?}", e.name),
                 e.size,
                 limits.max_entry_size,
@@ -102,7 +102,7 @@ fn check_declared(entries: &[JsonEntry], limits: &Limits) -> Result<(), PackageE
         }
         total = total.saturating_add(e.size);
         if total > limits.max_total_size {
-            return Err(too_large(
+            return Err(PackageError::too_large(
                 "declared total size",
                 total,
                 limits.max_total_size,

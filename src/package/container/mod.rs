@@ -157,14 +157,6 @@ pub(crate) fn guess_media_type(name: &str) -> &'static str {
     }
 }
 
-fn too_large(what: impl Into<String>, actual: u64, limit: u64) -> PackageError {
-    PackageError::TooLarge {
-        what: what.into(),
-        actual,
-        limit,
-    }
-}
-
 /// Reads a package, zip or JSON (told apart by their first bytes).
 pub fn read(data: &[u8], limits: &Limits) -> Result<Package, PackageError> {
     if data.starts_with(b"PK") {

@@ -12,7 +12,7 @@
 //! what it declared; the real size and the CRC-32 must match.
 
 use super::names::{check_duplicates, validate_entry_name};
-use super::{Container, Entry, Package, too_large};
+use super::{Container, Entry, Package};
 use crate::package::{Limits, PackageError};
 use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 use std::time::SystemTime;
@@ -119,7 +119,7 @@ fn scan_central_directory<R: Read + Seek>(
         return Err(zip_err("zip64 archives are not accepted"));
     }
     if n_total as usize > limits.max_entries {
-        return Err(too_large(
+        return Err(PackageError::too_large(
             "number of entries",
             n_total as u64,
             limits.max_entries as u64,
@@ -177,7 +177,11 @@ pub fn read_zip<R: Read + Seek>(mut r: R, limits: &Limits) -> Result<Package, Pa
         .seek(SeekFrom::End(0))
         .map_err(|e| PackageError::Zip(e.to_string()))?;
     if file_len > limits.max_package_size {
-        return Err(too_large("package size", file_len, limits.max_package_size));
+        return Err(PackageError::too_large(
+            "package size",
+            file_len,
+            limits.max_package_size,
+        ));
     }
     // 1. Our own view of the central directory: count and raw names.
     let raw_names = scan_central_directory(&mut r, file_len, limits)?;
@@ -264,7 +268,7 @@ fn check_declared(
     }
     let (size, csize) = (f.size(), f.compressed_size());
     if size > limits.max_entry_size {
-        return Err(too_large(
+        return Err(PackageError::too_large(
             format!("declared size of entry {name:?}"),
             size,
             limits.max_entry_size,
@@ -272,14 +276,14 @@ fn check_declared(
     }
     *total = total.saturating_add(size);
     if *total > limits.max_total_size {
-        return Err(too_large(
+        return Err(PackageError::too_large(
             "declared total size",
             *total,
             limits.max_total_size,
         ));
     }
     if size > limits.ratio_floor && size / csize.max(1) > limits.max_ratio {
-        return Err(too_large(
+        return Err(PackageError::too_large(
             format!("compression ratio of entry {name:?}"),
             size / csize.max(1),
             limits.max_ratio,
