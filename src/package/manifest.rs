@@ -1,7 +1,7 @@
 //! `manifest.json`: schema `sigform-manifest/1` (documented in `docs/package-schema.md`).
 
 use super::container::validate_entry_name;
-use super::{Limits, MANIFEST_JSON, PackageError, SEAL};
+use super::{Limits, MANIFEST_JSON, PackageError, SEAL, at_most};
 use crate::report::SignerReport;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -307,13 +307,7 @@ fn check_certificate(what: &str, c: &CertificateInfo) -> Result<(), PackageError
 impl Manifest {
     /// Parses and validates `manifest.json`.
     pub fn from_json(data: &[u8], limits: &Limits) -> Result<Self, PackageError> {
-        if data.len() as u64 > limits.max_manifest_size {
-            return Err(PackageError::too_large(
-                "manifest.json",
-                data.len() as u64,
-                limits.max_manifest_size,
-            ));
-        }
+        at_most("manifest.json", data.len() as u64, limits.max_manifest_size)?;
         let m: Manifest = serde_json::from_slice(data).map_err(|e| bad(e.to_string()))?;
         m.validate(limits)?;
         Ok(m)
@@ -374,13 +368,11 @@ impl Manifest {
     /// The entries: within the count limit, safe names, not the manifest or the seal, no
     /// name twice (case-folded), text media types, SHA-256 hex.
     fn validate_entries(&self, limits: &Limits) -> Result<(), PackageError> {
-        if self.entries.len() > limits.max_entries {
-            return Err(PackageError::too_large(
-                "number of manifest entries",
-                self.entries.len() as u64,
-                limits.max_entries as u64,
-            ));
-        }
+        at_most(
+            "number of manifest entries",
+            self.entries.len() as u64,
+            limits.max_entries as u64,
+        )?;
         let mut names = HashSet::new();
         for e in &self.entries {
             validate_entry_name(e.name.as_bytes())?;
@@ -445,13 +437,11 @@ impl Manifest {
         if self.participants.is_empty() {
             return Err(bad("no participants"));
         }
-        if self.participants.len() > limits.max_participants {
-            return Err(PackageError::too_large(
-                "number of participants",
-                self.participants.len() as u64,
-                limits.max_participants as u64,
-            ));
-        }
+        at_most(
+            "number of participants",
+            self.participants.len() as u64,
+            limits.max_participants as u64,
+        )?;
         let mut signature_ids = HashSet::new();
         for (i, p) in self.participants.iter().enumerate() {
             let w = format!("participant {} ({})", i + 1, p.name);

@@ -239,6 +239,14 @@ impl PackageError {
     }
 }
 
+/// `Ok` when `actual` is at most `limit`, else [`PackageError::TooLarge`] naming `what`.
+pub(crate) fn at_most(what: &str, actual: u64, limit: u64) -> Result<(), PackageError> {
+    if actual > limit {
+        return Err(PackageError::too_large(what, actual, limit));
+    }
+    Ok(())
+}
+
 /// SHA-256, lower-case hex.
 pub(crate) fn sha256_hex(data: &[u8]) -> String {
     hex::encode(crate::alg::DigestAlgorithm::Sha256.digest(data))

@@ -4,7 +4,7 @@
 
 use super::names::{check_duplicates, validate_entry_name};
 use super::{Container, Entry, Package};
-use crate::package::{Limits, PACKAGE_SCHEMA, PackageError, sha256_hex};
+use crate::package::{Limits, PACKAGE_SCHEMA, PackageError, at_most, sha256_hex};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
@@ -51,13 +51,7 @@ pub fn write_json(entries: &[Entry]) -> crate::Result<Vec<u8>> {
 
 /// Reads the JSON form (see [`write_json`]) with the same checks as a zip.
 pub fn read_json(data: &[u8], limits: &Limits) -> Result<Package, PackageError> {
-    if data.len() as u64 > limits.max_package_size {
-        return Err(PackageError::too_large(
-            "package size",
-            data.len() as u64,
-            limits.max_package_size,
-        ));
-    }
+    at_most("package size", data.len() as u64, limits.max_package_size)?;
     let pkg: JsonPackage =
         serde_json::from_slice(data).map_err(|e| PackageError::Json(e.to_string()))?;
     if pkg.schema != PACKAGE_SCHEMA {
@@ -66,13 +60,11 @@ pub fn read_json(data: &[u8], limits: &Limits) -> Result<Package, PackageError> 
             pkg.schema
         )));
     }
-    if pkg.entries.len() > limits.max_entries {
-        return Err(PackageError::too_large(
-            "number of entries",
-            pkg.entries.len() as u64,
-            limits.max_entries as u64,
-        ));
-    }
+    at_most(
+        "number of entries",
+        pkg.entries.len() as u64,
+        limits.max_entries as u64,
+    )?;
     for e in &pkg.entries {
         validate_entry_name(e.name.as_bytes())?;
     }
@@ -101,13 +93,7 @@ fn check_declared(entries: &[JsonEntry], limits: &Limits) -> Result<(), PackageE
             ));
         }
         total = total.saturating_add(e.size);
-        if total > limits.max_total_size {
-            return Err(PackageError::too_large(
-                "declared total size",
-                total,
-                limits.max_total_size,
-            ));
-        }
+        at_most("declared total size", total, limits.max_total_size)?;
         if e.media_type.len() > 255 || e.media_type.chars().any(char::is_control) {
             return Err(PackageError::Json(format!(
                 "entry {:?}: bad media type",

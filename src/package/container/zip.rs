@@ -13,7 +13,7 @@
 
 use super::names::{check_duplicates, validate_entry_name};
 use super::{Container, Entry, Package};
-use crate::package::{Limits, PackageError};
+use crate::package::{Limits, PackageError, at_most};
 use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 use std::time::SystemTime;
 use zip::CompressionMethod;
@@ -118,13 +118,11 @@ fn scan_central_directory<R: Read + Seek>(
     if n_total == 0xffff || cd_size == 0xffff_ffff || cd_offset == 0xffff_ffff {
         return Err(zip_err("zip64 archives are not accepted"));
     }
-    if n_total as usize > limits.max_entries {
-        return Err(PackageError::too_large(
-            "number of entries",
-            n_total as u64,
-            limits.max_entries as u64,
-        ));
-    }
+    at_most(
+        "number of entries",
+        n_total as u64,
+        limits.max_entries as u64,
+    )?;
     let eocd_offset = tail_start + i as u64;
     if cd_offset.checked_add(cd_size) != Some(eocd_offset) {
         return Err(zip_err(
@@ -176,13 +174,7 @@ pub fn read_zip<R: Read + Seek>(mut r: R, limits: &Limits) -> Result<Package, Pa
     let file_len = r
         .seek(SeekFrom::End(0))
         .map_err(|e| PackageError::Zip(e.to_string()))?;
-    if file_len > limits.max_package_size {
-        return Err(PackageError::too_large(
-            "package size",
-            file_len,
-            limits.max_package_size,
-        ));
-    }
+    at_most("package size", file_len, limits.max_package_size)?;
     // 1. Our own view of the central directory: count and raw names.
     let raw_names = scan_central_directory(&mut r, file_len, limits)?;
     let mut names = Vec::with_capacity(raw_names.len());
@@ -275,13 +267,7 @@ fn check_declared(
         ));
     }
     *total = total.saturating_add(size);
-    if *total > limits.max_total_size {
-        return Err(PackageError::too_large(
-            "declared total size",
-            *total,
-            limits.max_total_size,
-        ));
-    }
+    at_most("declared total size", *total, limits.max_total_size)?;
     if size > limits.ratio_floor && size / csize.max(1) > limits.max_ratio {
         return Err(PackageError::too_large(
             format!("compression ratio of entry {name:?}"),
