@@ -19,9 +19,9 @@ const BATCH: usize = 8;
 
 fn software_signer() -> SoftwareSigner {
     SoftwareSigner::from_files(
-        &common::tv("pki/signer-rsa2048.key.pem"),
+        common::tv("pki/signer-rsa2048.key.pem"),
         None,
-        &common::tv("pki/signer-rsa2048.pem"),
+        common::tv("pki/signer-rsa2048.pem"),
         Some(&common::tv("pki/chain.pem")),
     )
     .expect("software key")

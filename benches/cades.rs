@@ -13,9 +13,9 @@ fn signer(name: &str) -> SoftwareSigner {
             .join(f)
     };
     SoftwareSigner::from_files(
-        &tv(&format!("{name}.key.pem")),
+        tv(&format!("{name}.key.pem")),
         None,
-        &tv(&format!("{name}.pem")),
+        tv(&format!("{name}.pem")),
         Some(&tv("chain.pem")),
     )
     .unwrap()

@@ -14,9 +14,9 @@ fn bench(c: &mut Criterion) {
             .join(f)
     };
     let signer = SoftwareSigner::from_files(
-        &tv("signer-rsa2048.key.pem"),
+        tv("signer-rsa2048.key.pem"),
         None,
-        &tv("signer-rsa2048.pem"),
+        tv("signer-rsa2048.pem"),
         Some(&tv("chain.pem")),
     )
     .unwrap();

@@ -15,12 +15,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("usage: cades_sign_verify FILE")?;
     let pki = |f: &str| std::path::PathBuf::from("test-vectors/pki").join(f);
     let alice = SoftwareSigner::from_files(
-        &pki("signer-rsa2048.key.pem"),
+        pki("signer-rsa2048.key.pem"),
         None,
-        &pki("signer-rsa2048.pem"),
+        pki("signer-rsa2048.pem"),
         Some(&pki("chain.pem")),
     )?;
-    let carol = SoftwareSigner::from_pkcs12_file(&pki("signer-p256.p12"), "sigform")?;
+    let carol = SoftwareSigner::from_pkcs12_file(pki("signer-p256.p12"), "sigform")?;
     let p7s = cades::sign(
         std::fs::File::open(&path)?,
         &alice,
@@ -34,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     std::fs::write(format!("{path}.p7s"), &p7s)?;
     let options = VerifyOptions {
-        trust: Some(TrustStore::from_path(&pki("root-ca.pem"))?),
+        trust: Some(TrustStore::from_path(pki("root-ca.pem"))?),
         ..Default::default()
     };
     let report = cades::verify(&p7s, Some(&mut std::fs::File::open(&path)?), &options)?;

@@ -30,9 +30,9 @@ fn test_vector(rel: &str) -> PathBuf {
 /// The test signer `name` (`pki/NAME.key.pem`, `pki/NAME.pem`) with the intermediate CA.
 fn signer(name: &str) -> sigform::Result<SoftwareSigner> {
     SoftwareSigner::from_files(
-        &test_vector(&format!("pki/{name}.key.pem")),
+        test_vector(&format!("pki/{name}.key.pem")),
         None,
-        &test_vector(&format!("pki/{name}.pem")),
+        test_vector(&format!("pki/{name}.pem")),
         Some(&test_vector("pki/intermediate-ca.pem")),
     )
 }
@@ -85,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A verifier reads the package as untrusted input and checks it against the test root.
     let options = VerifyPackageOptions {
         verify: VerifyOptions {
-            trust: Some(TrustStore::from_path(&test_vector("pki/root-ca.pem"))?),
+            trust: Some(TrustStore::from_path(test_vector("pki/root-ca.pem"))?),
             ..VerifyOptions::default()
         },
         ..VerifyPackageOptions::default()

@@ -31,9 +31,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The signer: a PEM key, its certificate and the intermediate CA to embed.
     let signer = SoftwareSigner::from_files(
-        &test_vector("pki/signer-rsa2048.key.pem"),
+        test_vector("pki/signer-rsa2048.key.pem"),
         None,
-        &test_vector("pki/signer-rsa2048.pem"),
+        test_vector("pki/signer-rsa2048.pem"),
         Some(&test_vector("pki/chain.pem")),
     )?;
     let options = PadesOptions {
@@ -57,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Verification: the test root is the only trust anchor.
     let options = VerifyOptions {
-        trust: Some(TrustStore::from_path(&test_vector("pki/root-ca.pem"))?),
+        trust: Some(TrustStore::from_path(test_vector("pki/root-ca.pem"))?),
         ..VerifyOptions::default()
     };
     let report = sigform::pades::verify_pdf_file(&output, &options)?;

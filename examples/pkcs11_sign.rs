@@ -77,7 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("wrote {}", p7s_path.display());
     let pdf_path = dir.join("pkcs11.pdf");
     sign_file(
-        &test_vector("docs/sample-2pages.pdf"),
+        test_vector("docs/sample-2pages.pdf"),
         &pdf_path,
         &signer,
         &PadesOptions::default(),
@@ -85,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("wrote {}", pdf_path.display());
 
     let options = VerifyOptions {
-        trust: Some(TrustStore::from_path(&test_vector("pki/root-ca.pem"))?),
+        trust: Some(TrustStore::from_path(test_vector("pki/root-ca.pem"))?),
         ..VerifyOptions::default()
     };
     let cades_report = cades::verify(&p7s, Some(&mut std::fs::File::open(&document)?), &options)?;

@@ -161,7 +161,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     pades_two_step(&holder, &identity, &pdf)?;
 
     let options = VerifyOptions {
-        trust: Some(TrustStore::from_path(&test_vector("pki/root-ca.pem"))?),
+        trust: Some(TrustStore::from_path(test_vector("pki/root-ca.pem"))?),
         ..VerifyOptions::default()
     };
     let mut content = std::fs::File::open(test_vector("docs/sample.txt"))?;

@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-all=(keys cades_verify x509_path pdf_reader pades_verify package_read)
+all=(keys cades_verify x509_path pdf_reader pades_verify package_read tsp)
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
 export RUSTC_BOOTSTRAP=1
@@ -94,6 +94,26 @@ seed() { # target
     package_read)
       demo
       for f in "$demo_tmp"/*.zip "$demo_tmp"/*.json; do cp -n "$f" "$d/demo-$(basename "$f")"; done ;;
+    tsp)
+      # openssl ts as a TSA with the test PKI's tsa certificate: responses (.tsr), bare tokens
+      # (.tst) and the queries (.tsq); ESS signing-certificate-v2 (sha256) and v1 (sha1).
+      local p="$v/pki" t ess q name
+      t=$(mktemp -d)
+      echo 01 >"$t/serial"
+      for ess in sha256 sha1; do
+        printf '[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\nserial = %s/serial\ncrypto_device = builtin\nsigner_cert = %s/tsa.pem\ncerts = %s/intermediate-ca.pem\nsigner_key = %s/tsa.key.pem\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\ndigests = sha1, sha256, sha384, sha512\naccuracy = secs:1, millisecs:500, microsecs:100\nclock_precision_digits = 3\nordering = yes\ntsa_name = yes\ness_cert_id_alg = %s\n' \
+          "$t" "$p" "$p" "$p" "$ess" >"$t/ts.cnf"
+        for q in "-sha256 -cert" "-sha512 -cert -no_nonce" "-sha1" "-sha384 -cert -tspolicy 1.9.9"; do
+          name="$ess$(echo "$q" | tr -d ' .')"
+          # shellcheck disable=SC2086 # $q holds several options
+          openssl ts -query -data "$v/docs/sample.txt" $q -out "$t/q.tsq" 2>/dev/null || continue
+          cp "$t/q.tsq" "$d/openssl-$name.tsq"
+          openssl ts -reply -config "$t/ts.cnf" -queryfile "$t/q.tsq" -out "$d/openssl-$name.tsr" 2>/dev/null || true
+          openssl ts -reply -config "$t/ts.cnf" -queryfile "$t/q.tsq" -token_out -out "$d/openssl-$name.tst" 2>/dev/null || true
+          [ -s "$d/openssl-$name.tst" ] || rm -f "$d/openssl-$name.tst" # a rejection has no token
+        done
+      done
+      rm -rf "$t" ;;
     *) echo "unknown target $1" >&2; exit 2 ;;
   esac
 }

@@ -3,7 +3,8 @@
 # apt: openssl, poppler-utils (pdfsig, pdftotext, pdftoppm), qpdf, softhsm2, opensc (pkcs11-tool),
 #      libnss3-tools (certutil), time and bc (scripts/compare.sh), ghostscript (only to
 #      regenerate the sample PDF).
-# pip: pyHanko and its CLI, in a venv at .venv-interop (override with SIGFORM_VENV).
+# pip: pyHanko and its CLI, and certomancer (a TSA, OCSP responder and CRL server for the tests,
+#      tests/common/certomancer.rs), in a venv at .venv-interop (override with SIGFORM_VENV).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,5 +26,9 @@ if [ ! -x "$venv/bin/pyhanko" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --upgrade pip
   "$venv/bin/pip" install -q pyhanko pyhanko-cli pyhanko-certvalidator
+fi
+if [ ! -x "$venv/bin/certomancer" ]; then
+  [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" install -q 'certomancer[web-api]'
 fi
 echo "install-deps: tools ready (venv: $venv)"

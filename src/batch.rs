@@ -6,7 +6,7 @@
 //! ```no_run
 //! use sigform::batch::{sign_batch, BatchJob};
 //! use sigform::signer::SoftwareSigner;
-//! let signer = SoftwareSigner::from_pkcs12_file("seal.p12".as_ref(), "password")?;
+//! let signer = SoftwareSigner::from_pkcs12_file("seal.p12", "password")?;
 //! let jobs = vec![
 //!     BatchJob::cades(std::fs::read("contract.txt")?),
 //!     BatchJob::pades(std::fs::read("contract.pdf")?),
@@ -155,9 +155,9 @@ mod tests {
                 .join(f)
         };
         SoftwareSigner::from_files(
-            &tv("signer-p256.key.pem"),
+            tv("signer-p256.key.pem"),
             None,
-            &tv("signer-p256.pem"),
+            tv("signer-p256.pem"),
             Some(&tv("chain.pem")),
         )
         .expect("signer")

@@ -72,6 +72,9 @@ pub enum Error {
     /// A signature package was refused or could not be built.
     #[error("package: {0}")]
     Package(#[from] crate::package::PackageError),
+    /// A timestamp could not be obtained or does not verify.
+    #[error("timestamp: {0}")]
+    Tsp(#[from] crate::tsp::TspError),
 }
 
 impl Error {

@@ -254,9 +254,97 @@ pub struct SignatureReport {
     /// Counter-signatures of this signature.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub counter_signatures: Vec<SignatureReport>,
-    /// Format-specific details (for PDFs: coverage, revision, modifications).
-    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
-    pub details: serde_json::Map<String, serde_json::Value>,
+    /// The PDF specifics of a PAdES signature (field, coverage, revision, modifications);
+    /// `None` for other formats.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<PdfSignatureDetails>,
+}
+
+/// The PDF specifics of a PAdES signature: where it sits, what it covers, what changed after it.
+///
+/// The fields are declared in alphabetical order, the order of the JSON keys (the schema is in
+/// `docs/report-schema.md`); absent values are left out, except `field`, which is `null` for a
+/// signature dictionary no form field reaches.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PdfSignatureDetails {
+    /// The four `/ByteRange` values, when they are sound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub byte_range: Option<[u64; 4]>,
+    /// Present on the certification signature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certification: Option<CertificationReport>,
+    /// `whole file`, `revision N of M`, or `none` when the ranges are unsound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<String>,
+    /// The fully qualified field name (`None`, written `null`, for a signature dictionary no
+    /// field reaches).
+    pub field: Option<String>,
+    /// A signature or a document timestamp (known when the `/SubFilter` is).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<PdfSignatureKind>,
+    /// How far the changes after the signed revision go: `untouched`, `lta_updates`,
+    /// `form_filling`, `annotations`, `other`, or `unknown` when the structure checks failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modification_category: Option<String>,
+    /// Every change after the signed revision (when the revision analysis ran).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modifications: Option<Vec<ModificationReport>>,
+    /// The signed revision, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<usize>,
+    /// The number of revisions of the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revisions: Option<usize>,
+    /// The signature dictionary, e.g. `12 0 R` (absent when it is a direct object).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_object: Option<String>,
+    /// `ETSI.CAdES.detached`, `adbe.pkcs7.detached`, `adbe.pkcs7.sha1` or `ETSI.RFC3161`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subfilter: Option<String>,
+}
+
+/// What a PDF signature dictionary is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PdfSignatureKind {
+    /// A signature (`/Type /Sig`).
+    Signature,
+    /// A document timestamp (`/Type /DocTimeStamp`, `/SubFilter /ETSI.RFC3161`).
+    DocumentTimestamp,
+}
+
+impl PdfSignatureKind {
+    /// The name used in reports: `signature` or `document-timestamp`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Signature => "signature",
+            Self::DocumentTimestamp => "document-timestamp",
+        }
+    }
+}
+
+/// The certification (DocMDP) a signature sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificationReport {
+    /// The DocMDP `/P`: 1 (no changes), 2 (form filling), 3 (form filling and annotations).
+    pub docmdp: i64,
+}
+
+/// One change found after a signed revision. The fields are in alphabetical order, the order
+/// of the JSON keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModificationReport {
+    /// Whether the change is allowed after this signature.
+    pub allowed: bool,
+    /// The category of the change (`untouched`, `lta_updates`, `form_filling`,
+    /// `annotations`, `other`).
+    pub category: String,
+    /// What changed, with the path that reaches the object.
+    pub detail: String,
+    /// What kind of thing changed (`page_content`, `form_field`, `annotation`, …).
+    pub kind: String,
+    /// The object, e.g. `12 0 R` (or `trailer`).
+    pub object: String,
 }
 
 impl SignatureReport {
@@ -285,7 +373,7 @@ impl SignatureReport {
             checks: Vec::new(),
             warnings: Vec::new(),
             counter_signatures: Vec::new(),
-            details: serde_json::Map::new(),
+            details: None,
         }
     }
 
@@ -410,21 +498,19 @@ fn write_signature(
         writeln!(f, "{indent}  signer:     {}", signer.subject)?;
         writeln!(f, "{indent}  issuer:     {}", signer.issuer)?;
         writeln!(f, "{indent}  serial:     {}", signer.serial)?;
-        if let Some(cpf) = &signer.cpf {
-            let ok = if signer.cpf_valid == Some(true) {
-                "valid"
-            } else {
-                "INVALID check digits"
-            };
-            writeln!(f, "{indent}  CPF:        {cpf} ({ok})")?;
-        }
-        if let Some(cnpj) = &signer.cnpj {
-            let ok = if signer.cnpj_valid == Some(true) {
-                "valid"
-            } else {
-                "INVALID check digits"
-            };
-            writeln!(f, "{indent}  CNPJ:       {cnpj} ({ok})")?;
+        let ids = [
+            ("CPF:", &signer.cpf, signer.cpf_valid),
+            ("CNPJ:", &signer.cnpj, signer.cnpj_valid),
+        ];
+        for (label, id, valid) in ids {
+            if let Some(id) = id {
+                let ok = if valid == Some(true) {
+                    "valid"
+                } else {
+                    "INVALID check digits"
+                };
+                writeln!(f, "{indent}  {label:<11} {id} ({ok})")?;
+            }
         }
     }
     if let Some(alg) = &s.signature_algorithm {
@@ -475,36 +561,69 @@ fn write_signature(
     Ok(())
 }
 
-/// The format-specific details (for PDFs: field, coverage, modifications).
+/// The PDF details of a signature, one line each, in the order of the JSON keys.
 fn write_details(
     f: &mut std::fmt::Formatter<'_>,
     s: &SignatureReport,
     indent: &str,
 ) -> std::fmt::Result {
-    use serde_json::Value;
-    for (k, v) in &s.details {
-        match v {
-            Value::String(t) => writeln!(f, "{indent}  {:<11} {t}", format!("{k}:"))?,
-            Value::Number(n) => writeln!(f, "{indent}  {:<11} {n}", format!("{k}:"))?,
-            Value::Array(items) if k == "modifications" => {
-                if !items.is_empty() {
-                    writeln!(f, "{indent}  modifications:")?;
-                }
-                for m in items {
-                    let get = |key: &str| m.get(key).and_then(Value::as_str).unwrap_or_default();
-                    let allowed = m.get("allowed").and_then(Value::as_bool).unwrap_or(false);
-                    writeln!(
-                        f,
-                        "{indent}    - {} {} [{}]: {}",
-                        get("object"),
-                        get("kind"),
-                        if allowed { "allowed" } else { "NOT ALLOWED" },
-                        get("detail")
-                    )?;
-                }
-            }
-            Value::Null => {}
-            other => writeln!(f, "{indent}  {:<11} {other}", format!("{k}:"))?,
+    let Some(d) = &s.details else {
+        return Ok(());
+    };
+    let line = |f: &mut std::fmt::Formatter<'_>, key: &str, value: &dyn std::fmt::Display| {
+        writeln!(f, "{indent}  {:<11} {value}", format!("{key}:"))
+    };
+    // These two are written as compact JSON.
+    if let Some(br) = &d.byte_range {
+        line(
+            f,
+            "byte_range",
+            &serde_json::to_string(br).unwrap_or_default(),
+        )?;
+    }
+    if let Some(c) = &d.certification {
+        line(
+            f,
+            "certification",
+            &serde_json::to_string(c).unwrap_or_default(),
+        )?;
+    }
+    let texts = [
+        ("coverage", d.coverage.as_deref()),
+        ("field", d.field.as_deref()),
+        ("kind", d.kind.map(PdfSignatureKind::as_str)),
+        ("modification_category", d.modification_category.as_deref()),
+    ];
+    for (key, value) in texts {
+        if let Some(v) = value {
+            line(f, key, &v)?;
+        }
+    }
+    if let Some(mods) = d.modifications.as_deref().filter(|m| !m.is_empty()) {
+        writeln!(f, "{indent}  modifications:")?;
+        for m in mods {
+            writeln!(
+                f,
+                "{indent}    - {} {} [{}]: {}",
+                m.object,
+                m.kind,
+                if m.allowed { "allowed" } else { "NOT ALLOWED" },
+                m.detail
+            )?;
+        }
+    }
+    for (key, value) in [("revision", d.revision), ("revisions", d.revisions)] {
+        if let Some(v) = value {
+            line(f, key, &v)?;
+        }
+    }
+    let texts = [
+        ("signature_object", d.signature_object.as_deref()),
+        ("subfilter", d.subfilter.as_deref()),
+    ];
+    for (key, value) in texts {
+        if let Some(v) = value {
+            line(f, key, &v)?;
         }
     }
     Ok(())
@@ -527,5 +646,36 @@ impl std::fmt::Display for ValidationReport {
             writeln!(f, "  warning: {w}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_details_json_keys_in_order_and_field_null() {
+        let d = PdfSignatureDetails {
+            subfilter: Some("ETSI.RFC3161".into()),
+            kind: Some(PdfSignatureKind::DocumentTimestamp),
+            byte_range: Some([0, 1, 3, 4]),
+            certification: Some(CertificationReport { docmdp: 2 }),
+            modifications: Some(Vec::new()),
+            revision: Some(1),
+            ..PdfSignatureDetails::default()
+        };
+        let json = serde_json::to_string(&d).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"byte_range":[0,1,3,4],"certification":{"docmdp":2},"field":null,"kind":"document-timestamp","modifications":[],"revision":1,"subfilter":"ETSI.RFC3161"}"#
+        );
+        let back: Result<PdfSignatureDetails, _> = serde_json::from_str(&json);
+        assert_eq!(back.ok(), Some(d));
+    }
+
+    #[test]
+    fn no_details_no_key() {
+        let json = serde_json::to_string(&SignatureReport::new("S1")).unwrap_or_default();
+        assert!(!json.contains("details"), "{json}");
     }
 }

@@ -22,3 +22,50 @@ pub struct VerifyOptions {
     /// Revocation policy (default: use the data available; none is not a failure).
     pub revocation_policy: RevocationPolicy,
 }
+
+/// Verifies the signature file at `path`, whatever its format: a signed PDF (PAdES, read
+/// streamed, never whole) or a CMS signature (`.p7s`/`.p7m`, DER or BER), with `content` the
+/// signed document of a detached CMS. The format is told from the file's first bytes
+/// ([`crate::format::detect`]); a signature package has its own verifier,
+/// [`crate::package::verify`], because its report says more (participants, steps, seal).
+///
+/// ```
+/// use sigform::{VerifyOptions, verify_file};
+/// let options = VerifyOptions {
+///     trust: Some(sigform::TrustStore::from_path("test-vectors/pki/root-ca.pem")?),
+///     ..Default::default()
+/// };
+/// let report = verify_file(
+///     "test-vectors/signed/cades-detached-rsa.p7s",
+///     Some("test-vectors/docs/sample.txt".as_ref()),
+///     &options,
+/// )?;
+/// assert_eq!(report.signatures.len(), 1);
+/// # Ok::<(), sigform::Error>(())
+/// ```
+pub fn verify_file(
+    path: impl AsRef<std::path::Path>,
+    content: Option<&std::path::Path>,
+    options: &VerifyOptions,
+) -> crate::Result<crate::report::ValidationReport> {
+    use crate::error::Error;
+    use crate::format::{FileFormat, detect_file};
+    let path = path.as_ref();
+    let format =
+        detect_file(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    if format == FileFormat::Pdf {
+        return crate::pades::verify_pdf_file(path, options);
+    }
+    let data =
+        std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    let mut content = content
+        .map(|c| {
+            std::fs::File::open(c).map_err(|e| Error::io(format!("opening {}", c.display()), e))
+        })
+        .transpose()?;
+    crate::cades::verify(
+        &data,
+        content.as_mut().map(|f| f as &mut dyn std::io::Read),
+        options,
+    )
+}

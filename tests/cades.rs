@@ -906,9 +906,9 @@ fn trusted_chain_passes_and_bad_chains_do_not() {
     );
     // untrusted root
     let other = SoftwareSigner::from_files(
-        &tv("pki/other-signer-rsa2048.key.pem"),
+        tv("pki/other-signer-rsa2048.key.pem"),
         None,
-        &tv("pki/other-signer-rsa2048.pem"),
+        tv("pki/other-signer-rsa2048.pem"),
         Some(&tv("pki/other-root-ca.pem")),
     )
     .unwrap();

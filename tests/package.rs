@@ -94,7 +94,7 @@ fn cades_signatures(attached: bool) -> (Vec<u8>, Vec<u8>) {
 fn trusted() -> VerifyPackageOptions {
     VerifyPackageOptions {
         verify: VerifyOptions {
-            trust: Some(TrustStore::from_path(&tv("pki/root-ca.pem")).unwrap()),
+            trust: Some(TrustStore::from_path(tv("pki/root-ca.pem")).unwrap()),
             validation_time: Some(t(3600)),
             ..VerifyOptions::default()
         },
@@ -471,7 +471,7 @@ fn trust_is_required() {
     let r = package::verify(&built.bytes, &VerifyPackageOptions::default()).unwrap();
     assert_eq!(r.status, PackageStatus::Failed, "{r}");
     let mut other = trusted();
-    other.verify.trust = Some(TrustStore::from_path(&tv("pki/other-root-ca.pem")).unwrap());
+    other.verify.trust = Some(TrustStore::from_path(tv("pki/other-root-ca.pem")).unwrap());
     let r = package::verify(&built.bytes, &other).unwrap();
     assert_eq!(r.status, PackageStatus::Failed, "{r}");
     assert!(!r.participants.iter().any(|p| p.verified), "{r}");

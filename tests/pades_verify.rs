@@ -10,7 +10,10 @@ use sigform::asn1::tlv;
 use sigform::cades::{self, CadesOptions, SigningTime};
 use sigform::pades::sign::{self as psign, Certification, PadesOptions, SubFilter, Visible};
 use sigform::pdf::{Dictionary, IncrementalWriter, ObjRef, Object, PdfString, Reader, Stream};
-use sigform::report::{Indication, SignatureReport, SubIndication, ValidationReport};
+use sigform::report::{
+    CertificationReport, Indication, PdfSignatureKind, SignatureReport, SubIndication,
+    ValidationReport,
+};
 use sigform::signer::{Signer, SoftwareSigner};
 use sigform::x509::TrustStore;
 use std::io::Cursor;
@@ -24,7 +27,7 @@ fn signer(name: &str) -> SoftwareSigner {
 
 fn options() -> VerifyOptions {
     VerifyOptions {
-        trust: Some(TrustStore::from_path(&tv("pki/root-ca.pem")).expect("root")),
+        trust: Some(TrustStore::from_path(tv("pki/root-ca.pem")).expect("root")),
         ..VerifyOptions::default()
     }
 }
@@ -158,25 +161,19 @@ fn verify(bytes: &[u8]) -> ValidationReport {
 
 fn category(s: &SignatureReport) -> &str {
     s.details
-        .get("modification_category")
-        .and_then(|v| v.as_str())
+        .as_ref()
+        .and_then(|d| d.modification_category.as_deref())
         .unwrap_or("")
 }
 
 /// (kind, allowed, detail) of each modification.
 fn mods(s: &SignatureReport) -> Vec<(String, bool, String)> {
     s.details
-        .get("modifications")
-        .and_then(|v| v.as_array())
+        .as_ref()
+        .and_then(|d| d.modifications.as_ref())
         .map(|a| {
             a.iter()
-                .map(|m| {
-                    (
-                        m["kind"].as_str().unwrap_or("").to_string(),
-                        m["allowed"].as_bool().unwrap_or(false),
-                        m["detail"].as_str().unwrap_or("").to_string(),
-                    )
-                })
+                .map(|m| (m.kind.clone(), m.allowed, m.detail.clone()))
                 .collect()
         })
         .unwrap_or_default()
@@ -449,9 +446,12 @@ fn our_signature_verifies_whole_file() {
     let s = &r.signatures[0];
     assert_passed(s);
     assert!(r.valid);
-    assert_eq!(s.details["coverage"], "whole file");
-    assert_eq!(s.details["field"], "Sig1");
-    assert_eq!(s.details["subfilter"], "ETSI.CAdES.detached");
+    assert_eq!(pdf_details(s).coverage.as_deref(), Some("whole file"));
+    assert_eq!(pdf_details(s).field.as_deref(), Some("Sig1"));
+    assert_eq!(
+        pdf_details(s).subfilter.as_deref(),
+        Some("ETSI.CAdES.detached")
+    );
     assert_eq!(category(s), "untouched");
     assert!(s.trust.evaluated && s.trust.anchor.is_some());
     assert!(s.claimed_signing_time.is_some(), "/M is the claimed time");
@@ -485,7 +485,10 @@ fn adbe_subfilter_and_visible_signature_verify() {
     );
     let r = verify(&out);
     assert_passed(&r.signatures[0]);
-    assert_eq!(r.signatures[0].details["subfilter"], "adbe.pkcs7.detached");
+    assert_eq!(
+        pdf_details(&r.signatures[0]).subfilter.as_deref(),
+        Some("adbe.pkcs7.detached")
+    );
 }
 
 #[test]
@@ -508,8 +511,8 @@ fn second_signature_passes_and_first_is_form_filling() {
     let (s1, s2) = (&r.signatures[0], &r.signatures[1]);
     assert_passed(s1);
     assert_passed(s2);
-    assert_eq!(s1.details["coverage"], "revision 2 of 3");
-    assert_eq!(s2.details["coverage"], "whole file");
+    assert_eq!(pdf_details(s1).coverage.as_deref(), Some("revision 2 of 3"));
+    assert_eq!(pdf_details(s2).coverage.as_deref(), Some("whole file"));
     assert_eq!(category(s1), "form_filling");
     assert_eq!(category(s2), "untouched");
     assert!(mods(s1).iter().all(|(_, allowed, _)| *allowed));
@@ -700,8 +703,11 @@ fn document_timestamp_verifies_and_is_an_lta_update() {
     let (s1, ts) = (&r.signatures[0], &r.signatures[1]);
     assert_passed(s1);
     assert_eq!(category(s1), "lta_updates", "{:?}", mods(s1));
-    assert_eq!(ts.details["kind"], "document-timestamp");
-    assert_eq!(ts.details["subfilter"], "ETSI.RFC3161");
+    assert_eq!(
+        pdf_details(ts).kind,
+        Some(PdfSignatureKind::DocumentTimestamp)
+    );
+    assert_eq!(pdf_details(ts).subfilter.as_deref(), Some("ETSI.RFC3161"));
     assert_passed(ts);
     assert_eq!(ts.timestamp_time.as_deref(), Some("2026-01-02T03:04:05Z"));
     assert!(
@@ -767,7 +773,7 @@ fn sha1_signed(tamper: bool) -> Vec<u8> {
 fn legacy_adbe_pkcs7_sha1_verifies_with_a_warning() {
     let s = &verify(&sha1_signed(false)).signatures[0];
     assert_passed(s);
-    assert_eq!(s.details["subfilter"], "adbe.pkcs7.sha1");
+    assert_eq!(pdf_details(s).subfilter.as_deref(), Some("adbe.pkcs7.sha1"));
     assert!(s.warnings.iter().any(|w| w.contains("legacy")));
     let s = &verify(&sha1_signed(true)).signatures[0];
     assert_eq!(s.indication, Indication::TotalFailed);
@@ -865,7 +871,7 @@ fn usf_forged_signature_on_unsigned_document_fails() {
         let s = &r.signatures[0];
         assert!(!r.valid, "{name}");
         assert_format_failure(s, check);
-        assert_eq!(s.details["field"], "Forged", "{name}");
+        assert_eq!(pdf_details(s).field.as_deref(), Some("Forged"), "{name}");
     }
 }
 
@@ -880,7 +886,7 @@ fn usf_forged_second_signature_fails_while_the_first_holds() {
     let forged = r
         .signatures
         .iter()
-        .find(|s| s.details["field"] == "Forged")
+        .find(|s| s.details.as_ref().and_then(|d| d.field.as_deref()) == Some("Forged"))
         .expect("forged one reported");
     assert_format_failure(forged, "byte-range");
 }
@@ -1427,7 +1433,10 @@ fn add_annotation(bytes: &[u8]) -> Vec<u8> {
 fn certification_p2_annotation_added_fails() {
     let s = &verify(&add_annotation(&certified(Certification::FormFilling))).signatures[0];
     assert_modified(s, "annotation");
-    assert_eq!(s.details["certification"]["docmdp"], 2);
+    assert_eq!(
+        pdf_details(s).certification,
+        Some(CertificationReport { docmdp: 2 })
+    );
 }
 
 #[test]
@@ -1489,7 +1498,7 @@ fn certification_p1_signature_field_added_fails() {
     let s1 = r
         .signatures
         .iter()
-        .find(|s| s.details["field"] == "Sig1")
+        .find(|s| s.details.as_ref().and_then(|d| d.field.as_deref()) == Some("Sig1"))
         .expect("certification signature");
     assert_modified(s1, "signature");
 }
@@ -1642,7 +1651,10 @@ fn corpus_already_signed_files_are_intact() {
     // The timestamps of the LTA files verify as document timestamps.
     if let Some(r) = verify_corpus("pades-lta-dss-indirect-arrs-test.pdf") {
         let ts = &r.signatures[1];
-        assert_eq!(ts.details["kind"], "document-timestamp");
+        assert_eq!(
+            pdf_details(ts).kind,
+            Some(PdfSignatureKind::DocumentTimestamp)
+        );
         assert!(
             ts.checks
                 .iter()

@@ -129,7 +129,7 @@ fn pdfsig_verify(pdf: &Path) {
 
 fn sign_pdf(signer: &dyn Signer, out: &Path) {
     sigform::pades::sign::sign_file(
-        &tv("docs/sample-2pages.pdf"),
+        tv("docs/sample-2pages.pdf"),
         out,
         signer,
         &PadesOptions::default(),

@@ -69,7 +69,7 @@ fn signers() -> &'static Vec<SoftwareSigner> {
 fn options() -> &'static VerifyOptions {
     static O: OnceLock<VerifyOptions> = OnceLock::new();
     O.get_or_init(|| VerifyOptions {
-        trust: Some(TrustStore::from_path(&tv("pki/root-ca.pem")).unwrap()),
+        trust: Some(TrustStore::from_path(tv("pki/root-ca.pem")).unwrap()),
         ..VerifyOptions::default()
     })
 }

@@ -116,9 +116,9 @@ fn signers() -> &'static Vec<(Id, Vec<SoftwareSigner>)> {
                     .into_iter()
                     .map(|alg| {
                         SoftwareSigner::from_files(
-                            &tv(&format!("pki/{}.key.pem", id.file())),
+                            tv(&format!("pki/{}.key.pem", id.file())),
                             None,
-                            &tv(&format!("pki/{}.pem", id.file())),
+                            tv(&format!("pki/{}.pem", id.file())),
                             Some(&tv("pki/intermediate-ca.pem")),
                         )
                         .unwrap()
@@ -156,7 +156,7 @@ fn trusted() -> &'static VerifyPackageOptions {
     static O: OnceLock<VerifyPackageOptions> = OnceLock::new();
     O.get_or_init(|| VerifyPackageOptions {
         verify: VerifyOptions {
-            trust: Some(TrustStore::from_path(&tv("pki/root-ca.pem")).unwrap()),
+            trust: Some(TrustStore::from_path(tv("pki/root-ca.pem")).unwrap()),
             validation_time: Some(t(3600)),
             ..VerifyOptions::default()
         },

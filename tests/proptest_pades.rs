@@ -62,7 +62,7 @@ fn signers() -> &'static Vec<SoftwareSigner> {
 fn options() -> &'static VerifyOptions {
     static O: OnceLock<VerifyOptions> = OnceLock::new();
     O.get_or_init(|| VerifyOptions {
-        trust: Some(TrustStore::from_path(&tv("pki/root-ca.pem")).unwrap()),
+        trust: Some(TrustStore::from_path(tv("pki/root-ca.pem")).unwrap()),
         ..VerifyOptions::default()
     })
 }
@@ -79,8 +79,8 @@ fn verify(pdf: &[u8]) -> Option<ValidationReport> {
 
 fn coverage(s: &SignatureReport) -> &str {
     s.details
-        .get("coverage")
-        .and_then(|v| v.as_str())
+        .as_ref()
+        .and_then(|d| d.coverage.as_deref())
         .unwrap_or("")
 }
 
@@ -109,11 +109,11 @@ fn signed() -> &'static Signed {
         assert!(r.valid, "{r}");
         let s = &r.signatures[0];
         assert_eq!(coverage(s), "whole file");
-        let br: Vec<usize> = s.details["byte_range"]
-            .as_array()
+        let br: Vec<usize> = pdf_details(s)
+            .byte_range
             .unwrap()
             .iter()
-            .map(|v| v.as_u64().unwrap() as usize)
+            .map(|&v| v as usize)
             .collect();
         assert_eq!(br[0], 0);
         let signed = Signed {
@@ -421,7 +421,7 @@ proptest! {
                 // Never the whole file: the report names the revision the signature covers
                 // (an unreferenced new object or a new /Info may pass, as such).
                 prop_assert!(coverage(sig).starts_with("revision "), "coverage {:?}", coverage(sig));
-                prop_assert_eq!(sig.details["revisions"].as_u64(), Some(sig.details["revision"].as_u64().unwrap() + 1));
+                prop_assert_eq!(pdf_details(sig).revisions, Some(pdf_details(sig).revision.unwrap() + 1));
                 if matches!(u, Update::Rotate) {
                     prop_assert!(!sig.passed(), "a page turned after signing passes");
                 }
@@ -466,14 +466,14 @@ proptest! {
         for (i, s) in r.signatures.iter().enumerate() {
             prop_assert!(s.passed(), "S{}: {:?}", i + 1, failed_checks(s));
             let field = format!("Sig{}", i + 1);
-            prop_assert_eq!(s.details["field"].as_str(), Some(field.as_str()));
+            prop_assert_eq!(pdf_details(s).field.as_deref(), Some(field.as_str()));
             let expected = if i + 1 == n {
                 "whole file".to_string()
             } else {
                 format!("revision {} of {}", i + 2, n + 1)
             };
             prop_assert_eq!(coverage(s), expected.as_str());
-            let category = s.details["modification_category"].as_str();
+            let category = pdf_details(s).modification_category.as_deref();
             if i + 1 == n {
                 prop_assert_eq!(category, Some("untouched"));
             } else {
@@ -481,7 +481,7 @@ proptest! {
                 prop_assert_eq!(category, Some("form_filling"));
             }
             let sub = if adbe[i] { "adbe.pkcs7.detached" } else { "ETSI.CAdES.detached" };
-            prop_assert_eq!(s.details["subfilter"].as_str(), Some(sub));
+            prop_assert_eq!(pdf_details(s).subfilter.as_deref(), Some(sub));
         }
     }
 }

@@ -287,7 +287,7 @@ fn pkcs12_a1_files_sign_and_openssl_verifies() {
         ("pki/icp-pf.p12", "Jo", 2),
         ("pki/icp-pf-legacy.p12", "Jo", 2),
     ] {
-        let s = SoftwareSigner::from_pkcs12_file(&tv(file), "sigform")
+        let s = SoftwareSigner::from_pkcs12_file(tv(file), "sigform")
             .unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(
             s.identity().certificate().subject().contains(subject_part),
@@ -300,7 +300,7 @@ fn pkcs12_a1_files_sign_and_openssl_verifies() {
         );
         let sig = s.sign(data).unwrap();
         openssl_verify(&s, data, &sig);
-        match SoftwareSigner::from_pkcs12_file(&tv(file), "wrong password") {
+        match SoftwareSigner::from_pkcs12_file(tv(file), "wrong password") {
             Err(sigform::Error::Pkcs12(Pkcs12Error::WrongPassword)) => {}
             other => panic!(
                 "{file}: expected WrongPassword, got {:?}",

@@ -27,7 +27,7 @@ fn pki(name: &str) -> CertificateDer {
 }
 
 fn store() -> TrustStore {
-    TrustStore::from_path(&vectors("pki", "root-ca.pem")).unwrap()
+    TrustStore::from_path(vectors("pki", "root-ca.pem")).unwrap()
 }
 
 fn at(t: &str) -> PathOptions {

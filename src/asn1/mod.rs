@@ -5,6 +5,8 @@ pub mod cert;
 pub mod ess;
 pub mod ocsp;
 pub mod oid;
+// Plumbing: public for the tests and fuzz targets that craft hostile DER, not a stable API.
+#[doc(hidden)]
 pub mod tlv;
 
 /// Serde helper: bytes as lowercase hex strings.

@@ -5,6 +5,8 @@
 //!   for signers outside the process;
 //! - [`verify()`]: verification into a [`crate::report::ValidationReport`].
 
+// Plumbing: public for the tests that craft altered CMS structures, not a stable API.
+#[doc(hidden)]
 pub mod parse;
 pub mod sign;
 pub mod verify;

@@ -1,8 +1,9 @@
 //! PAdES signatures (ETSI EN 319 142-1, ISO 32000-2 §12.8): signing PDFs by incremental update.
 
-pub mod appearance;
+pub(crate) mod appearance;
 pub mod cms_profile;
 pub mod diff;
+mod ranges;
 pub mod sign;
 pub mod verify;
 

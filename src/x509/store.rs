@@ -42,7 +42,8 @@ impl TrustStore {
 
     /// A file (PEM bundle or DER) or a directory whose `.pem`, `.crt` and `.cer` files are read
     /// (in name order; other files are skipped).
-    pub fn from_path(path: &Path) -> Result<Self> {
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
         let meta = std::fs::metadata(path)
             .map_err(|e| Error::io(format!("reading trust store {}", path.display()), e))?;
         if !meta.is_dir() {

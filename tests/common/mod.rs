@@ -28,9 +28,9 @@ pub fn tv_bytes(rel: &str) -> Vec<u8> {
 /// the certificates of `chain` (a PEM file under `test-vectors/`, e.g. `pki/chain.pem`).
 pub fn test_signer(name: &str, chain: &str) -> sigform::signer::SoftwareSigner {
     sigform::signer::SoftwareSigner::from_files(
-        &tv(&format!("pki/{name}.key.pem")),
+        tv(&format!("pki/{name}.key.pem")),
         None,
-        &tv(&format!("pki/{name}.pem")),
+        tv(&format!("pki/{name}.pem")),
         Some(&tv(chain)),
     )
     .unwrap_or_else(|e| panic!("test signer {name}: {e}"))
@@ -43,6 +43,13 @@ pub fn failed_checks(s: &sigform::report::SignatureReport) -> Vec<String> {
         .filter(|c| !c.passed)
         .map(|c| format!("{}: {}", c.name, c.detail.clone().unwrap_or_default()))
         .collect()
+}
+
+/// The PDF details of a PAdES signature report (panics when there are none).
+pub fn pdf_details(s: &sigform::report::SignatureReport) -> &sigform::report::PdfSignatureDetails {
+    s.details
+        .as_ref()
+        .unwrap_or_else(|| panic!("signature {} has no PDF details", s.id))
 }
 
 /// True when `SIGFORM_INTEROP=1`: a missing external tool is then a failure, not a skip.
@@ -98,6 +105,7 @@ pub fn run(cmd: &mut Command) -> (bool, String) {
     (out.status.success(), text)
 }
 
+pub mod certomancer;
 pub mod cli;
 pub mod cms;
 pub mod corpus;

@@ -2,7 +2,7 @@
 //! Exit 0 when every signature is TOTAL_PASSED, 1 otherwise.
 
 use crate::Failure;
-use crate::files::{is_pdf, open, read};
+use crate::files::is_pdf;
 use crate::output::Format;
 use crate::trust::TrustArgs;
 use clap::Args;
@@ -24,23 +24,12 @@ pub(crate) struct VerifyArgs {
 }
 
 pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, Failure> {
-    use sigform::cades;
     let options = args.trust.verify_options()?;
-    let mut report = if is_pdf(&args.file)? {
-        // PAdES: the file is streamed, never loaded whole.
-        if args.content.is_some() {
-            eprintln!("sigform: notice: --content is ignored for a PDF (it signs itself)");
-        }
-        sigform::pades::verify_pdf_file(&args.file, &options)?
-    } else {
-        let data = read(&args.file)?;
-        let mut content = args.content.as_deref().map(open).transpose()?;
-        cades::verify(
-            &data,
-            content.as_mut().map(|f| f as &mut dyn std::io::Read),
-            &options,
-        )?
-    };
+    if args.content.is_some() && is_pdf(&args.file)? {
+        eprintln!("sigform: notice: --content is ignored for a PDF (it signs itself)");
+    }
+    // PAdES files are streamed, never loaded whole; a CMS is read into memory.
+    let mut report = sigform::verify_file(&args.file, args.content.as_deref(), &options)?;
     report.file = Some(args.file.display().to_string());
     match args.format {
         Format::Json => println!("{}", report.to_json()),

@@ -16,6 +16,7 @@ use crate::report::{SignatureReport, ValidationReport};
 use crate::verify::VerifyOptions;
 use crate::x509::CertificateDer;
 use crate::x509::{CertSource, RevocationData, RevocationSource};
+pub(crate) use signer_info::find_certificate;
 use signer_info::verify_signer_info;
 use std::collections::HashMap;
 use std::io::Read;
@@ -215,4 +216,35 @@ pub(crate) fn verify_signed_data(
     }
     report.warnings = file_warnings;
     report
+}
+
+/// Verifies one SignerInfo of an attached SignedData (a timestamp token's) against its
+/// eContent, with the CAdES rules: contentType against eContentType, messageDigest against the
+/// eContent, the signature over the original signed attributes and the ESS
+/// signing-certificate(-v2) reference. `pool` holds the certificates to find the signer in.
+/// Trust is not evaluated (the report's `trust` check fails): the caller validates the chain
+/// with its own purpose and time.
+pub(crate) fn verify_attached_signer(
+    sd: &SignedData<'_>,
+    si: &SignerInfo<'_>,
+    pool: &[CertificateDer],
+) -> SignatureReport {
+    let digests: ContentDigests = match sd.econtent {
+        Some(c) => signer_digest_algorithms(sd)
+            .into_iter()
+            .map(|a| (a, a.digest(c)))
+            .collect(),
+        None => ContentDigests::new(),
+    };
+    let revocation = RevocationData::new();
+    let options = VerifyOptions::default();
+    let ctx = Ctx {
+        sd,
+        digests: Some(&digests),
+        pool,
+        sourced_pool: &[],
+        revocation: &revocation,
+        options: &options,
+    };
+    verify_signer_info(&ctx, si, "S1".into(), None, 0)
 }

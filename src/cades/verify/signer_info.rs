@@ -23,7 +23,8 @@ use crate::x509::PathOptions;
 use der::Decode;
 use std::time::SystemTime;
 
-fn find_certificate<'p>(
+/// The certificate of `pool` a SignerInfo's identifier designates.
+pub(crate) fn find_certificate<'p>(
     sid: &SignerId<'_>,
     pool: &'p [CertificateDer],
 ) -> Option<&'p CertificateDer> {

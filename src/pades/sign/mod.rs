@@ -1,0 +1,414 @@
+//! PAdES signing by incremental update (ISO 32000-2 §12.8, ETSI EN 319 142-1).
+//!
+//! The original bytes are copied to the output unchanged; the update appends the signature
+//! dictionary (a fixed-width `/ByteRange` and a zero-filled `/Contents` placeholder), the field
+//! and widget, the changed AcroForm and page, and an xref section of the file's kind. The two
+//! byte ranges are then hashed from the output, signed as a detached CAdES signature, and the
+//! CMS is written into the placeholder. Memory stays bounded whatever the file size.
+//!
+//! The parts: `form` (the AcroForm as it is, the field to fill, the entries that attach it),
+//! `widget` (the page, rectangle and appearance stream), `placeholder` (the signature
+//! dictionary, the signed file written around it, the real `/ByteRange`). This file holds the
+//! options, [`prepare`] (which runs those steps, then prepares the CMS over the two ranges),
+//! [`finish`], [`sign`] and [`sign_file`].
+
+use super::ranges::{Seekable, SignedRanges};
+use crate::alg::{EcCurve, SignatureAlgorithm};
+use crate::asn1::ess::SignaturePolicy;
+use crate::cades::{self, CadesOptions, SigningState, SigningTime};
+use crate::error::{Error, Result};
+use crate::pdf::object::{Dictionary, ObjRef, Object};
+use crate::pdf::reader::Reader;
+use crate::pdf::writer::IncrementalWriter;
+use crate::signer::{Signer, SignerIdentity};
+use placeholder::{Placed, Slots};
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::time::SystemTime;
+
+mod form;
+mod placeholder;
+mod widget;
+
+/// The `/SubFilter` of the signature.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SubFilter {
+    /// `ETSI.CAdES.detached`: PAdES baseline (no signingTime attribute; signing-certificate-v2).
+    #[default]
+    EtsiCadesDetached,
+    /// `adbe.pkcs7.detached`: the older PDF signature profile.
+    AdbePkcs7Detached,
+}
+
+impl SubFilter {
+    fn name(self) -> &'static str {
+        match self {
+            Self::EtsiCadesDetached => "ETSI.CAdES.detached",
+            Self::AdbePkcs7Detached => "adbe.pkcs7.detached",
+        }
+    }
+}
+
+/// Certification level (DocMDP `/P`), for the first signature of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Certification {
+    /// P=1: no changes allowed after this signature.
+    NoChanges,
+    /// P=2: form filling and further signatures allowed.
+    FormFilling,
+    /// P=3: as P=2, plus annotations.
+    Annotations,
+}
+
+impl Certification {
+    /// The `/P` value.
+    pub fn p(self) -> i64 {
+        match self {
+            Self::NoChanges => 1,
+            Self::FormFilling => 2,
+            Self::Annotations => 3,
+        }
+    }
+}
+
+/// A visible signature: where, and what it shows.
+#[derive(Debug, Clone, Default)]
+pub struct Visible {
+    /// Page number, from 1.
+    pub page: usize,
+    /// Rectangle `[x1, y1, x2, y2]` in default user space (points).
+    pub rect: [f64; 4],
+    /// A PNG image (e.g. the handwritten graphism) shown left of the text.
+    pub image_png: Option<Vec<u8>>,
+    /// Text lines; by default the signer's name, the date and the reason.
+    pub lines: Option<Vec<String>>,
+}
+
+/// Options for a PAdES signature.
+#[derive(Debug, Clone, Default)]
+pub struct PadesOptions {
+    /// Field name: an existing empty signature field of that name is used, else a new one is
+    /// made with this name (default: the first free `SignatureN`).
+    pub field_name: Option<String>,
+    /// A visible signature (default invisible).
+    pub visible: Option<Visible>,
+    /// `/Reason`.
+    pub reason: Option<String>,
+    /// `/Location`.
+    pub location: Option<String>,
+    /// `/ContactInfo`.
+    pub contact_info: Option<String>,
+    /// `/Name` (default: the certificate's common name).
+    pub name: Option<String>,
+    /// Signing time written in `/M` (default now).
+    pub signing_time: Option<SystemTime>,
+    /// Make this a certification signature (first signature only).
+    pub certify: Option<Certification>,
+    /// `/SubFilter`.
+    pub subfilter: SubFilter,
+    /// Signature policy (EPES) in the CMS.
+    pub policy: Option<SignaturePolicy>,
+    /// Bytes reserved for the CMS in `/Contents` (default: estimated from the chain and key).
+    pub contents_size: Option<usize>,
+}
+
+/// State carried from [`prepare`] to [`finish`] (serde-serialisable).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PdfSigningState {
+    /// The CMS state.
+    pub cades: SigningState,
+    /// Absolute offset of the first hex digit of `/Contents` in the output.
+    pub contents_offset: u64,
+    /// Number of hex digits reserved.
+    pub contents_capacity: usize,
+}
+
+/// The output of [`prepare`]: what to sign (the DER of the CMS signed attributes), its digest
+/// and the state for [`finish`].
+pub type PreparedPdf = crate::cades::Prepared<PdfSigningState>;
+
+/// Bytes to reserve for the CMS: the embedded certificates, the signature, the attributes and
+/// room for the unexpected.
+pub fn estimate_contents_size(identity: &SignerIdentity, algorithm: SignatureAlgorithm) -> usize {
+    let certs: usize = identity.all_certificates().map(|c| c.der().len()).sum();
+    let sig = match algorithm {
+        SignatureAlgorithm::Ecdsa {
+            curve: EcCurve::P256,
+            ..
+        } => 80,
+        SignatureAlgorithm::Ecdsa {
+            curve: EcCurve::P384,
+            ..
+        } => 112,
+        _ => crate::crypto::public_key_kind(
+            crate::asn1::cert::cert_fields(identity.certificate().der())
+                .map(|f| f.spki)
+                .unwrap_or_default(),
+        )
+        .map(|k| match k {
+            crate::crypto::PublicKeyKind::Rsa(bits) => bits / 8 + 8,
+            crate::crypto::PublicKeyKind::Ec(_) => 112,
+        })
+        .unwrap_or(1024),
+    };
+    certs + sig + 2048
+}
+
+fn refuse(msg: impl Into<String>) -> Error {
+    Error::NotPermitted(msg.into())
+}
+
+fn common_name(identity: &SignerIdentity) -> String {
+    crate::x509::signer_report(identity.certificate())
+        .common_name
+        .unwrap_or_else(|| identity.certificate().subject())
+}
+
+/// First step: writes `input` plus the signature update (with an empty `/Contents`) to
+/// `output`, and returns the bytes to sign and the state for [`finish`].
+pub fn prepare<R: Read + Seek, W: Read + Write + Seek>(
+    mut input: R,
+    output: &mut W,
+    identity: &SignerIdentity,
+    algorithm: SignatureAlgorithm,
+    options: &PadesOptions,
+) -> Result<PreparedPdf> {
+    input
+        .seek(SeekFrom::Start(0))
+        .map_err(|e| Error::io("reading the PDF", e))?;
+    let reader = Reader::from_reader(&mut input)?;
+    if reader.is_encrypted() {
+        return Err(Error::Unsupported("encrypted PDF not supported".into()));
+    }
+    let update = build_update(&reader, identity, algorithm, options)?;
+    let separator = reader.append_separator();
+    let base_len = reader.file_len();
+    drop(reader);
+    let placed = placeholder::write_signed_file(
+        &mut input,
+        output,
+        update.writer,
+        (update.sig_ref, &update.slots),
+        separator,
+        base_len,
+    )?;
+    let prepared = prepare_cms(
+        output,
+        &placed,
+        identity,
+        algorithm,
+        options,
+        update.signing_time,
+    )?;
+    Ok(prepared.map_state(|cades| PdfSigningState {
+        cades,
+        contents_offset: placed.contents_offset,
+        contents_capacity: update.slots.hex_len,
+    }))
+}
+
+/// The incremental update of a signature, ready to be written.
+struct Update {
+    writer: IncrementalWriter,
+    /// The signature dictionary (written raw, with its placeholders).
+    sig_ref: ObjRef,
+    slots: Slots,
+    signing_time: SystemTime,
+}
+
+/// The signature field's widget: the signature it holds, where it is, what it shows.
+struct Widget {
+    sig_ref: ObjRef,
+    page: ObjRef,
+    rect: [f64; 4],
+    ap: Dictionary,
+}
+
+/// Everything the signature adds or changes: the field and its widget, the form and page
+/// entries that attach them, the signature dictionary, and (for a certification) `/Perms`.
+fn build_update<R: Read + Seek>(
+    reader: &Reader<R>,
+    identity: &SignerIdentity,
+    algorithm: SignatureAlgorithm,
+    options: &PadesOptions,
+) -> Result<Update> {
+    let mut form = form::read_form(reader, options)?;
+    let pages = reader.page_refs()?;
+    let mut writer = IncrementalWriter::new(reader)?;
+    let sig_ref = writer.allocate();
+    let existing = form::choose_field(&form.all, options)?.cloned();
+    let signer_name = options
+        .name
+        .clone()
+        .unwrap_or_else(|| common_name(identity));
+    let signing_time = options.signing_time.unwrap_or_else(SystemTime::now);
+    let signing = widget::Signing {
+        name: &signer_name,
+        time: signing_time,
+    };
+    let placement = widget::place(
+        reader,
+        &mut writer,
+        &pages,
+        existing.as_ref(),
+        options,
+        &signing,
+    )?;
+    let page = placement.page;
+    let widget = Widget {
+        sig_ref,
+        page,
+        rect: placement.rect,
+        ap: placement.ap,
+    };
+    let (field_ref, new_annot) =
+        form::write_field(&mut writer, &form.all, existing.as_ref(), widget, options);
+    let mut catalog_changed =
+        form::attach_field(reader, &mut writer, &mut form, field_ref, new_annot, page)?;
+    let contents_size = options
+        .contents_size
+        .unwrap_or_else(|| estimate_contents_size(identity, algorithm));
+    let (body, slots) =
+        placeholder::signature_dictionary(options, &signer_name, signing_time, contents_size);
+    if options.certify.is_some() {
+        form::point_perms_at(reader, &mut form, sig_ref)?;
+        catalog_changed = true;
+    }
+    writer.put_raw(sig_ref, body);
+    if catalog_changed {
+        writer.update(form.catalog_ref, Object::Dictionary(form.catalog));
+    }
+    Ok(Update {
+        writer,
+        sig_ref,
+        slots,
+        signing_time,
+    })
+}
+
+/// Hashes the two signed ranges from the output and prepares the CMS over them.
+fn prepare_cms<W: Read + Seek>(
+    output: &mut W,
+    placed: &Placed,
+    identity: &SignerIdentity,
+    algorithm: SignatureAlgorithm,
+    options: &PadesOptions,
+    signing_time: SystemTime,
+) -> Result<cades::Prepared> {
+    let cades_options = CadesOptions {
+        attached: false,
+        signing_time: match options.subfilter {
+            SubFilter::EtsiCadesDetached => SigningTime::Omit,
+            SubFilter::AdbePkcs7Detached => SigningTime::At(signing_time),
+        },
+        policy: options.policy.clone(),
+        ..CadesOptions::default()
+    };
+    let ranges = SignedRanges::new(
+        Seekable(output),
+        [
+            (0, placed.contents_start),
+            (placed.contents_end, placed.total - placed.contents_end),
+        ],
+    );
+    cades::prepare(ranges, identity, algorithm, &cades_options)
+}
+
+/// Second step: writes the CMS made from `signature` into the `/Contents` placeholder of the
+/// file [`prepare`] wrote.
+pub fn finish<W: Write + Seek>(
+    output: &mut W,
+    state: &PdfSigningState,
+    signature: &[u8],
+) -> Result<()> {
+    let cms = cades::finish(&state.cades, signature)?;
+    let hex = hex::encode(&cms);
+    if hex.len() > state.contents_capacity {
+        return Err(Error::ContentsTooSmall {
+            needed: cms.len(),
+            reserved: state.contents_capacity / 2,
+        });
+    }
+    let io = |e| Error::io("writing the signature into the PDF", e);
+    output
+        .seek(SeekFrom::Start(state.contents_offset))
+        .map_err(io)?;
+    output.write_all(hex.as_bytes()).map_err(io)?;
+    output.flush().map_err(io)
+}
+
+/// Signs `input` into `output` in one call (retrying once with a larger `/Contents` when the
+/// estimate was too small).
+pub fn sign<R: Read + Seek, W: Read + Write + Seek>(
+    mut input: R,
+    output: &mut W,
+    signer: &dyn Signer,
+    options: &PadesOptions,
+) -> Result<()> {
+    let mut opts = options.clone();
+    for _ in 0..2 {
+        let prepared = prepare(
+            &mut input,
+            output,
+            signer.identity(),
+            signer.algorithm(),
+            &opts,
+        )?;
+        let value = signer.sign(&prepared.to_be_signed)?;
+        match finish(output, &prepared.state, &value) {
+            Err(Error::ContentsTooSmall { needed, .. }) => {
+                opts.contents_size = Some(needed + 1024);
+            }
+            other => return other,
+        }
+    }
+    Err(Error::ContentsTooSmall {
+        needed: 0,
+        reserved: opts.contents_size.unwrap_or(0),
+    })
+}
+
+/// Signs the file at `input` into a new file at `output` (written through a temporary file in
+/// the same directory: a failure leaves nothing behind).
+pub fn sign_file(
+    input: impl AsRef<Path>,
+    output: impl AsRef<Path>,
+    signer: &dyn Signer,
+    options: &PadesOptions,
+) -> Result<()> {
+    let (input, output) = (input.as_ref(), output.as_ref());
+    let inp =
+        File::open(input).map_err(|e| Error::io(format!("opening {}", input.display()), e))?;
+    let dir = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.sigform-tmp-{}",
+        output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut out = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)
+            .map_err(|e| Error::io(format!("creating {}", tmp.display()), e))?;
+        sign(std::io::BufReader::new(inp), &mut out, signer, options)?;
+        out.sync_all()
+            .map_err(|e| Error::io("syncing the output", e))?;
+        std::fs::rename(&tmp, output)
+            .map_err(|e| Error::io(format!("writing {}", output.display()), e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

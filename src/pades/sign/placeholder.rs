@@ -1,0 +1,143 @@
+//! The signature dictionary with its placeholders (a fixed-width `/ByteRange`, a zero-filled
+//! `/Contents`), the signed file written around it, and the real `/ByteRange` written into
+//! the placeholder once the offsets are known.
+
+use super::PadesOptions;
+use crate::error::{Error, Result};
+use crate::pdf::object::{ObjRef, Object, PdfString};
+use crate::pdf::writer::IncrementalWriter;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::time::SystemTime;
+
+const BYTE_RANGE_PLACEHOLDER: &str = "[0 0000000000 0000000000 0000000000]";
+
+/// Where the placeholders are in the serialised signature dictionary.
+pub(super) struct Slots {
+    /// Offset of the `/ByteRange` placeholder in `body`.
+    byte_range_at: usize,
+    /// Offset of the first hex digit of `/Contents` in `body`.
+    contents_at: usize,
+    /// Number of hex digits reserved.
+    pub(super) hex_len: usize,
+}
+
+/// Where the placeholders ended up in the written file.
+pub(super) struct Placed {
+    /// Offset of the `<` of `/Contents`.
+    pub(super) contents_start: u64,
+    /// Offset just after its `>`.
+    pub(super) contents_end: u64,
+    /// Length of the whole file.
+    pub(super) total: u64,
+    /// Offset of the first hex digit of `/Contents`.
+    pub(super) contents_offset: u64,
+}
+
+/// Serialises the signature dictionary with room for `contents_size` bytes of CMS; returns it
+/// and where its placeholders are.
+pub(super) fn signature_dictionary(
+    options: &PadesOptions,
+    signer_name: &str,
+    signing_time: SystemTime,
+    contents_size: usize,
+) -> (Vec<u8>, Slots) {
+    let hex_len = contents_size * 2;
+    let mut body = Vec::with_capacity(hex_len + 1024);
+    body.extend_from_slice(b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /");
+    body.extend_from_slice(options.subfilter.name().as_bytes());
+    body.extend_from_slice(b"\n/ByteRange ");
+    let byte_range_at = body.len();
+    body.extend_from_slice(BYTE_RANGE_PLACEHOLDER.as_bytes());
+    body.extend_from_slice(b"\n/Contents <");
+    let contents_at = body.len();
+    body.resize(body.len() + hex_len, b'0');
+    body.extend_from_slice(b">\n/M ");
+    Object::String(PdfString::literal(
+        crate::time::format_pdf_date(signing_time).into_bytes(),
+    ))
+    .write_pdf(&mut body);
+    body.extend_from_slice(b" /Name ");
+    Object::String(PdfString::text(signer_name)).write_pdf(&mut body);
+    for (key, value) in [
+        ("Reason", &options.reason),
+        ("Location", &options.location),
+        ("ContactInfo", &options.contact_info),
+    ] {
+        if let Some(v) = value {
+            body.extend_from_slice(format!(" /{key} ").as_bytes());
+            Object::String(PdfString::text(v)).write_pdf(&mut body);
+        }
+    }
+    if let Some(c) = options.certify {
+        body.extend_from_slice(
+            format!(
+                "\n/Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P {} /V /1.2 >> >>]",
+                c.p()
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(b" >>");
+    let slots = Slots {
+        byte_range_at,
+        contents_at,
+        hex_len,
+    };
+    (body, slots)
+}
+
+/// Writes the signed file to `output`: the first `base_len` bytes of `input`, `separator`,
+/// then the update, whose signature dictionary `sig_ref` is `sig`; then fills the
+/// `/ByteRange` placeholder.
+pub(super) fn write_signed_file<R: Read + Seek, W: Write + Seek>(
+    input: &mut R,
+    output: &mut W,
+    writer: IncrementalWriter,
+    (sig_ref, sig): (ObjRef, &Slots),
+    separator: &[u8],
+    base_len: u64,
+) -> Result<Placed> {
+    let io = |e| Error::io("writing the signed PDF", e);
+    input.seek(SeekFrom::Start(0)).map_err(io)?;
+    output.seek(SeekFrom::Start(0)).map_err(io)?;
+    let copied = std::io::copy(&mut input.by_ref().take(base_len), output).map_err(io)?;
+    if copied != base_len {
+        return Err(Error::io(
+            "copying the PDF",
+            std::io::Error::from(std::io::ErrorKind::UnexpectedEof),
+        ));
+    }
+    output.write_all(separator).map_err(io)?;
+    let report = writer.write(output, base_len + separator.len() as u64)?;
+    output.flush().map_err(io)?;
+    let written = report
+        .object(sig_ref)
+        .ok_or_else(|| Error::malformed("PDF update", "signature dictionary not written"))?;
+    let contents_offset = written.body_offset + sig.contents_at as u64;
+    let placed = Placed {
+        contents_start: contents_offset - 1,                    // the '<'
+        contents_end: contents_offset + sig.hex_len as u64 + 1, // after '>'
+        total: report.total_len,
+        contents_offset,
+    };
+    let br = format!(
+        "[0 {} {} {}]",
+        placed.contents_start,
+        placed.contents_end,
+        placed.total - placed.contents_end
+    );
+    if br.len() > BYTE_RANGE_PLACEHOLDER.len() {
+        return Err(Error::Unsupported(
+            "file too large for the /ByteRange placeholder".into(),
+        ));
+    }
+    let br_padded = format!("{br:<width$}", width = BYTE_RANGE_PLACEHOLDER.len());
+    output
+        .seek(SeekFrom::Start(
+            written.body_offset + sig.byte_range_at as u64,
+        ))
+        .map_err(io)?;
+    output.write_all(br_padded.as_bytes()).map_err(io)?;
+    output.flush().map_err(io)?;
+    Ok(placed)
+}
