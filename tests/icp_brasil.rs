@@ -94,6 +94,35 @@ fn pbad_pades_file_with_a_changed_byte_fails() {
     assert_eq!(s["sub_indication"], "HASH_FAILURE", "{s:#}");
 }
 
+/// openssl, as judge, agrees on the CMS of the PBAD.PAdES signature: it verifies over the
+/// signed ranges and not over the ranges with one byte changed.
+#[test]
+fn openssl_agrees_on_the_pbad_pades_cms() {
+    let Some(file) = realworld("dss_AD-RB.pdf") else {
+        return;
+    };
+    let bytes = std::fs::read(&file).expect("read");
+    let (_, r) = verify_json(&file, &[]);
+    let br: Vec<usize> = r["signatures"][0]["details"]["byte_range"]
+        .as_array()
+        .expect("byte_range")
+        .iter()
+        .filter_map(|v| v.as_u64().and_then(|n| usize::try_from(n).ok()))
+        .collect();
+    assert_eq!(br.len(), 4, "{br:?}");
+    let hex = std::str::from_utf8(&bytes[br[1] + 1..br[2] - 1]).expect("hex /Contents");
+    let p7s = hex::decode(hex).expect("hex");
+    let mut ranges = bytes[br[0]..br[0] + br[1]].to_vec();
+    ranges.extend_from_slice(&bytes[br[2]..br[2] + br[3]]);
+    let Some(ok) = common::judges::openssl_cms_signature_verifies(&p7s, &ranges) else {
+        return;
+    };
+    assert!(ok, "openssl rejects the CMS over the signed ranges");
+    ranges[68_221] ^= 1;
+    let changed = common::judges::openssl_cms_signature_verifies(&p7s, &ranges);
+    assert_eq!(changed, Some(false), "openssl accepts a changed byte");
+}
+
 /// A Brazilian court filing (adbe.pkcs7.sha1) signed in January 2017 by a lawyer's e-CPF under
 /// AC OAB G2 ← AC Certisign G6 ← AC Raiz v2, both intermediates in the CMS. At the signing
 /// time the chain reaches the embedded v2 root; today the signer's certificate (and v2) have
