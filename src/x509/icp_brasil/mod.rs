@@ -28,37 +28,62 @@ pub struct IcpBrasilRoot {
     pub not_after: i64,
 }
 
-/// Every embedded root, oldest first.
+/// Every embedded root, oldest first: version, PEM, SHA-256 of the DER, validity (Unix seconds).
 pub const ROOTS: &[IcpBrasilRoot] = &[
-    IcpBrasilRoot {
-        version: "v2",
-        pem: include_bytes!("ICP-Brasilv2.pem"),
-        sha256: "fb47d92a9909fd4fa9bec02737543e1f3514ced747407a8d9cfa397b0915067c",
-        not_before: 1_277_147_097, // 2010-06-21T19:04:57Z
-        not_after: 1_687_374_297,  // 2023-06-21T19:04:57Z
-    },
-    IcpBrasilRoot {
-        version: "v5",
-        pem: include_bytes!("ICP-Brasilv5.pem"),
-        sha256: "caa53fc6091c6951887c976e378f6ef89aa6377c55d97b6475422b71ed7e9b17",
-        not_before: 1_456_923_698, // 2016-03-02T13:01:38Z
-        not_after: 1_867_190_378,  // 2029-03-02T23:59:38Z
-    },
-    IcpBrasilRoot {
-        version: "v10",
-        pem: include_bytes!("ICP-Brasilv10.pem"),
-        sha256: "6e0bff069a26994c15de2c4888cc54af84882e5495b7fbf66be9ccffec7489f6",
-        not_before: 1_562_008_559, // 2019-07-01T19:15:59Z
-        not_after: 1_972_296_059,  // 2032-07-01T12:00:59Z
-    },
-    IcpBrasilRoot {
-        version: "v12",
-        pem: include_bytes!("ICP-Brasilv12.pem"),
-        sha256: "d8478e37ce19c690cf657381e68fe600e4e1a042536830f06847e03e554c4b01",
-        not_before: 1_729_608_084, // 2024-10-22T14:41:24Z
-        not_after: 2_139_825_624,  // 2037-10-22T12:00:24Z
-    },
+    // 2010-06-21T19:04:57Z – 2023-06-21T19:04:57Z (expired)
+    root(
+        "v2",
+        include_bytes!("ICP-Brasilv2.pem"),
+        V2_SHA256,
+        1_277_147_097,
+        1_687_374_297,
+    ),
+    // 2016-03-02T13:01:38Z – 2029-03-02T23:59:38Z
+    root(
+        "v5",
+        include_bytes!("ICP-Brasilv5.pem"),
+        V5_SHA256,
+        1_456_923_698,
+        1_867_190_378,
+    ),
+    // 2019-07-01T19:15:59Z – 2032-07-01T12:00:59Z
+    root(
+        "v10",
+        include_bytes!("ICP-Brasilv10.pem"),
+        V10_SHA256,
+        1_562_008_559,
+        1_972_296_059,
+    ),
+    // 2024-10-22T14:41:24Z – 2037-10-22T12:00:24Z
+    root(
+        "v12",
+        include_bytes!("ICP-Brasilv12.pem"),
+        V12_SHA256,
+        1_729_608_084,
+        2_139_825_624,
+    ),
 ];
+
+const V2_SHA256: &str = "fb47d92a9909fd4fa9bec02737543e1f3514ced747407a8d9cfa397b0915067c";
+const V5_SHA256: &str = "caa53fc6091c6951887c976e378f6ef89aa6377c55d97b6475422b71ed7e9b17";
+const V10_SHA256: &str = "6e0bff069a26994c15de2c4888cc54af84882e5495b7fbf66be9ccffec7489f6";
+const V12_SHA256: &str = "d8478e37ce19c690cf657381e68fe600e4e1a042536830f06847e03e554c4b01";
+
+const fn root(
+    version: &'static str,
+    pem: &'static [u8],
+    sha256: &'static str,
+    not_before: i64,
+    not_after: i64,
+) -> IcpBrasilRoot {
+    IcpBrasilRoot {
+        version,
+        pem,
+        sha256,
+        not_before,
+        not_after,
+    }
+}
 
 /// The embedded roots whose PEM parses and whose DER has the pinned fingerprint (all of them,
 /// as the tests check; a root that did not would be left out rather than trusted).
