@@ -234,64 +234,13 @@ impl IncrementalWriter {
         buf.clear();
         match self.kind {
             XrefKind::Table | XrefKind::Hybrid => {
-                entries.sort_unstable_by_key(|e| e.0);
-                buf.extend_from_slice(b"xref\n");
-                for group in subsections(&entries) {
-                    let (first, _, _) = group.first().copied().unwrap_or((0, 0, 0));
-                    buf.extend_from_slice(format!("{first} {}\n", group.len()).as_bytes());
-                    for (_, g, off) in group {
-                        buf.extend_from_slice(format!("{off:010} {g:05} n\r\n").as_bytes());
-                    }
-                }
                 trailer.insert("Size", Object::Integer(to_i64(size)?));
-                reorder_first(&mut trailer, "Size");
-                buf.extend_from_slice(b"trailer\n");
-                trailer.write_pdf(&mut buf);
-                buf.push(b'\n');
+                write_xref_table(&mut entries, &mut trailer, &mut buf);
             }
             XrefKind::Stream => {
-                let num = u32::try_from(size).map_err(|_| PdfError::TooLarge {
-                    what: "object numbers exhausted".into(),
-                })?;
+                let r = write_xref_stream(&mut entries, &trailer, size, xref_offset, &mut buf)?;
                 size += 1;
-                let r = ObjRef { num, r#gen: 0 };
                 xref_stream = Some(r);
-                entries.push((num, 0, xref_offset));
-                entries.sort_unstable_by_key(|e| e.0);
-                let max_off = entries.iter().map(|e| e.2).max().unwrap_or(0);
-                let w2 = (8 - (max_off.leading_zeros() / 8) as usize).max(1);
-                let mut data = Vec::with_capacity(entries.len() * (3 + w2));
-                let mut index = Vec::new();
-                for group in subsections(&entries) {
-                    let (first, _, _) = group.first().copied().unwrap_or((0, 0, 0));
-                    index.push(Object::Integer(i64::from(first)));
-                    index.push(Object::Integer(group.len() as i64));
-                    for (_, g, off) in group {
-                        data.push(1);
-                        data.extend_from_slice(off.to_be_bytes().get(8 - w2..).unwrap_or(&[]));
-                        data.extend_from_slice(&g.to_be_bytes());
-                    }
-                }
-                let mut dict = Dictionary::new();
-                dict.insert("Type", Object::name("XRef"));
-                dict.insert("Size", Object::Integer(to_i64(size)?));
-                dict.insert("Index", Object::Array(index));
-                dict.insert(
-                    "W",
-                    Object::Array(vec![
-                        Object::Integer(1),
-                        Object::Integer(w2 as i64),
-                        Object::Integer(2),
-                    ]),
-                );
-                for (k, v) in trailer.iter() {
-                    dict.insert(k, v.clone());
-                }
-                dict.insert("Filter", Object::name("FlateDecode"));
-                let stream = Stream::new(dict, filter::flate_encode(&data)?);
-                buf.extend_from_slice(format!("{num} 0 obj\n").as_bytes());
-                stream.write_pdf(&mut buf);
-                buf.extend_from_slice(b"\nendobj\n");
             }
         }
         buf.extend_from_slice(format!("startxref\n{xref_offset}\n%%EOF\n").as_bytes());
@@ -307,6 +256,74 @@ impl IncrementalWriter {
             total_len,
         })
     }
+}
+
+/// A classic xref table and trailer for `entries` (the trailer's `/Size` is already set).
+fn write_xref_table(entries: &mut [(u32, u16, u64)], trailer: &mut Dictionary, buf: &mut Vec<u8>) {
+    entries.sort_unstable_by_key(|e| e.0);
+    buf.extend_from_slice(b"xref\n");
+    for group in subsections(entries) {
+        let (first, _, _) = group.first().copied().unwrap_or((0, 0, 0));
+        buf.extend_from_slice(format!("{first} {}\n", group.len()).as_bytes());
+        for (_, g, off) in group {
+            buf.extend_from_slice(format!("{off:010} {g:05} n\r\n").as_bytes());
+        }
+    }
+    reorder_first(trailer, "Size");
+    buf.extend_from_slice(b"trailer\n");
+    trailer.write_pdf(buf);
+    buf.push(b'\n');
+}
+
+/// An xref stream, object number `size` at `xref_offset`, listing `entries` and itself, with
+/// the trailer's entries in its dictionary. Returns its reference (the new size is `size + 1`).
+fn write_xref_stream(
+    entries: &mut Vec<(u32, u16, u64)>,
+    trailer: &Dictionary,
+    size: u64,
+    xref_offset: u64,
+    buf: &mut Vec<u8>,
+) -> Result<ObjRef> {
+    let num = u32::try_from(size).map_err(|_| PdfError::TooLarge {
+        what: "object numbers exhausted".into(),
+    })?;
+    entries.push((num, 0, xref_offset));
+    entries.sort_unstable_by_key(|e| e.0);
+    let max_off = entries.iter().map(|e| e.2).max().unwrap_or(0);
+    let w2 = (8 - (max_off.leading_zeros() / 8) as usize).max(1);
+    let mut data = Vec::with_capacity(entries.len() * (3 + w2));
+    let mut index = Vec::new();
+    for group in subsections(entries) {
+        let (first, _, _) = group.first().copied().unwrap_or((0, 0, 0));
+        index.push(Object::Integer(i64::from(first)));
+        index.push(Object::Integer(group.len() as i64));
+        for (_, g, off) in group {
+            data.push(1);
+            data.extend_from_slice(off.to_be_bytes().get(8 - w2..).unwrap_or(&[]));
+            data.extend_from_slice(&g.to_be_bytes());
+        }
+    }
+    let mut dict = Dictionary::new();
+    dict.insert("Type", Object::name("XRef"));
+    dict.insert("Size", Object::Integer(to_i64(size + 1)?));
+    dict.insert("Index", Object::Array(index));
+    dict.insert(
+        "W",
+        Object::Array(vec![
+            Object::Integer(1),
+            Object::Integer(w2 as i64),
+            Object::Integer(2),
+        ]),
+    );
+    for (k, v) in trailer.iter() {
+        dict.insert(k, v.clone());
+    }
+    dict.insert("Filter", Object::name("FlateDecode"));
+    let stream = Stream::new(dict, filter::flate_encode(&data)?);
+    buf.extend_from_slice(format!("{num} 0 obj\n").as_bytes());
+    stream.write_pdf(buf);
+    buf.extend_from_slice(b"\nendobj\n");
+    Ok(ObjRef { num, r#gen: 0 })
 }
 
 fn checked(pos: u64, add: usize) -> Result<u64> {

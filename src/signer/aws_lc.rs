@@ -45,25 +45,8 @@ impl AwsLcKey {
     pub(crate) fn new(key: &PrivateKey, algorithm: SignatureAlgorithm) -> Option<Self> {
         let pkcs8 = pkcs8_der(key)?;
         match (key, algorithm) {
-            (PrivateKey::Rsa(_), SignatureAlgorithm::RsaPkcs1v15 { digest }) => {
-                let encoding: &'static dyn signature::RsaEncoding = match digest {
-                    DigestAlgorithm::Sha256 => &signature::RSA_PKCS1_SHA256,
-                    DigestAlgorithm::Sha384 => &signature::RSA_PKCS1_SHA384,
-                    DigestAlgorithm::Sha512 => &signature::RSA_PKCS1_SHA512,
-                    _ => return None,
-                };
-                let pair = RsaKeyPair::from_pkcs8(&pkcs8).ok()?;
-                Some(Self::Rsa { pair, encoding })
-            }
-            (PrivateKey::Rsa(_), SignatureAlgorithm::RsaPss { digest, salt_len })
-                if salt_len as usize == digest.output_len() =>
-            {
-                let encoding: &'static dyn signature::RsaEncoding = match digest {
-                    DigestAlgorithm::Sha256 => &signature::RSA_PSS_SHA256,
-                    DigestAlgorithm::Sha384 => &signature::RSA_PSS_SHA384,
-                    DigestAlgorithm::Sha512 => &signature::RSA_PSS_SHA512,
-                    _ => return None,
-                };
+            (PrivateKey::Rsa(_), _) => {
+                let encoding = rsa_encoding(algorithm)?;
                 let pair = RsaKeyPair::from_pkcs8(&pkcs8).ok()?;
                 Some(Self::Rsa { pair, encoding })
             }
@@ -103,6 +86,28 @@ impl AwsLcKey {
                 .map_err(|_| failed("ECDSA")),
         }
     }
+}
+
+/// AWS-LC's padding and digest for an RSA algorithm: PKCS#1 v1.5 or PSS (salt as long as the
+/// digest) with SHA-256/384/512.
+fn rsa_encoding(algorithm: SignatureAlgorithm) -> Option<&'static dyn signature::RsaEncoding> {
+    use DigestAlgorithm::{Sha256, Sha384, Sha512};
+    Some(match algorithm {
+        SignatureAlgorithm::RsaPkcs1v15 { digest: Sha256 } => &signature::RSA_PKCS1_SHA256,
+        SignatureAlgorithm::RsaPkcs1v15 { digest: Sha384 } => &signature::RSA_PKCS1_SHA384,
+        SignatureAlgorithm::RsaPkcs1v15 { digest: Sha512 } => &signature::RSA_PKCS1_SHA512,
+        SignatureAlgorithm::RsaPss { digest, salt_len }
+            if salt_len as usize == digest.output_len() =>
+        {
+            match digest {
+                Sha256 => &signature::RSA_PSS_SHA256,
+                Sha384 => &signature::RSA_PSS_SHA384,
+                Sha512 => &signature::RSA_PSS_SHA512,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    })
 }
 
 /// The key as PKCS#8 DER, in a buffer wiped when dropped.
