@@ -318,24 +318,12 @@ pub fn prepare_countersign(
 /// Turns a raw `r‖s` ECDSA signature (as WebCrypto and some tokens return) into DER; other
 /// values are returned unchanged.
 fn normalize_signature_value(alg: SignatureAlgorithm, sig: &[u8]) -> Vec<u8> {
-    if let SignatureAlgorithm::Ecdsa { curve, .. } = alg {
-        let raw_len = match curve {
-            crate::alg::EcCurve::P256 => 64,
-            crate::alg::EcCurve::P384 => 96,
-        };
-        if sig.len() == raw_len && sig.first() != Some(&0x30) {
-            let der = match curve {
-                crate::alg::EcCurve::P256 => p256::ecdsa::Signature::from_slice(sig)
-                    .ok()
-                    .map(|s| s.to_der().as_bytes().to_vec()),
-                crate::alg::EcCurve::P384 => p384::ecdsa::Signature::from_slice(sig)
-                    .ok()
-                    .map(|s| s.to_der().as_bytes().to_vec()),
-            };
-            if let Some(d) = der {
-                return d;
-            }
-        }
+    if let SignatureAlgorithm::Ecdsa { curve, .. } = alg
+        && sig.len() == crate::crypto::ecdsa_raw_len(curve)
+        && sig.first() != Some(&0x30)
+        && let Ok(der) = crate::crypto::ecdsa_raw_to_der(curve, sig)
+    {
+        return der;
     }
     sig.to_vec()
 }

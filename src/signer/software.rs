@@ -139,6 +139,7 @@ impl PrivateKey {
                 Some(EcCurve::P384) => p384::ecdsa::SigningKey::from_pkcs8_der(der)
                     .map(Self::P384)
                     .map_err(|e| KeyError::Malformed(format!("P-384 key: {e}"))),
+                Some(EcCurve::P521) => Err(p521_unsupported()),
                 None => Err(KeyError::UnsupportedCurve(curve_oid.to_string())),
             }
         } else {
@@ -166,6 +167,7 @@ impl PrivateKey {
             EcCurve::P384 => p384::SecretKey::from_slice(ec.private_key)
                 .map(|k| Self::P384(k.into()))
                 .map_err(|_| KeyError::Malformed("invalid P-384 scalar".into())),
+            EcCurve::P521 => Err(p521_unsupported()),
         }
     }
 
@@ -190,8 +192,8 @@ impl PrivateKey {
 
     /// Whether `alg` can be computed with this key.
     pub fn supports(&self, alg: SignatureAlgorithm) -> bool {
-        if alg.digest() == DigestAlgorithm::Sha1 {
-            return false; // never sign with SHA-1
+        if !alg.digest().signs() {
+            return false; // never SHA-1; SHA-224 and SHA-3 are verified only
         }
         matches!(
             (self, alg),
@@ -260,11 +262,9 @@ impl PrivateKey {
         let mut rng = getrandom::SysRng;
         match (self, alg) {
             (Self::Rsa(k), SignatureAlgorithm::RsaPkcs1v15 { digest: d }) => {
-                let padding = match d {
-                    DigestAlgorithm::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
-                    DigestAlgorithm::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
-                    DigestAlgorithm::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
-                    DigestAlgorithm::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+                let padding = rsa::Pkcs1v15Sign {
+                    hash_len: Some(d.output_len()),
+                    prefix: d.digest_info_prefix().into_boxed_slice(),
                 };
                 k.sign_with_rng(&mut rng, padding, digest)
                     .map_err(|e| crypto(&e))
@@ -278,11 +278,6 @@ impl PrivateKey {
             ) => {
                 let salt = salt_len as usize;
                 let r = match d {
-                    DigestAlgorithm::Sha1 => k.sign_with_rng(
-                        &mut rng,
-                        rsa::Pss::<sha1::Sha1>::new_with_salt(salt),
-                        digest,
-                    ),
                     DigestAlgorithm::Sha256 => k.sign_with_rng(
                         &mut rng,
                         rsa::Pss::<sha2::Sha256>::new_with_salt(salt),
@@ -298,6 +293,8 @@ impl PrivateKey {
                         rsa::Pss::<sha2::Sha512>::new_with_salt(salt),
                         digest,
                     ),
+                    // `supports` refused the others above.
+                    _ => return Err(SignerError::UnsupportedAlgorithm(alg.name())),
                 };
                 r.map_err(|e| crypto(&e))
             }
@@ -312,6 +309,11 @@ impl PrivateKey {
             _ => Err(SignerError::UnsupportedAlgorithm(alg.name())),
         }
     }
+}
+
+/// P-521 signatures are verified, not made, by software keys.
+fn p521_unsupported() -> KeyError {
+    KeyError::UnsupportedCurve("P-521 (software keys sign with P-256 or P-384)".into())
 }
 
 #[derive(Clone, Copy)]

@@ -57,7 +57,9 @@ fn single_value<'a>(
 
 fn crypto_failure(report: &mut SignatureReport, e: VerifyError) {
     match e {
-        VerifyError::WeakKey { .. } | VerifyError::UnsupportedKey(_) => report.fail(
+        VerifyError::WeakKey { .. }
+        | VerifyError::UnsupportedKey(_)
+        | VerifyError::MessageRequired(_) => report.fail(
             "signature-value",
             Indication::Indeterminate,
             SubIndication::CryptoConstraintsFailure,

@@ -5,12 +5,17 @@
 //! reaches this function (it has no [`crate::alg::DigestAlgorithm`]), RSA keys under 2048 bits
 //! and unsupported curves fail with their own error.
 //!
+//! EdDSA (Ed25519) signs the message itself: [`verify_signature`] handles it, [`verify_digest`]
+//! cannot. RSASSA-PSS is checked by [`pss`] (any hash, MGF1 hash and salt length).
+//!
 //! [`ecdsa_raw_to_der`] is the one conversion of raw fixed-width `r‖s` ECDSA signatures (as
 //! PKCS#11 tokens and WebCrypto return them) into the DER `Ecdsa-Sig-Value` CMS carries.
 
-use crate::alg::{DigestAlgorithm, EcCurve, MIN_RSA_BITS, SignatureAlgorithm};
+use crate::alg::{EcCurve, MIN_RSA_BITS, SignatureAlgorithm};
 use crate::asn1::oid;
 use der::Decode;
+
+mod pss;
 use rsa::traits::PublicKeyParts;
 use signature::hazmat::PrehashVerifier;
 use spki::{DecodePublicKey, SubjectPublicKeyInfoRef};
@@ -47,6 +52,9 @@ pub enum VerifyError {
     /// The key type or curve is not supported.
     #[error("unsupported public key: {0}")]
     UnsupportedKey(String),
+    /// The algorithm signs the whole message (EdDSA) but only its digest is at hand.
+    #[error("{0} signs the message itself, and only its digest is available")]
+    MessageRequired(String),
 }
 
 /// The kind and size of a public key.
@@ -56,6 +64,8 @@ pub enum PublicKeyKind {
     Rsa(usize),
     /// EC on a supported curve.
     Ec(EcCurve),
+    /// Ed25519 (RFC 8410).
+    Ed25519,
 }
 
 impl std::fmt::Display for PublicKeyKind {
@@ -63,6 +73,7 @@ impl std::fmt::Display for PublicKeyKind {
         match self {
             Self::Rsa(bits) => write!(f, "RSA-{bits}"),
             Self::Ec(c) => write!(f, "EC-{}", c.name()),
+            Self::Ed25519 => f.write_str("Ed25519"),
         }
     }
 }
@@ -71,6 +82,8 @@ enum PublicKey {
     Rsa(rsa::PublicKey),
     P256(p256::ecdsa::VerifyingKey),
     P384(p384::ecdsa::VerifyingKey),
+    P521(p521::ecdsa::VerifyingKey),
+    Ed25519(ed25519_dalek::VerifyingKey),
 }
 
 fn parse_public_key(spki_der: &[u8]) -> Result<PublicKey, VerifyError> {
@@ -99,8 +112,30 @@ fn parse_public_key(spki_der: &[u8]) -> Result<PublicKey, VerifyError> {
             Some(EcCurve::P384) => p384::ecdsa::VerifyingKey::from_public_key_der(spki_der)
                 .map(PublicKey::P384)
                 .map_err(|e| VerifyError::MalformedKey(format!("P-384: {e}"))),
+            Some(EcCurve::P521) => p521::ecdsa::VerifyingKey::from_public_key_der(spki_der)
+                .map(PublicKey::P521)
+                .map_err(|e| VerifyError::MalformedKey(format!("P-521: {e}"))),
             None => Err(VerifyError::UnsupportedKey(format!("curve {curve}"))),
         }
+    } else if alg == oid::ED25519 {
+        // RFC 8410 §3: parameters absent, the key is the 32-byte encoding of the point.
+        if spki.algorithm.parameters.is_some() {
+            return Err(VerifyError::MalformedKey(
+                "Ed25519 key with parameters".into(),
+            ));
+        }
+        let raw: &[u8; 32] = spki
+            .subject_public_key
+            .as_bytes()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| VerifyError::MalformedKey("Ed25519 key is not 32 bytes".into()))?;
+        ed25519_dalek::VerifyingKey::from_bytes(raw)
+            .map(PublicKey::Ed25519)
+            .map_err(|e| VerifyError::MalformedKey(format!("Ed25519: {e}")))
+    } else if alg == oid::ED448 {
+        Err(VerifyError::UnsupportedKey(
+            "Ed448 (no maintained pure-Rust implementation is released)".into(),
+        ))
     } else {
         Err(VerifyError::UnsupportedKey(format!("algorithm {alg}")))
     }
@@ -112,16 +147,33 @@ pub fn public_key_kind(spki_der: &[u8]) -> Result<PublicKeyKind, VerifyError> {
         PublicKey::Rsa(k) => PublicKeyKind::Rsa(k.n().bit_width_vartime() as usize),
         PublicKey::P256(_) => PublicKeyKind::Ec(EcCurve::P256),
         PublicKey::P384(_) => PublicKeyKind::Ec(EcCurve::P384),
+        PublicKey::P521(_) => PublicKeyKind::Ec(EcCurve::P521),
+        PublicKey::Ed25519(_) => PublicKeyKind::Ed25519,
     })
 }
 
-/// Verifies `signature` over `message` (hashed here with `alg.digest()`).
+/// Verifies `signature` over `message` (hashed here with `alg.digest()`, except for EdDSA,
+/// which signs the message itself).
 pub fn verify_signature(
     spki_der: &[u8],
     alg: SignatureAlgorithm,
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), VerifyError> {
+    if alg == SignatureAlgorithm::Ed25519 {
+        return match parse_public_key(spki_der)? {
+            PublicKey::Ed25519(k) => {
+                let sig = ed25519_dalek::Signature::from_slice(signature)
+                    .map_err(|_| VerifyError::BadSignature)?;
+                k.verify_strict(message, &sig)
+                    .map_err(|_| VerifyError::BadSignature)
+            }
+            other => Err(VerifyError::AlgorithmKeyMismatch {
+                algorithm: alg.name(),
+                key: key_name(&other),
+            }),
+        };
+    }
     let digest = alg.digest().digest(message);
     verify_digest(spki_der, alg, &digest, signature)
 }
@@ -137,18 +189,12 @@ pub fn verify_digest(
         return Err(VerifyError::BadSignature);
     }
     let key = parse_public_key(spki_der)?;
-    let mismatch = |key: &str| VerifyError::AlgorithmKeyMismatch {
-        algorithm: alg.name(),
-        key: key.to_string(),
-    };
     match (&key, alg) {
         (PublicKey::Rsa(k), SignatureAlgorithm::RsaPkcs1v15 { digest: d }) => {
             check_rsa_size(k)?;
-            let scheme = match d {
-                DigestAlgorithm::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
-                DigestAlgorithm::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
-                DigestAlgorithm::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
-                DigestAlgorithm::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+            let scheme = rsa::Pkcs1v15Sign {
+                hash_len: Some(d.output_len()),
+                prefix: d.digest_info_prefix().into_boxed_slice(),
             };
             k.verify(scheme, digest, signature)
                 .map_err(|_| VerifyError::BadSignature)
@@ -161,30 +207,18 @@ pub fn verify_digest(
             },
         ) => {
             check_rsa_size(k)?;
-            let salt = salt_len as usize;
-            let r = match d {
-                DigestAlgorithm::Sha1 => k.verify(
-                    rsa::Pss::<sha1::Sha1>::new_with_salt(salt),
-                    digest,
-                    signature,
-                ),
-                DigestAlgorithm::Sha256 => k.verify(
-                    rsa::Pss::<sha2::Sha256>::new_with_salt(salt),
-                    digest,
-                    signature,
-                ),
-                DigestAlgorithm::Sha384 => k.verify(
-                    rsa::Pss::<sha2::Sha384>::new_with_salt(salt),
-                    digest,
-                    signature,
-                ),
-                DigestAlgorithm::Sha512 => k.verify(
-                    rsa::Pss::<sha2::Sha512>::new_with_salt(salt),
-                    digest,
-                    signature,
-                ),
-            };
-            r.map_err(|_| VerifyError::BadSignature)
+            pss::verify_pss(k, d, d, salt_len as usize, digest, signature)
+        }
+        (
+            PublicKey::Rsa(k),
+            SignatureAlgorithm::RsaPssMgf {
+                digest: d,
+                mgf_digest,
+                salt_len,
+            },
+        ) => {
+            check_rsa_size(k)?;
+            pss::verify_pss(k, d, mgf_digest, salt_len as usize, digest, signature)
         }
         (
             PublicKey::P256(k),
@@ -210,9 +244,35 @@ pub fn verify_digest(
             k.verify_prehash(digest, &sig)
                 .map_err(|_| VerifyError::BadSignature)
         }
-        (PublicKey::Rsa(k), _) => Err(mismatch(&format!("RSA-{}", k.n().bit_width_vartime()))),
-        (PublicKey::P256(_), _) => Err(mismatch("EC-P-256")),
-        (PublicKey::P384(_), _) => Err(mismatch("EC-P-384")),
+        (
+            PublicKey::P521(k),
+            SignatureAlgorithm::Ecdsa {
+                curve: EcCurve::P521,
+                ..
+            },
+        ) => {
+            let sig = p521::ecdsa::Signature::from_der(signature)
+                .map_err(|_| VerifyError::BadSignature)?;
+            k.verify_prehash(digest, &sig)
+                .map_err(|_| VerifyError::BadSignature)
+        }
+        (PublicKey::Ed25519(_), SignatureAlgorithm::Ed25519) => {
+            Err(VerifyError::MessageRequired(alg.name()))
+        }
+        (other, _) => Err(VerifyError::AlgorithmKeyMismatch {
+            algorithm: alg.name(),
+            key: key_name(other),
+        }),
+    }
+}
+
+fn key_name(key: &PublicKey) -> String {
+    match key {
+        PublicKey::Rsa(k) => format!("RSA-{}", k.n().bit_width_vartime()),
+        PublicKey::P256(_) => "EC-P-256".into(),
+        PublicKey::P384(_) => "EC-P-384".into(),
+        PublicKey::P521(_) => "EC-P-521".into(),
+        PublicKey::Ed25519(_) => "Ed25519".into(),
     }
 }
 
@@ -259,6 +319,7 @@ pub fn ecdsa_raw_len(curve: EcCurve) -> usize {
     match curve {
         EcCurve::P256 => 64,
         EcCurve::P384 => 96,
+        EcCurve::P521 => 132,
     }
 }
 
@@ -285,6 +346,9 @@ pub fn ecdsa_raw_to_der(curve: EcCurve, raw: &[u8]) -> Result<Vec<u8>, RawEcdsaE
         EcCurve::P384 => {
             p384::ecdsa::Signature::from_slice(raw).map(|s| s.to_der().as_bytes().to_vec())
         }
+        EcCurve::P521 => {
+            p521::ecdsa::Signature::from_slice(raw).map(|s| s.to_der().as_bytes().to_vec())
+        }
     };
     der.map_err(|_| RawEcdsaError::ScalarOutOfRange)
 }
@@ -292,6 +356,7 @@ pub fn ecdsa_raw_to_der(curve: EcCurve, raw: &[u8]) -> Result<Vec<u8>, RawEcdsaE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alg::DigestAlgorithm;
     use crate::asn1::tlv::{constructed, tag, tlv};
 
     /// `SEQUENCE { INTEGER r, INTEGER s }` from the INTEGER contents.
