@@ -16,6 +16,7 @@ const GOOD: &[&str] = &[
     "p521-sha224",
     "p256-sha512",
     "p256-sha224",
+    "p256-sha3-256",
     "rsa-sha224",
     "rsa-sha3-256",
     "rsa-sha3-512",
@@ -92,6 +93,7 @@ fn algorithm_names_are_reported() {
     assert_eq!(name_of("ed25519"), "Ed25519");
     assert_eq!(name_of("p521-sha512"), "ECDSA-P-521-SHA-512");
     assert_eq!(name_of("p256-sha224"), "ECDSA-P-256-SHA-224");
+    assert_eq!(name_of("p256-sha3-256"), "ECDSA-P-256-SHA3-256");
     assert_eq!(name_of("rsa-sha3-256"), "RSA-PKCS1v15-SHA3-256");
     assert_eq!(
         name_of("pss-sha256-mgf512-salt0"),
@@ -265,5 +267,153 @@ fn openssl_accepts_the_files_it_can_read() {
         openssl_cms_verify(&d, Some(&content()), false);
         let a = tv_bytes(&format!("algs/{name}.p7m"));
         openssl_cms_verify(&a, None, false);
+    }
+}
+
+#[test]
+fn pyhanko_accepts_the_ed25519_cms() {
+    let d = tv_bytes("algs/ed25519.p7s");
+    let a = tv_bytes("algs/ed25519.p7m");
+    for (file, cms, c) in [("p7s", &d, Some(content())), ("p7m", &a, None)] {
+        let Some((ok, out)) = pyhanko_cms_validate(cms, c.as_deref()) else {
+            return;
+        };
+        assert!(ok, "pyHanko rejects ed25519.{file}: {out}");
+    }
+}
+
+const PADES: &[(&str, &str)] = &[
+    ("pades-ed25519", "Ed25519"),
+    ("pades-p521", "ECDSA-P-521-SHA-512"),
+    ("pades-rsa-pss", "RSA-PSS-SHA-256-salt222"),
+];
+
+fn verify_pdf(path: &std::path::Path) -> ValidationReport {
+    sigform::verify_file(path, None, &options("pki/root-ca.pem")).expect("verifies")
+}
+
+#[test]
+fn pades_with_the_new_algorithms_passes_and_pyhanko_agrees() {
+    for (name, alg) in PADES {
+        let path = tv(&format!("algs/{name}.pdf"));
+        let r = verify_pdf(&path);
+        let s = only(&r);
+        assert_eq!(
+            s.indication,
+            Indication::TotalPassed,
+            "{name}: {:?} {:?}",
+            failed_checks(s),
+            s.warnings
+        );
+        assert_eq!(s.signature_algorithm.as_deref(), Some(*alg), "{name}");
+        if let Some((ok, out)) = pyhanko_validate(&[&path]) {
+            assert!(ok, "pyHanko rejects {name}: {out}");
+        }
+    }
+}
+
+#[test]
+fn pades_with_a_flipped_signature_bit_fails() {
+    for (name, _) in PADES {
+        let mut pdf = tv_bytes(&format!("algs/{name}.pdf"));
+        // The signature value ends the CMS: flip a bit of the last non-zero hex digit pair
+        // of /Contents (the placeholder is zero-padded after the CMS).
+        let start = (0..pdf.len())
+            .find_map(|i| {
+                let rest = pdf[i..].strip_prefix(b"/Contents")?;
+                let lt = rest.iter().position(|b| *b != b' ')?;
+                (rest[lt] == b'<').then_some(i + 9 + lt + 1)
+            })
+            .expect("/Contents <");
+        let end = start + pdf[start..].iter().position(|b| *b == b'>').expect(">");
+        let hex = String::from_utf8(pdf[start..end].to_vec()).expect("hex");
+        let mut der = ::hex::decode(hex.trim()).expect("hex");
+        let trimmed = der.iter().rposition(|b| *b != 0).expect("non-zero");
+        der[trimmed] ^= 0x01;
+        let patched = if hex.bytes().any(|b| b.is_ascii_lowercase()) {
+            ::hex::encode(&der)
+        } else {
+            ::hex::encode_upper(&der)
+        };
+        assert_eq!(patched.len(), end - start);
+        pdf[start..end].copy_from_slice(patched.as_bytes());
+        let dir = tempdir();
+        let path = dir.path().join("t.pdf");
+        std::fs::write(&path, &pdf).expect("write");
+        let r = verify_pdf(&path);
+        let s = only(&r);
+        assert_eq!(
+            s.indication,
+            Indication::TotalFailed,
+            "{name}: {:?}",
+            failed_checks(s)
+        );
+        assert_eq!(
+            s.sub_indication,
+            Some(SubIndication::SigCryptoFailure),
+            "{name}"
+        );
+    }
+}
+
+/// The DER of the first certificate in a PEM file.
+fn cert_der(rel: &str) -> Vec<u8> {
+    let certs = sigform::CertificateDer::parse_many(&tv_bytes(rel)).expect("pem");
+    certs[0].der().to_vec()
+}
+
+#[test]
+fn certificates_with_a_flipped_signature_bit_are_not_trusted() {
+    // (CMS, embedded certificate whose signature is spoiled): ECDSA P-521 with SHA-512, ECDSA
+    // P-521 with SHA3-256, RSASSA-PSS (MGF1-SHA-512), Ed25519 and RSA (the Ed25519 CA)
+    // certificate signatures.
+    for (name, cert) in [
+        ("p521-sha512", "signer-p521"),
+        ("p256-sha224", "signer-p256"),
+        ("rsa-sha224", "signer-rsa"),
+        ("ed25519", "signer-ed25519"),
+        ("ed25519", "ca-ed25519"),
+    ] {
+        let mut cms = tv_bytes(&format!("algs/{name}.p7s"));
+        let der = cert_der(&format!("algs/{cert}.pem"));
+        let at = cms
+            .windows(der.len())
+            .position(|w| w == der)
+            .expect("certificate embedded");
+        cms[at + der.len() - 1] ^= 0x01;
+        let r = verify_with(&cms, Some(&content()), "pki/root-ca.pem");
+        let s = only(&r);
+        assert_ne!(s.indication, Indication::TotalPassed, "{name}");
+        assert!(
+            failed_checks(s)
+                .iter()
+                .any(|c| c.contains("certificate-chain")),
+            "{name}: {:?}",
+            failed_checks(s)
+        );
+    }
+}
+
+#[test]
+fn pyca_accepts_the_certificate_signatures() {
+    // pyca/cryptography (in pyHanko's virtualenv) as the judge of the certificate signatures
+    // OpenSSL 3.0 cannot check (ECDSA with SHA3-256) and of the others.
+    let Some(pyhanko) = tool("pyhanko") else {
+        return;
+    };
+    let script = "import sys\nfrom cryptography import x509\n\
+        l = lambda p: x509.load_pem_x509_certificate(open(p, 'rb').read())\n\
+        l(sys.argv[1]).verify_directly_issued_by(l(sys.argv[2]))\nprint('verified')\n";
+    for (cert, issuer) in [
+        ("algs/signer-p256.pem", "algs/ca-p521.pem"),
+        ("algs/signer-p521.pem", "algs/ca-p521.pem"),
+        ("algs/signer-ed25519.pem", "algs/ca-ed25519.pem"),
+        ("algs/signer-rsa.pem", "pki/intermediate-ca.pem"),
+    ] {
+        let (ok, out) = run(std::process::Command::new(pyhanko.with_file_name("python"))
+            .args(["-c", script])
+            .arg(tv(cert))
+            .arg(tv(issuer)));
+        assert!(ok && out.contains("verified"), "{cert}: {out}");
     }
 }
