@@ -11,7 +11,7 @@
 //! [`ecdsa_raw_to_der`] is the one conversion of raw fixed-width `r‖s` ECDSA signatures (as
 //! PKCS#11 tokens and WebCrypto return them) into the DER `Ecdsa-Sig-Value` CMS carries.
 
-use crate::alg::{EcCurve, MIN_RSA_BITS, SignatureAlgorithm};
+use crate::alg::{EcCurve, MIN_RSA_BITS, SignatureAlgorithm, with_digest};
 use crate::asn1::oid;
 use der::Decode;
 
@@ -101,22 +101,20 @@ fn parse_public_key(spki_der: &[u8]) -> Result<PublicKey, VerifyError> {
             .map_err(|e| VerifyError::MalformedKey(format!("RSA: {e}")))?;
         Ok(PublicKey::Rsa(pk))
     } else if alg == oid::EC_PUBLIC_KEY {
-        let curve = spki
-            .algorithm
-            .parameters_oid()
-            .map_err(|_| VerifyError::UnsupportedKey("EC key without a named curve".into()))?;
-        match EcCurve::from_oid(&curve) {
-            Some(EcCurve::P256) => p256::ecdsa::VerifyingKey::from_public_key_der(spki_der)
-                .map(PublicKey::P256)
-                .map_err(|e| VerifyError::MalformedKey(format!("P-256: {e}"))),
-            Some(EcCurve::P384) => p384::ecdsa::VerifyingKey::from_public_key_der(spki_der)
-                .map(PublicKey::P384)
-                .map_err(|e| VerifyError::MalformedKey(format!("P-384: {e}"))),
-            Some(EcCurve::P521) => p521::ecdsa::VerifyingKey::from_public_key_der(spki_der)
-                .map(PublicKey::P521)
-                .map_err(|e| VerifyError::MalformedKey(format!("P-521: {e}"))),
-            None => Err(VerifyError::UnsupportedKey(format!("curve {curve}"))),
-        }
+        let curve = EcCurve::named_by(&spki.algorithm)
+            .map_err(|e| VerifyError::UnsupportedKey(e.to_string()))?;
+        let key = match curve {
+            EcCurve::P256 => {
+                p256::ecdsa::VerifyingKey::from_public_key_der(spki_der).map(PublicKey::P256)
+            }
+            EcCurve::P384 => {
+                p384::ecdsa::VerifyingKey::from_public_key_der(spki_der).map(PublicKey::P384)
+            }
+            EcCurve::P521 => {
+                p521::ecdsa::VerifyingKey::from_public_key_der(spki_der).map(PublicKey::P521)
+            }
+        };
+        key.map_err(|e| VerifyError::MalformedKey(format!("{}: {e}", curve.name())))
     } else if alg == oid::ED25519 {
         // RFC 8410 §3: parameters absent, the key is the 32-byte encoding of the point.
         if spki.algorithm.parameters.is_some() {
@@ -141,15 +139,22 @@ fn parse_public_key(spki_der: &[u8]) -> Result<PublicKey, VerifyError> {
     }
 }
 
+impl PublicKey {
+    /// The kind and size of this key.
+    fn kind(&self) -> PublicKeyKind {
+        match self {
+            Self::Rsa(k) => PublicKeyKind::Rsa(k.n().bit_width_vartime() as usize),
+            Self::P256(_) => PublicKeyKind::Ec(EcCurve::P256),
+            Self::P384(_) => PublicKeyKind::Ec(EcCurve::P384),
+            Self::P521(_) => PublicKeyKind::Ec(EcCurve::P521),
+            Self::Ed25519(_) => PublicKeyKind::Ed25519,
+        }
+    }
+}
+
 /// The kind and size of the key in `spki_der` (SubjectPublicKeyInfo).
 pub fn public_key_kind(spki_der: &[u8]) -> Result<PublicKeyKind, VerifyError> {
-    Ok(match parse_public_key(spki_der)? {
-        PublicKey::Rsa(k) => PublicKeyKind::Rsa(k.n().bit_width_vartime() as usize),
-        PublicKey::P256(_) => PublicKeyKind::Ec(EcCurve::P256),
-        PublicKey::P384(_) => PublicKeyKind::Ec(EcCurve::P384),
-        PublicKey::P521(_) => PublicKeyKind::Ec(EcCurve::P521),
-        PublicKey::Ed25519(_) => PublicKeyKind::Ed25519,
-    })
+    Ok(parse_public_key(spki_der)?.kind())
 }
 
 /// Verifies `signature` over `message` (hashed here with `alg.digest()`, except for EdDSA,
@@ -170,7 +175,7 @@ pub fn verify_signature(
             }
             other => Err(VerifyError::AlgorithmKeyMismatch {
                 algorithm: alg.name(),
-                key: key_name(&other),
+                key: other.kind().to_string(),
             }),
         };
     }
@@ -192,10 +197,7 @@ pub fn verify_digest(
     match (&key, alg) {
         (PublicKey::Rsa(k), SignatureAlgorithm::RsaPkcs1v15 { digest: d }) => {
             check_rsa_size(k)?;
-            let scheme = rsa::Pkcs1v15Sign {
-                hash_len: Some(d.output_len()),
-                prefix: d.digest_info_prefix().into_boxed_slice(),
-            };
+            let scheme = with_digest!(d, D => rsa::Pkcs1v15Sign::new::<D>());
             k.verify(scheme, digest, signature)
                 .map_err(|_| VerifyError::BadSignature)
         }
@@ -226,54 +228,41 @@ pub fn verify_digest(
                 curve: EcCurve::P256,
                 ..
             },
-        ) => {
-            let sig = p256::ecdsa::Signature::from_der(signature)
-                .map_err(|_| VerifyError::BadSignature)?;
-            k.verify_prehash(digest, &sig)
-                .map_err(|_| VerifyError::BadSignature)
-        }
+        ) => verify_ecdsa(k, p256::ecdsa::Signature::from_der, digest, signature),
         (
             PublicKey::P384(k),
             SignatureAlgorithm::Ecdsa {
                 curve: EcCurve::P384,
                 ..
             },
-        ) => {
-            let sig = p384::ecdsa::Signature::from_der(signature)
-                .map_err(|_| VerifyError::BadSignature)?;
-            k.verify_prehash(digest, &sig)
-                .map_err(|_| VerifyError::BadSignature)
-        }
+        ) => verify_ecdsa(k, p384::ecdsa::Signature::from_der, digest, signature),
         (
             PublicKey::P521(k),
             SignatureAlgorithm::Ecdsa {
                 curve: EcCurve::P521,
                 ..
             },
-        ) => {
-            let sig = p521::ecdsa::Signature::from_der(signature)
-                .map_err(|_| VerifyError::BadSignature)?;
-            k.verify_prehash(digest, &sig)
-                .map_err(|_| VerifyError::BadSignature)
-        }
+        ) => verify_ecdsa(k, p521::ecdsa::Signature::from_der, digest, signature),
         (PublicKey::Ed25519(_), SignatureAlgorithm::Ed25519) => {
             Err(VerifyError::MessageRequired(alg.name()))
         }
-        (other, _) => Err(VerifyError::AlgorithmKeyMismatch {
+        _ => Err(VerifyError::AlgorithmKeyMismatch {
             algorithm: alg.name(),
-            key: key_name(other),
+            key: key.kind().to_string(),
         }),
     }
 }
 
-fn key_name(key: &PublicKey) -> String {
-    match key {
-        PublicKey::Rsa(k) => format!("RSA-{}", k.n().bit_width_vartime()),
-        PublicKey::P256(_) => "EC-P-256".into(),
-        PublicKey::P384(_) => "EC-P-384".into(),
-        PublicKey::P521(_) => "EC-P-521".into(),
-        PublicKey::Ed25519(_) => "Ed25519".into(),
-    }
+/// Verifies the DER ECDSA `signature` (read with `from_der`) over the prehashed `digest`.
+fn verify_ecdsa<S, E>(
+    key: &impl PrehashVerifier<S>,
+    from_der: fn(&[u8]) -> Result<S, E>,
+    digest: &[u8],
+    signature: &[u8],
+) -> Result<(), VerifyError> {
+    let sig = from_der(signature).map_err(|_| VerifyError::BadSignature)?;
+    key.verify_prehash(digest, &sig)
+        .map_err(|_| VerifyError::BadSignature)
 }
 
 fn check_rsa_size(k: &rsa::PublicKey) -> Result<(), VerifyError> {
