@@ -227,6 +227,17 @@ macro_rules! with_digest {
 }
 pub(crate) use with_digest;
 
+/// Runs `$body` with the type `$s` bound to the ECDSA signature type of the [`EcCurve`] `$curve`.
+macro_rules! with_ecdsa_signature {
+    ($curve:expr, $s:ident => $body:expr) => {
+        $crate::alg::match_hash!($curve, $s => $body;
+            $crate::alg::EcCurve::P256 = ::p256::ecdsa::Signature,
+            $crate::alg::EcCurve::P384 = ::p384::ecdsa::Signature,
+            $crate::alg::EcCurve::P521 = ::p521::ecdsa::Signature)
+    };
+}
+pub(crate) use with_ecdsa_signature;
+
 /// Streams everything `reader` yields once through every hasher of `hashers`, in 64 KiB
 /// blocks (retrying interrupted reads).
 pub(crate) fn hash_reader<R: std::io::Read>(
@@ -448,6 +459,27 @@ impl SignatureAlgorithm {
             | Self::RsaPssMgf { digest, .. }
             | Self::Ecdsa { digest, .. } => digest,
             Self::Ed25519 => DigestAlgorithm::Sha512,
+        }
+    }
+
+    /// The RSASSA-PSS parameters (message hash, MGF1 hash, salt length); `None` for the others.
+    pub fn pss_parameters(self) -> Option<PssParameters> {
+        match self {
+            Self::RsaPss { digest, salt_len } => Some(PssParameters {
+                digest,
+                mgf_digest: digest,
+                salt_len,
+            }),
+            Self::RsaPssMgf {
+                digest,
+                mgf_digest,
+                salt_len,
+            } => Some(PssParameters {
+                digest,
+                mgf_digest,
+                salt_len,
+            }),
+            _ => None,
         }
     }
 

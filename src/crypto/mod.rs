@@ -11,7 +11,7 @@
 //! [`ecdsa_raw_to_der`] is the one conversion of raw fixed-width `r‖s` ECDSA signatures (as
 //! PKCS#11 tokens and WebCrypto return them) into the DER `Ecdsa-Sig-Value` CMS carries.
 
-use crate::alg::{EcCurve, MIN_RSA_BITS, SignatureAlgorithm, with_digest};
+use crate::alg::{EcCurve, MIN_RSA_BITS, SignatureAlgorithm, with_digest, with_ecdsa_signature};
 use crate::asn1::oid;
 use der::Decode;
 
@@ -203,24 +203,11 @@ pub fn verify_digest(
         }
         (
             PublicKey::Rsa(k),
-            SignatureAlgorithm::RsaPss {
-                digest: d,
-                salt_len,
-            },
+            SignatureAlgorithm::RsaPss { .. } | SignatureAlgorithm::RsaPssMgf { .. },
         ) => {
             check_rsa_size(k)?;
-            pss::verify_pss(k, d, d, salt_len as usize, digest, signature)
-        }
-        (
-            PublicKey::Rsa(k),
-            SignatureAlgorithm::RsaPssMgf {
-                digest: d,
-                mgf_digest,
-                salt_len,
-            },
-        ) => {
-            check_rsa_size(k)?;
-            pss::verify_pss(k, d, mgf_digest, salt_len as usize, digest, signature)
+            let p = alg.pss_parameters().ok_or(VerifyError::BadSignature)?;
+            pss::verify_pss(k, p, digest, signature)
         }
         (
             PublicKey::P256(k),
@@ -328,17 +315,9 @@ pub fn ecdsa_raw_to_der(curve: EcCurve, raw: &[u8]) -> Result<Vec<u8>, RawEcdsaE
             actual: raw.len(),
         });
     }
-    let der = match curve {
-        EcCurve::P256 => {
-            p256::ecdsa::Signature::from_slice(raw).map(|s| s.to_der().as_bytes().to_vec())
-        }
-        EcCurve::P384 => {
-            p384::ecdsa::Signature::from_slice(raw).map(|s| s.to_der().as_bytes().to_vec())
-        }
-        EcCurve::P521 => {
-            p521::ecdsa::Signature::from_slice(raw).map(|s| s.to_der().as_bytes().to_vec())
-        }
-    };
+    let der = with_ecdsa_signature!(curve, S => {
+        S::from_slice(raw).map(|s| s.to_der().as_bytes().to_vec())
+    });
     der.map_err(|_| RawEcdsaError::ScalarOutOfRange)
 }
 

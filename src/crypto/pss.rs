@@ -4,17 +4,15 @@
 //! crate's; the encoding check is here, step by step as the RFC numbers them.
 
 use super::VerifyError;
-use crate::alg::DigestAlgorithm;
+use crate::alg::{DigestAlgorithm, PssParameters};
 use rsa::BoxedUint;
 use rsa::traits::PublicKeyParts;
 
-/// Verifies an RSASSA-PSS `signature` over a message whose `digest`-hash is `m_hash`, with
-/// MGF1 over `mgf_digest` and a salt of `salt_len` bytes.
+/// Verifies an RSASSA-PSS `signature` with the parameters `params` over a message whose hash
+/// (with `params.digest`) is `m_hash`.
 pub(super) fn verify_pss(
     key: &rsa::PublicKey,
-    digest: DigestAlgorithm,
-    mgf_digest: DigestAlgorithm,
-    salt_len: usize,
+    params: PssParameters,
     m_hash: &[u8],
     signature: &[u8],
 ) -> Result<(), VerifyError> {
@@ -38,7 +36,15 @@ pub(super) fn verify_pss(
     if high.iter().any(|b| *b != 0) {
         return Err(bad());
     }
-    emsa_pss_verify(m_hash, em, em_bits, digest, mgf_digest, salt_len)
+    let salt_len = usize::try_from(params.salt_len).map_err(|_| bad())?;
+    emsa_pss_verify(
+        m_hash,
+        em,
+        em_bits,
+        params.digest,
+        params.mgf_digest,
+        salt_len,
+    )
 }
 
 /// EMSA-PSS-VERIFY (RFC 8017 §9.1.2) from step 2 on (`m_hash` is mHash).

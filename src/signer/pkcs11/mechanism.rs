@@ -4,7 +4,7 @@
 //! and how to read its answer.
 
 use super::TokenKeyKind;
-use crate::alg::{DigestAlgorithm, EcCurve, SignatureAlgorithm};
+use crate::alg::{DigestAlgorithm, EcCurve, SignatureAlgorithm, with_ecdsa_signature};
 use crate::crypto;
 use crate::error::KeyError;
 use crate::signer::SignerError;
@@ -237,18 +237,8 @@ fn ecdsa_to_der(curve: EcCurve, raw: &[u8]) -> std::result::Result<Vec<u8>, Sign
     if raw.len() == crypto::ecdsa_raw_len(curve) {
         return crypto::ecdsa_raw_to_der(curve, raw).map_err(|e| bad(&e));
     }
-    match curve {
-        EcCurve::P256 => {
-            p256::ecdsa::Signature::from_der(raw).map(|s| s.to_der().as_bytes().to_vec())
-        }
-        EcCurve::P384 => {
-            p384::ecdsa::Signature::from_der(raw).map(|s| s.to_der().as_bytes().to_vec())
-        }
-        EcCurve::P521 => {
-            p521::ecdsa::Signature::from_der(raw).map(|s| s.to_der().as_bytes().to_vec())
-        }
-    }
-    .map_err(|e| bad(&e))
+    with_ecdsa_signature!(curve, S => S::from_der(raw).map(|s| s.to_der().as_bytes().to_vec()))
+        .map_err(|e| bad(&e))
 }
 
 /// The algorithm to sign with: the requested one, else the key's default (RSA PKCS#1 v1.5
