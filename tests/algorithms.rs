@@ -417,3 +417,53 @@ fn pyca_accepts_the_certificate_signatures() {
         assert!(ok && out.contains("verified"), "{cert}: {out}");
     }
 }
+
+#[test]
+fn ed25519_without_signed_attributes() {
+    // Attached: the content is at hand and the signature covers it (RFC 8419 §3.1).
+    let a = tv_bytes("algs/ed25519-noattr.p7m");
+    let r = verify_with(&a, None, "pki/root-ca.pem");
+    let s = only(&r);
+    assert_eq!(
+        s.indication,
+        Indication::TotalPassed,
+        "{:?} {:?}",
+        failed_checks(s),
+        s.warnings
+    );
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("no signed attributes"))
+    );
+    // No judge here: OpenSSL 3.0 has no CMS EdDSA, and pyHanko checks a signature without
+    // signed attributes over the content's digest (not PureEdDSA over the content, as RFC 8419
+    // §3.1 says), so it rejects this file.
+    // The same signature over other content fails.
+    let mut bad = a.clone();
+    let c = content();
+    let at = bad
+        .windows(c.len())
+        .position(|w| w == c)
+        .expect("content embedded");
+    bad[at] ^= 0x20;
+    let r = verify_with(&bad, None, "pki/root-ca.pem");
+    assert_eq!(only(&r).indication, Indication::TotalFailed);
+    // Detached: the content is streamed into digests, which EdDSA cannot use: a clear
+    // INDETERMINATE, never a pass.
+    let d = tv_bytes("algs/ed25519-noattr.p7s");
+    let r = verify_with(&d, Some(&content()), "pki/root-ca.pem");
+    let s = only(&r);
+    assert_eq!(s.indication, Indication::Indeterminate);
+    assert_eq!(
+        s.sub_indication,
+        Some(SubIndication::CryptoConstraintsFailure)
+    );
+    assert!(
+        failed_checks(s)
+            .iter()
+            .any(|c| c.contains("signs the message itself")),
+        "{:?}",
+        failed_checks(s)
+    );
+}
