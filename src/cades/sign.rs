@@ -13,7 +13,7 @@ use crate::asn1::cert::cert_fields;
 use crate::asn1::ess::{self, SignaturePolicy, encode_oid};
 use crate::asn1::oid;
 use crate::asn1::tlv::{self, tag};
-use crate::crypto::{ecdsa_raw_len, ecdsa_raw_to_der};
+use crate::crypto::{ecdsa_is_der, ecdsa_raw_len, ecdsa_raw_to_der};
 use crate::error::{Error, Result};
 use crate::signer::{Signer, SignerError, SignerIdentity};
 use der::Encode;
@@ -356,8 +356,10 @@ fn prepare_over<R: Read>(
 /// values are returned unchanged.
 fn normalize_signature_value(alg: SignatureAlgorithm, sig: &[u8]) -> Vec<u8> {
     match alg {
+        // A raw value can start with 0x30 like a DER SEQUENCE: only a value that is not a
+        // valid DER Ecdsa-Sig-Value is taken as raw.
         SignatureAlgorithm::Ecdsa { curve, .. }
-            if sig.len() == ecdsa_raw_len(curve) && sig.first() != Some(&0x30) =>
+            if sig.len() == ecdsa_raw_len(curve) && !ecdsa_is_der(curve, sig) =>
         {
             ecdsa_raw_to_der(curve, sig).unwrap_or_else(|_| sig.to_vec())
         }

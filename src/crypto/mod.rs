@@ -299,6 +299,11 @@ pub fn ecdsa_raw_len(curve: EcCurve) -> usize {
     }
 }
 
+/// True when `sig` is a DER `Ecdsa-Sig-Value` (strict DER, scalars in range) for `curve`.
+pub fn ecdsa_is_der(curve: EcCurve, sig: &[u8]) -> bool {
+    with_ecdsa_signature!(curve, S => S::from_der(sig).is_ok())
+}
+
 /// Turns a raw fixed-width ECDSA signature (`r‖s`, each as long as the curve order, as PKCS#11
 /// tokens and WebCrypto return it) into a DER `Ecdsa-Sig-Value` (`SEQUENCE { r INTEGER,
 /// s INTEGER }`, minimal INTEGERs).
@@ -324,6 +329,17 @@ pub fn ecdsa_raw_to_der(curve: EcCurve, raw: &[u8]) -> Result<Vec<u8>, RawEcdsaE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_ecdsa_starting_like_a_der_sequence_is_still_raw() {
+        // r = 0x30 0x3e 0x02 …: the first bytes look like a DER SEQUENCE header, the value is not.
+        let mut raw = vec![0x11u8; 64];
+        raw[..3].copy_from_slice(&[0x30, 0x3e, 0x02]);
+        assert!(!ecdsa_is_der(EcCurve::P256, &raw));
+        let der = ecdsa_raw_to_der(EcCurve::P256, &raw).expect("in-range scalars");
+        assert!(ecdsa_is_der(EcCurve::P256, &der));
+        assert!(!ecdsa_is_der(EcCurve::P384, &der[..der.len() - 1]));
+    }
     use crate::alg::DigestAlgorithm;
     use crate::asn1::tlv::{constructed, tag, tlv};
 

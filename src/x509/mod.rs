@@ -28,6 +28,7 @@
 
 pub(crate) mod cert;
 mod certificate;
+pub mod icp_brasil;
 pub mod identity;
 pub(crate) mod names;
 pub mod path;
