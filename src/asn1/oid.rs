@@ -4,6 +4,7 @@
 //! - digest algorithms (RFC 3279, RFC 5754 / NIST CSOR) and HMACs (RFC 8018);
 //! - RSA keys and signatures (PKCS #1, RFC 8017);
 //! - EC keys, curves and ECDSA signatures (RFC 5480, RFC 5758);
+//! - SHA-3 digests and signatures (NIST CSOR, RFC 8702 §2), EdDSA (RFC 8410, RFC 8419);
 //! - CMS content types (RFC 5652, RFC 3161) and CMS attributes (PKCS #9, RFC 5652 §11);
 //! - ESS signing-certificate attributes (RFC 2634, RFC 5035);
 //! - CAdES attributes and qualifiers (ETSI EN 319 122-1);
@@ -35,6 +36,14 @@ pub const SHA224: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.4");
 pub const SHA512_224: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.5");
 /// id-sha512-256.
 pub const SHA512_256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.6");
+/// id-sha3-256 (NIST CSOR).
+pub const SHA3_256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.8");
+/// id-sha3-384.
+pub const SHA3_384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.9");
+/// id-sha3-512.
+pub const SHA3_512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.10");
+/// id-shake256 (the digest of Ed448 in CMS, RFC 8419 §2.3; not computed, named in reports).
+pub const SHAKE256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.12");
 /// id-hmacWithSHA1 (RFC 8018).
 pub const HMAC_SHA1: Oid = Oid::new_unwrap("1.2.840.113549.2.7");
 /// id-hmacWithSHA224.
@@ -68,6 +77,8 @@ pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
 pub const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
 /// sha512WithRSAEncryption.
 pub const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
+/// sha224WithRSAEncryption (RFC 4055 §5).
+pub const SHA224_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.14");
 
 // ---- Elliptic curves and ECDSA (RFC 5480 §2.1, RFC 5758 §3.2) ----
 
@@ -85,6 +96,29 @@ pub const ECDSA_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
 pub const ECDSA_WITH_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
 /// ecdsa-with-SHA512.
 pub const ECDSA_WITH_SHA512: Oid = Oid::new_unwrap("1.2.840.10045.4.3.4");
+/// ecdsa-with-SHA224.
+pub const ECDSA_WITH_SHA224: Oid = Oid::new_unwrap("1.2.840.10045.4.3.1");
+/// secp521r1 (NIST P-521).
+pub const SECP521R1: Oid = Oid::new_unwrap("1.3.132.0.35");
+
+// ---- SHA-3 signatures (NIST CSOR sigAlgs, RFC 8702 §2) and EdDSA (RFC 8410 §3) ----
+
+/// id-ecdsa-with-sha3-256.
+pub const ECDSA_WITH_SHA3_256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.10");
+/// id-ecdsa-with-sha3-384.
+pub const ECDSA_WITH_SHA3_384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.11");
+/// id-ecdsa-with-sha3-512.
+pub const ECDSA_WITH_SHA3_512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.12");
+/// id-rsassa-pkcs1-v1_5-with-sha3-256.
+pub const SHA3_256_WITH_RSA: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.14");
+/// id-rsassa-pkcs1-v1_5-with-sha3-384.
+pub const SHA3_384_WITH_RSA: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.15");
+/// id-rsassa-pkcs1-v1_5-with-sha3-512.
+pub const SHA3_512_WITH_RSA: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.16");
+/// id-Ed25519: the key and the signature algorithm (parameters absent).
+pub const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
+/// id-Ed448 (not verified: named in reports).
+pub const ED448: Oid = Oid::new_unwrap("1.3.101.113");
 
 // ---- CMS content types (RFC 5652 §4, §5; RFC 3161 §2.4.2) ----
 

@@ -11,7 +11,7 @@
 
 use super::{Signer, SignerError, SignerIdentity};
 use crate::alg::MIN_RSA_BITS;
-use crate::alg::{CurveError, DigestAlgorithm, EcCurve, SignatureAlgorithm, with_digest};
+use crate::alg::{CurveError, EcCurve, SignatureAlgorithm, with_digest};
 use crate::asn1::oid;
 use crate::error::{Error, KeyError, Result};
 use crate::x509::CertificateDer;
@@ -135,6 +135,7 @@ impl PrivateKey {
             let key = match curve {
                 EcCurve::P256 => p256::ecdsa::SigningKey::from_pkcs8_der(der).map(Self::P256),
                 EcCurve::P384 => p384::ecdsa::SigningKey::from_pkcs8_der(der).map(Self::P384),
+                EcCurve::P521 => return Err(p521_unsupported()),
             };
             key.map_err(|e| KeyError::Malformed(format!("{} key: {e}", curve.name())))
         } else {
@@ -162,6 +163,7 @@ impl PrivateKey {
             EcCurve::P384 => p384::SecretKey::from_slice(ec.private_key)
                 .map(|k| Self::P384(k.into()))
                 .map_err(|_| KeyError::Malformed("invalid P-384 scalar".into())),
+            EcCurve::P521 => Err(p521_unsupported()),
         }
     }
 
@@ -186,8 +188,8 @@ impl PrivateKey {
 
     /// Whether `alg` can be computed with this key.
     pub fn supports(&self, alg: SignatureAlgorithm) -> bool {
-        if alg.digest() == DigestAlgorithm::Sha1 {
-            return false; // never sign with SHA-1
+        if !alg.digest().signs() {
+            return false; // never SHA-1; SHA-224 and SHA-3 are verified only
         }
         matches!(
             (self, alg),
@@ -284,6 +286,11 @@ impl PrivateKey {
             _ => Err(SignerError::UnsupportedAlgorithm(alg.name())),
         }
     }
+}
+
+/// P-521 signatures are verified, not made, by software keys.
+fn p521_unsupported() -> KeyError {
+    KeyError::UnsupportedCurve("P-521 (software keys sign with P-256 or P-384)".into())
 }
 
 #[derive(Clone, Copy)]

@@ -149,3 +149,51 @@ pub fn qpdf_check(pdf: &Path) -> Option<(bool, String)> {
     let qpdf = tool("qpdf")?;
     Some(run(Command::new(qpdf).arg("--check").arg(pdf)))
 }
+
+/// pyHanko's CMS validator (`async_validate_detached_cms`, or `async_validate_cms_signature`
+/// for attached content) on a DER CMS, trusting the test root, no revocation fetching: `Some`
+/// (intact, valid and trusted; pyHanko's words) or `None` when pyHanko is missing. It judges the
+/// signatures OpenSSL 3.0 cannot read (CMS EdDSA).
+pub fn pyhanko_cms_validate(cms: &[u8], content: Option<&[u8]>) -> Option<(bool, String)> {
+    let pyhanko = tool("pyhanko")?;
+    let python = pyhanko.with_file_name("python");
+    let dir = tempdir();
+    let p = dir.path().join("s.p7");
+    std::fs::write(&p, cms).unwrap();
+    let mut cmd = Command::new(if python.exists() {
+        python
+    } else {
+        PathBuf::from("python3")
+    });
+    cmd.arg("-c")
+        .arg(PYHANKO_CMS)
+        .arg(&p)
+        .arg(tv("pki/root-ca.pem"));
+    if let Some(c) = content {
+        let cp = dir.path().join("content");
+        std::fs::write(&cp, c).unwrap();
+        cmd.arg(cp);
+    }
+    let (ok, out) = run(&mut cmd);
+    Some((
+        ok && out.contains("intact=True valid=True trusted=True"),
+        out,
+    ))
+}
+
+const PYHANKO_CMS: &str = r#"
+import asyncio, sys
+from asn1crypto import cms, pem, x509
+from pyhanko.sign.validation import async_validate_detached_cms, generic_cms
+from pyhanko_certvalidator import ValidationContext
+root = x509.Certificate.load(pem.unarmor(open(sys.argv[2], 'rb').read())[2])
+vc = ValidationContext(trust_roots=[root], allow_fetching=False, revocation_mode='soft-fail')
+sd = cms.ContentInfo.load(open(sys.argv[1], 'rb').read())['content']
+if len(sys.argv) > 3:
+    st = asyncio.run(async_validate_detached_cms(
+        open(sys.argv[3], 'rb').read(), sd, signer_validation_context=vc))
+else:
+    st = asyncio.run(generic_cms.async_validate_cms_signature(
+        sd, validation_context=vc))
+print(f"intact={st.intact} valid={st.valid} trusted={st.trusted}")
+"#;

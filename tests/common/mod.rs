@@ -2,6 +2,7 @@
 //! in the parts:
 //! - `cli`: running the `sigform` binary;
 //! - `judges`: the external judges (`openssl_cms_verify`, `pdfsig_trusting`, `pyhanko_validate`,
+//!   `pyhanko_cms_validate`,
 //!   `qpdf_check`);
 //! - `pdf`: small PDFs written by hand (`PdfBuilder`);
 //! - `corpus`: the shared corpora beside the checkout (`corpus_pdf`, `shared`);
@@ -121,7 +122,7 @@ pub use corpus::{corpus_pdf, shared};
 #[allow(unused_imports)]
 pub use judges::{
     PdfsigTrusting, openssl_cms_verify, pdfsig_signatures, pdfsig_trusting, pdfsig_untrusted,
-    pyhanko_validate, qpdf_check,
+    pyhanko_cms_validate, pyhanko_validate, qpdf_check,
 };
 #[allow(unused_imports)]
 pub use pdf::{PdfBuilder, XrefTable};

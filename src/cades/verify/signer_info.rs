@@ -57,7 +57,9 @@ fn single_value<'a>(
 
 fn crypto_failure(report: &mut SignatureReport, e: VerifyError) {
     match e {
-        VerifyError::WeakKey { .. } | VerifyError::UnsupportedKey(_) => report.fail(
+        VerifyError::WeakKey { .. }
+        | VerifyError::UnsupportedKey(_)
+        | VerifyError::MessageRequired(_) => report.fail(
             "signature-value",
             Indication::Indeterminate,
             SubIndication::CryptoConstraintsFailure,
@@ -427,7 +429,7 @@ fn check_signature_over_content(
             SubIndication::SignedDataNotFound,
             "detached signature: the signed content was not given",
         ),
-        Some(d) => match crypto::verify_digest(signer.spki, signer.sig_alg, d, si.signature) {
+        Some(d) => match signature_over_content(si, sd, signer, d) {
             Ok(()) => {
                 report.pass("message-digest", Some("signature over the content".into()));
                 report.pass("signature-value", Some(signer.sig_alg.name()));
@@ -440,6 +442,26 @@ fn check_signature_over_content(
             ),
             Err(e) => crypto_failure(report, e),
         },
+    }
+}
+
+/// The signature of a SignerInfo without signed attributes, over the content whose digest is
+/// `digest`: EdDSA signs the content itself (RFC 8419 §3.1), which only an attached content (not
+/// a streamed detached one, nor a counter-signed signature value) gives here.
+fn signature_over_content(
+    si: &SignerInfo<'_>,
+    sd: &SignedData<'_>,
+    signer: &SignerParts<'_>,
+    digest: &[u8],
+) -> Result<(), VerifyError> {
+    if signer.sig_alg.is_prehashed() {
+        return crypto::verify_digest(signer.spki, signer.sig_alg, digest, si.signature);
+    }
+    match sd.econtent {
+        Some(content) if !signer.is_counter => {
+            crypto::verify_signature(signer.spki, signer.sig_alg, content, si.signature)
+        }
+        _ => Err(VerifyError::MessageRequired(signer.sig_alg.name())),
     }
 }
 

@@ -149,7 +149,8 @@ pub fn estimate_contents_size(identity: &SignerIdentity, algorithm: SignatureAlg
         )
         .map(|k| match k {
             crate::crypto::PublicKeyKind::Rsa(bits) => bits / 8 + 8,
-            crate::crypto::PublicKeyKind::Ec(_) => 112,
+            crate::crypto::PublicKeyKind::Ec(_) => 144,
+            crate::crypto::PublicKeyKind::Ed25519 => 72,
         })
         .unwrap_or(1024),
     };

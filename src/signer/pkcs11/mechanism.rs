@@ -4,7 +4,7 @@
 //! and how to read its answer.
 
 use super::TokenKeyKind;
-use crate::alg::{DigestAlgorithm, EcCurve, SignatureAlgorithm};
+use crate::alg::{DigestAlgorithm, EcCurve, SignatureAlgorithm, with_ecdsa_signature};
 use crate::crypto;
 use crate::error::KeyError;
 use crate::signer::SignerError;
@@ -12,17 +12,54 @@ use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsPssParams};
 use cryptoki::mechanism::{Mechanism, MechanismType};
 use cryptoki::types::Ulong;
 
+/// The digests a token signs with here (the verified-only SHA-224 and SHA-3 are not among them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum TokenHash {
+    /// SHA-1 (refused by [`algorithm_for`]; kept for the mechanism table).
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl TokenHash {
+    fn of(d: DigestAlgorithm, algorithm: SignatureAlgorithm) -> Result<Self, SignerError> {
+        match d {
+            DigestAlgorithm::Sha1 => Ok(Self::Sha1),
+            DigestAlgorithm::Sha256 => Ok(Self::Sha256),
+            DigestAlgorithm::Sha384 => Ok(Self::Sha384),
+            DigestAlgorithm::Sha512 => Ok(Self::Sha512),
+            _ => Err(SignerError::UnsupportedAlgorithm(format!(
+                "{} (tokens sign with SHA-256, SHA-384 or SHA-512)",
+                algorithm.name()
+            ))),
+        }
+    }
+
+    fn algorithm(self) -> DigestAlgorithm {
+        match self {
+            Self::Sha1 => DigestAlgorithm::Sha1,
+            Self::Sha256 => DigestAlgorithm::Sha256,
+            Self::Sha384 => DigestAlgorithm::Sha384,
+            Self::Sha512 => DigestAlgorithm::Sha512,
+        }
+    }
+}
+
 /// How a signature is made on the token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Plan {
     /// `CKM_SHAxxx_RSA_PKCS` over the bytes to be signed.
-    RsaHashAndSign(DigestAlgorithm),
+    RsaHashAndSign(TokenHash),
     /// `CKM_RSA_PKCS` over DigestInfo(hash).
-    RsaDigestInfo(DigestAlgorithm),
+    RsaDigestInfo(TokenHash),
     /// `CKM_SHAxxx_RSA_PKCS_PSS` over the bytes to be signed.
-    PssHashAndSign(DigestAlgorithm, u32),
+    PssHashAndSign(TokenHash, u32),
     /// `CKM_RSA_PKCS_PSS` over the hash.
-    PssDigest(DigestAlgorithm, u32),
+    PssDigest(TokenHash, u32),
     /// `CKM_ECDSA` over the hash.
     Ecdsa(DigestAlgorithm, EcCurve),
 }
@@ -52,6 +89,7 @@ impl Plan {
         };
         match algorithm {
             SignatureAlgorithm::RsaPkcs1v15 { digest } => {
+                let digest = TokenHash::of(digest, algorithm)?;
                 let direct = hash_and_sign_mechanism(digest, false);
                 if has(direct) {
                     Ok(Self::RsaHashAndSign(digest))
@@ -62,6 +100,7 @@ impl Plan {
                 }
             }
             SignatureAlgorithm::RsaPss { digest, salt_len } => {
+                let digest = TokenHash::of(digest, algorithm)?;
                 let direct = hash_and_sign_mechanism(digest, true);
                 if has(direct) {
                     Ok(Self::PssHashAndSign(digest, salt_len))
@@ -81,6 +120,9 @@ impl Plan {
                     )))
                 }
             }
+            SignatureAlgorithm::RsaPssMgf { .. } | SignatureAlgorithm::Ed25519 => Err(
+                SignerError::UnsupportedAlgorithm(format!("{} (verified only)", algorithm.name())),
+            ),
         }
     }
 
@@ -89,29 +131,32 @@ impl Plan {
         match self {
             Self::RsaHashAndSign(d) => (
                 match d {
-                    DigestAlgorithm::Sha1 => Mechanism::Sha1RsaPkcs,
-                    DigestAlgorithm::Sha256 => Mechanism::Sha256RsaPkcs,
-                    DigestAlgorithm::Sha384 => Mechanism::Sha384RsaPkcs,
-                    DigestAlgorithm::Sha512 => Mechanism::Sha512RsaPkcs,
+                    TokenHash::Sha1 => Mechanism::Sha1RsaPkcs,
+                    TokenHash::Sha256 => Mechanism::Sha256RsaPkcs,
+                    TokenHash::Sha384 => Mechanism::Sha384RsaPkcs,
+                    TokenHash::Sha512 => Mechanism::Sha512RsaPkcs,
                 },
                 to_be_signed.to_vec(),
             ),
-            Self::RsaDigestInfo(d) => (Mechanism::RsaPkcs, digest_info(d, &d.digest(to_be_signed))),
+            Self::RsaDigestInfo(d) => {
+                let d = d.algorithm();
+                (Mechanism::RsaPkcs, digest_info(d, &d.digest(to_be_signed)))
+            }
             Self::PssHashAndSign(d, salt) => {
                 let p = pss_params(d, salt);
                 (
                     match d {
-                        DigestAlgorithm::Sha1 => Mechanism::Sha1RsaPkcsPss(p),
-                        DigestAlgorithm::Sha256 => Mechanism::Sha256RsaPkcsPss(p),
-                        DigestAlgorithm::Sha384 => Mechanism::Sha384RsaPkcsPss(p),
-                        DigestAlgorithm::Sha512 => Mechanism::Sha512RsaPkcsPss(p),
+                        TokenHash::Sha1 => Mechanism::Sha1RsaPkcsPss(p),
+                        TokenHash::Sha256 => Mechanism::Sha256RsaPkcsPss(p),
+                        TokenHash::Sha384 => Mechanism::Sha384RsaPkcsPss(p),
+                        TokenHash::Sha512 => Mechanism::Sha512RsaPkcsPss(p),
                     },
                     to_be_signed.to_vec(),
                 )
             }
             Self::PssDigest(d, salt) => (
                 Mechanism::RsaPkcsPss(pss_params(d, salt)),
-                d.digest(to_be_signed),
+                d.algorithm().digest(to_be_signed),
             ),
             Self::Ecdsa(d, _) => (Mechanism::Ecdsa, d.digest(to_be_signed)),
         }
@@ -143,25 +188,25 @@ impl Plan {
     }
 }
 
-fn hash_and_sign_mechanism(d: DigestAlgorithm, pss: bool) -> MechanismType {
+fn hash_and_sign_mechanism(d: TokenHash, pss: bool) -> MechanismType {
     match (d, pss) {
-        (DigestAlgorithm::Sha1, false) => MechanismType::SHA1_RSA_PKCS,
-        (DigestAlgorithm::Sha256, false) => MechanismType::SHA256_RSA_PKCS,
-        (DigestAlgorithm::Sha384, false) => MechanismType::SHA384_RSA_PKCS,
-        (DigestAlgorithm::Sha512, false) => MechanismType::SHA512_RSA_PKCS,
-        (DigestAlgorithm::Sha1, true) => MechanismType::SHA1_RSA_PKCS_PSS,
-        (DigestAlgorithm::Sha256, true) => MechanismType::SHA256_RSA_PKCS_PSS,
-        (DigestAlgorithm::Sha384, true) => MechanismType::SHA384_RSA_PKCS_PSS,
-        (DigestAlgorithm::Sha512, true) => MechanismType::SHA512_RSA_PKCS_PSS,
+        (TokenHash::Sha1, false) => MechanismType::SHA1_RSA_PKCS,
+        (TokenHash::Sha256, false) => MechanismType::SHA256_RSA_PKCS,
+        (TokenHash::Sha384, false) => MechanismType::SHA384_RSA_PKCS,
+        (TokenHash::Sha512, false) => MechanismType::SHA512_RSA_PKCS,
+        (TokenHash::Sha1, true) => MechanismType::SHA1_RSA_PKCS_PSS,
+        (TokenHash::Sha256, true) => MechanismType::SHA256_RSA_PKCS_PSS,
+        (TokenHash::Sha384, true) => MechanismType::SHA384_RSA_PKCS_PSS,
+        (TokenHash::Sha512, true) => MechanismType::SHA512_RSA_PKCS_PSS,
     }
 }
 
-fn pss_params(d: DigestAlgorithm, salt_len: u32) -> PkcsPssParams {
+fn pss_params(d: TokenHash, salt_len: u32) -> PkcsPssParams {
     let (hash_alg, mgf) = match d {
-        DigestAlgorithm::Sha1 => (MechanismType::SHA1, PkcsMgfType::MGF1_SHA1),
-        DigestAlgorithm::Sha256 => (MechanismType::SHA256, PkcsMgfType::MGF1_SHA256),
-        DigestAlgorithm::Sha384 => (MechanismType::SHA384, PkcsMgfType::MGF1_SHA384),
-        DigestAlgorithm::Sha512 => (MechanismType::SHA512, PkcsMgfType::MGF1_SHA512),
+        TokenHash::Sha1 => (MechanismType::SHA1, PkcsMgfType::MGF1_SHA1),
+        TokenHash::Sha256 => (MechanismType::SHA256, PkcsMgfType::MGF1_SHA256),
+        TokenHash::Sha384 => (MechanismType::SHA384, PkcsMgfType::MGF1_SHA384),
+        TokenHash::Sha512 => (MechanismType::SHA512, PkcsMgfType::MGF1_SHA512),
     };
     PkcsPssParams {
         hash_alg,
@@ -173,27 +218,7 @@ fn pss_params(d: DigestAlgorithm, salt_len: u32) -> PkcsPssParams {
 
 /// DER DigestInfo (RFC 8017 §9.2): `SEQUENCE { AlgorithmIdentifier { oid, NULL }, OCTET STRING }`.
 fn digest_info(d: DigestAlgorithm, digest: &[u8]) -> Vec<u8> {
-    // The encodings are fixed; RFC 8017 §9.2 note 1 lists them.
-    let prefix: &[u8] = match d {
-        DigestAlgorithm::Sha1 => &[
-            0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04,
-            0x14,
-        ],
-        DigestAlgorithm::Sha256 => &[
-            0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-            0x01, 0x05, 0x00, 0x04, 0x20,
-        ],
-        DigestAlgorithm::Sha384 => &[
-            0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-            0x02, 0x05, 0x00, 0x04, 0x30,
-        ],
-        DigestAlgorithm::Sha512 => &[
-            0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-            0x03, 0x05, 0x00, 0x04, 0x40,
-        ],
-    };
-    let mut out = Vec::with_capacity(prefix.len() + digest.len());
-    out.extend_from_slice(prefix);
+    let mut out = d.digest_info_prefix();
     out.extend_from_slice(digest);
     out
 }
@@ -212,15 +237,8 @@ fn ecdsa_to_der(curve: EcCurve, raw: &[u8]) -> std::result::Result<Vec<u8>, Sign
     if raw.len() == crypto::ecdsa_raw_len(curve) {
         return crypto::ecdsa_raw_to_der(curve, raw).map_err(|e| bad(&e));
     }
-    match curve {
-        EcCurve::P256 => {
-            p256::ecdsa::Signature::from_der(raw).map(|s| s.to_der().as_bytes().to_vec())
-        }
-        EcCurve::P384 => {
-            p384::ecdsa::Signature::from_der(raw).map(|s| s.to_der().as_bytes().to_vec())
-        }
-    }
-    .map_err(|e| bad(&e))
+    with_ecdsa_signature!(curve, S => S::from_der(raw).map(|s| s.to_der().as_bytes().to_vec()))
+        .map_err(|e| bad(&e))
 }
 
 /// The algorithm to sign with: the requested one, else the key's default (RSA PKCS#1 v1.5
@@ -234,8 +252,14 @@ pub(super) fn algorithm_for(
         TokenKeyKind::Rsa(_) => SignatureAlgorithm::RSA_SHA256,
         TokenKeyKind::Ec(EcCurve::P256) => SignatureAlgorithm::ECDSA_P256_SHA256,
         TokenKeyKind::Ec(EcCurve::P384) => SignatureAlgorithm::ECDSA_P384_SHA384,
+        TokenKeyKind::Ec(EcCurve::P521) => SignatureAlgorithm::Ecdsa {
+            curve: EcCurve::P521,
+            digest: DigestAlgorithm::Sha512,
+        },
+        // Tokens are read for RSA and EC keys only.
+        TokenKeyKind::Ed25519 => SignatureAlgorithm::Ed25519,
     });
-    let fits = algorithm.digest() != DigestAlgorithm::Sha1
+    let fits = algorithm.digest().signs()
         && match (kind, algorithm) {
             (TokenKeyKind::Rsa(_), SignatureAlgorithm::RsaPkcs1v15 { .. })
             | (TokenKeyKind::Rsa(_), SignatureAlgorithm::RsaPss { .. }) => true,
@@ -301,11 +325,11 @@ mod tests {
                 rsa256,
                 &[MechanismType::SHA256_RSA_PKCS, MechanismType::RSA_PKCS]
             ),
-            Ok(Plan::RsaHashAndSign(DigestAlgorithm::Sha256))
+            Ok(Plan::RsaHashAndSign(TokenHash::Sha256))
         );
         assert_eq!(
             Plan::choose(rsa256, &[MechanismType::RSA_PKCS]),
-            Ok(Plan::RsaDigestInfo(DigestAlgorithm::Sha256))
+            Ok(Plan::RsaDigestInfo(TokenHash::Sha256))
         );
         assert!(matches!(
             Plan::choose(rsa256, &[MechanismType::ECDSA]),
@@ -316,7 +340,7 @@ mod tests {
                 SignatureAlgorithm::RSA_PSS_SHA256,
                 &[MechanismType::RSA_PKCS_PSS]
             ),
-            Ok(Plan::PssDigest(DigestAlgorithm::Sha256, 32))
+            Ok(Plan::PssDigest(TokenHash::Sha256, 32))
         );
         assert!(matches!(
             Plan::choose(
@@ -350,7 +374,7 @@ mod tests {
 
     #[test]
     fn rsa_signatures_are_padded_to_the_modulus() {
-        let plan = Plan::RsaHashAndSign(DigestAlgorithm::Sha256);
+        let plan = Plan::RsaHashAndSign(TokenHash::Sha256);
         let kind = TokenKeyKind::Rsa(2047);
         assert_eq!(
             plan.finish(kind, vec![1; 255]),

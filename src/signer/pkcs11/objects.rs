@@ -269,6 +269,8 @@ impl KeyFacts {
                     }
                 }
             }
+            // Token keys are read as RSA or EC only.
+            TokenKeyKind::Ed25519 => return Err(mismatch().into()),
         }
         Ok(())
     }

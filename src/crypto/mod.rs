@@ -5,12 +5,17 @@
 //! reaches this function (it has no [`crate::alg::DigestAlgorithm`]), RSA keys under 2048 bits
 //! and unsupported curves fail with their own error.
 //!
+//! EdDSA (Ed25519) signs the message itself: [`verify_signature`] handles it, [`verify_digest`]
+//! cannot. RSASSA-PSS is checked by [`pss`] (any hash, MGF1 hash and salt length).
+//!
 //! [`ecdsa_raw_to_der`] is the one conversion of raw fixed-width `r‖s` ECDSA signatures (as
 //! PKCS#11 tokens and WebCrypto return them) into the DER `Ecdsa-Sig-Value` CMS carries.
 
-use crate::alg::{EcCurve, MIN_RSA_BITS, SignatureAlgorithm, with_digest};
+use crate::alg::{EcCurve, MIN_RSA_BITS, SignatureAlgorithm, with_digest, with_ecdsa_signature};
 use crate::asn1::oid;
 use der::Decode;
+
+mod pss;
 use rsa::traits::PublicKeyParts;
 use signature::hazmat::PrehashVerifier;
 use spki::{DecodePublicKey, SubjectPublicKeyInfoRef};
@@ -47,6 +52,9 @@ pub enum VerifyError {
     /// The key type or curve is not supported.
     #[error("unsupported public key: {0}")]
     UnsupportedKey(String),
+    /// The algorithm signs the whole message (EdDSA) but only its digest is at hand.
+    #[error("{0} signs the message itself, and only its digest is available")]
+    MessageRequired(String),
 }
 
 /// The kind and size of a public key.
@@ -56,6 +64,8 @@ pub enum PublicKeyKind {
     Rsa(usize),
     /// EC on a supported curve.
     Ec(EcCurve),
+    /// Ed25519 (RFC 8410).
+    Ed25519,
 }
 
 impl std::fmt::Display for PublicKeyKind {
@@ -63,6 +73,7 @@ impl std::fmt::Display for PublicKeyKind {
         match self {
             Self::Rsa(bits) => write!(f, "RSA-{bits}"),
             Self::Ec(c) => write!(f, "EC-{}", c.name()),
+            Self::Ed25519 => f.write_str("Ed25519"),
         }
     }
 }
@@ -71,6 +82,8 @@ enum PublicKey {
     Rsa(rsa::PublicKey),
     P256(p256::ecdsa::VerifyingKey),
     P384(p384::ecdsa::VerifyingKey),
+    P521(p521::ecdsa::VerifyingKey),
+    Ed25519(ed25519_dalek::VerifyingKey),
 }
 
 fn parse_public_key(spki_der: &[u8]) -> Result<PublicKey, VerifyError> {
@@ -97,8 +110,30 @@ fn parse_public_key(spki_der: &[u8]) -> Result<PublicKey, VerifyError> {
             EcCurve::P384 => {
                 p384::ecdsa::VerifyingKey::from_public_key_der(spki_der).map(PublicKey::P384)
             }
+            EcCurve::P521 => {
+                p521::ecdsa::VerifyingKey::from_public_key_der(spki_der).map(PublicKey::P521)
+            }
         };
         key.map_err(|e| VerifyError::MalformedKey(format!("{}: {e}", curve.name())))
+    } else if alg == oid::ED25519 {
+        // RFC 8410 §3: parameters absent, the key is the 32-byte encoding of the point.
+        if spki.algorithm.parameters.is_some() {
+            return Err(VerifyError::MalformedKey(
+                "Ed25519 key with parameters".into(),
+            ));
+        }
+        let raw: &[u8; 32] = spki
+            .subject_public_key
+            .as_bytes()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| VerifyError::MalformedKey("Ed25519 key is not 32 bytes".into()))?;
+        ed25519_dalek::VerifyingKey::from_bytes(raw)
+            .map(PublicKey::Ed25519)
+            .map_err(|e| VerifyError::MalformedKey(format!("Ed25519: {e}")))
+    } else if alg == oid::ED448 {
+        Err(VerifyError::UnsupportedKey(
+            "Ed448 (no maintained pure-Rust implementation is released)".into(),
+        ))
     } else {
         Err(VerifyError::UnsupportedKey(format!("algorithm {alg}")))
     }
@@ -111,6 +146,8 @@ impl PublicKey {
             Self::Rsa(k) => PublicKeyKind::Rsa(k.n().bit_width_vartime() as usize),
             Self::P256(_) => PublicKeyKind::Ec(EcCurve::P256),
             Self::P384(_) => PublicKeyKind::Ec(EcCurve::P384),
+            Self::P521(_) => PublicKeyKind::Ec(EcCurve::P521),
+            Self::Ed25519(_) => PublicKeyKind::Ed25519,
         }
     }
 }
@@ -120,13 +157,28 @@ pub fn public_key_kind(spki_der: &[u8]) -> Result<PublicKeyKind, VerifyError> {
     Ok(parse_public_key(spki_der)?.kind())
 }
 
-/// Verifies `signature` over `message` (hashed here with `alg.digest()`).
+/// Verifies `signature` over `message` (hashed here with `alg.digest()`, except for EdDSA,
+/// which signs the message itself).
 pub fn verify_signature(
     spki_der: &[u8],
     alg: SignatureAlgorithm,
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), VerifyError> {
+    if alg == SignatureAlgorithm::Ed25519 {
+        return match parse_public_key(spki_der)? {
+            PublicKey::Ed25519(k) => {
+                let sig = ed25519_dalek::Signature::from_slice(signature)
+                    .map_err(|_| VerifyError::BadSignature)?;
+                k.verify_strict(message, &sig)
+                    .map_err(|_| VerifyError::BadSignature)
+            }
+            other => Err(VerifyError::AlgorithmKeyMismatch {
+                algorithm: alg.name(),
+                key: other.kind().to_string(),
+            }),
+        };
+    }
     let digest = alg.digest().digest(message);
     verify_digest(spki_der, alg, &digest, signature)
 }
@@ -151,15 +203,11 @@ pub fn verify_digest(
         }
         (
             PublicKey::Rsa(k),
-            SignatureAlgorithm::RsaPss {
-                digest: d,
-                salt_len,
-            },
+            SignatureAlgorithm::RsaPss { .. } | SignatureAlgorithm::RsaPssMgf { .. },
         ) => {
             check_rsa_size(k)?;
-            let salt = salt_len as usize;
-            with_digest!(d, D => k.verify(rsa::Pss::<D>::new_with_salt(salt), digest, signature))
-                .map_err(|_| VerifyError::BadSignature)
+            let p = alg.pss_parameters().ok_or(VerifyError::BadSignature)?;
+            pss::verify_pss(k, p, digest, signature)
         }
         (
             PublicKey::P256(k),
@@ -175,6 +223,16 @@ pub fn verify_digest(
                 ..
             },
         ) => verify_ecdsa(k, p384::ecdsa::Signature::from_der, digest, signature),
+        (
+            PublicKey::P521(k),
+            SignatureAlgorithm::Ecdsa {
+                curve: EcCurve::P521,
+                ..
+            },
+        ) => verify_ecdsa(k, p521::ecdsa::Signature::from_der, digest, signature),
+        (PublicKey::Ed25519(_), SignatureAlgorithm::Ed25519) => {
+            Err(VerifyError::MessageRequired(alg.name()))
+        }
         _ => Err(VerifyError::AlgorithmKeyMismatch {
             algorithm: alg.name(),
             key: key.kind().to_string(),
@@ -237,15 +295,13 @@ pub fn ecdsa_raw_len(curve: EcCurve) -> usize {
     match curve {
         EcCurve::P256 => 64,
         EcCurve::P384 => 96,
+        EcCurve::P521 => 132,
     }
 }
 
 /// True when `sig` is a DER `Ecdsa-Sig-Value` (strict DER, scalars in range) for `curve`.
 pub fn ecdsa_is_der(curve: EcCurve, sig: &[u8]) -> bool {
-    match curve {
-        EcCurve::P256 => p256::ecdsa::Signature::from_der(sig).is_ok(),
-        EcCurve::P384 => p384::ecdsa::Signature::from_der(sig).is_ok(),
-    }
+    with_ecdsa_signature!(curve, S => S::from_der(sig).is_ok())
 }
 
 /// Turns a raw fixed-width ECDSA signature (`r‖s`, each as long as the curve order, as PKCS#11
@@ -264,14 +320,9 @@ pub fn ecdsa_raw_to_der(curve: EcCurve, raw: &[u8]) -> Result<Vec<u8>, RawEcdsaE
             actual: raw.len(),
         });
     }
-    let der = match curve {
-        EcCurve::P256 => {
-            p256::ecdsa::Signature::from_slice(raw).map(|s| s.to_der().as_bytes().to_vec())
-        }
-        EcCurve::P384 => {
-            p384::ecdsa::Signature::from_slice(raw).map(|s| s.to_der().as_bytes().to_vec())
-        }
-    };
+    let der = with_ecdsa_signature!(curve, S => {
+        S::from_slice(raw).map(|s| s.to_der().as_bytes().to_vec())
+    });
     der.map_err(|_| RawEcdsaError::ScalarOutOfRange)
 }
 

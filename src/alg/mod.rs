@@ -2,7 +2,16 @@
 //!
 //! The policy follows current practice for advanced electronic signatures (ETSI TS 119 312):
 //! SHA-256/384/512 are accepted, SHA-1 is accepted only with a warning (legacy material), MD5 is
-//! refused; RSA keys shorter than 2048 bits are refused.
+//! refused; RSA keys shorter than 2048 bits are refused. SHA-224 and SHA3-256/384/512, ECDSA on
+//! P-256, P-384 and P-521 with any of them, RSASSA-PSS with any RFC 4055 parameter set and
+//! Ed25519 (RFC 8410, RFC 8419) are verified; Ed448 is recognised and reported as unsupported.
+//! [`pss`] reads and writes RSASSA-PSS parameters.
+
+mod identifier;
+pub mod pss;
+
+pub use identifier::{UnsupportedAlgorithm, signature_algorithm_from_identifier};
+pub use pss::{PssParameters, PssParamsError, RsaPssParams, pss_params, pss_params_with_mgf};
 
 use crate::asn1::oid;
 use der::asn1::ObjectIdentifier;
@@ -19,12 +28,20 @@ pub const MIN_RSA_BITS: usize = 2048;
 pub enum DigestAlgorithm {
     /// SHA-1: legacy, accepted in verification with a warning, never used to sign.
     Sha1,
+    /// SHA-224 (verification only).
+    Sha224,
     /// SHA-256.
     Sha256,
     /// SHA-384.
     Sha384,
     /// SHA-512.
     Sha512,
+    /// SHA3-256 (verification only).
+    Sha3_256,
+    /// SHA3-384 (verification only).
+    Sha3_384,
+    /// SHA3-512 (verification only).
+    Sha3_512,
 }
 
 /// How the algorithm policy judges an algorithm.
@@ -41,15 +58,33 @@ pub enum AlgorithmStatus {
 
 impl DigestAlgorithm {
     /// Every supported digest algorithm.
-    pub const ALL: [DigestAlgorithm; 4] = [Self::Sha1, Self::Sha256, Self::Sha384, Self::Sha512];
+    pub const ALL: [DigestAlgorithm; 8] = [
+        Self::Sha1,
+        Self::Sha224,
+        Self::Sha256,
+        Self::Sha384,
+        Self::Sha512,
+        Self::Sha3_256,
+        Self::Sha3_384,
+        Self::Sha3_512,
+    ];
+
+    /// The digests sigform signs with (SHA-1 never; SHA-224 and SHA-3 are verified only).
+    pub fn signs(self) -> bool {
+        matches!(self, Self::Sha256 | Self::Sha384 | Self::Sha512)
+    }
 
     /// The algorithm's OID.
     pub fn oid(self) -> ObjectIdentifier {
         match self {
             Self::Sha1 => oid::SHA1,
+            Self::Sha224 => oid::SHA224,
             Self::Sha256 => oid::SHA256,
             Self::Sha384 => oid::SHA384,
             Self::Sha512 => oid::SHA512,
+            Self::Sha3_256 => oid::SHA3_256,
+            Self::Sha3_384 => oid::SHA3_384,
+            Self::Sha3_512 => oid::SHA3_512,
         }
     }
 
@@ -62,31 +97,35 @@ impl DigestAlgorithm {
     pub fn name(self) -> &'static str {
         match self {
             Self::Sha1 => "SHA-1",
+            Self::Sha224 => "SHA-224",
             Self::Sha256 => "SHA-256",
             Self::Sha384 => "SHA-384",
             Self::Sha512 => "SHA-512",
+            Self::Sha3_256 => "SHA3-256",
+            Self::Sha3_384 => "SHA3-384",
+            Self::Sha3_512 => "SHA3-512",
         }
     }
 
-    /// Parses `sha256`, `SHA-256`, `sha-384`, …
+    /// Parses `sha256`, `SHA-256`, `sha-384`, `sha3-256`, …
     pub fn from_name(name: &str) -> Option<Self> {
-        let n: String = name.chars().filter(|c| *c != '-' && *c != '_').collect();
-        match n.to_ascii_lowercase().as_str() {
-            "sha1" => Some(Self::Sha1),
-            "sha256" => Some(Self::Sha256),
-            "sha384" => Some(Self::Sha384),
-            "sha512" => Some(Self::Sha512),
-            _ => None,
-        }
+        let lower = name.to_ascii_lowercase();
+        let n: String = lower.chars().filter(|c| *c != '-' && *c != '_').collect();
+        // "sha3256" is SHA3-256 once the separators are gone.
+        Self::ALL.into_iter().find(|d| {
+            let known: String = d.name().to_ascii_lowercase().replace('-', "");
+            known == n
+        })
     }
 
     /// Length of the digest in bytes.
     pub fn output_len(self) -> usize {
         match self {
             Self::Sha1 => 20,
-            Self::Sha256 => 32,
-            Self::Sha384 => 48,
-            Self::Sha512 => 64,
+            Self::Sha224 => 28,
+            Self::Sha256 | Self::Sha3_256 => 32,
+            Self::Sha384 | Self::Sha3_384 => 48,
+            Self::Sha512 | Self::Sha3_512 => 64,
         }
     }
 
@@ -106,13 +145,39 @@ impl DigestAlgorithm {
         }
     }
 
+    /// The DER DigestInfo (RFC 8017 §9.2) that precedes a digest of this algorithm in an
+    /// RSASSA-PKCS1-v1_5 encoding: `SEQUENCE { AlgorithmIdentifier { oid, NULL }, OCTET STRING }`
+    /// without the digest bytes.
+    pub fn digest_info_prefix(self) -> Vec<u8> {
+        let alg = AlgorithmIdentifierOwned {
+            oid: self.oid(),
+            parameters: Some(der::asn1::Any::null()),
+        };
+        // An OID of a few bytes and NULL: the encoding cannot fail and every length fits the
+        // short form (at most 15 + 2 + 64 bytes).
+        let alg_der = der::Encode::to_der(&alg).unwrap_or_default();
+        let hash_len = self.output_len();
+        let body = alg_der.len() + 2 + hash_len;
+        let mut out = Vec::with_capacity(body);
+        out.push(0x30);
+        out.push(u8::try_from(body).unwrap_or(0));
+        out.extend_from_slice(&alg_der);
+        out.push(0x04);
+        out.push(u8::try_from(hash_len).unwrap_or(0));
+        out
+    }
+
     /// A fresh incremental hasher.
     pub fn hasher(self) -> Hasher {
         match self {
             Self::Sha1 => Hasher::Sha1(sha1::Sha1::new()),
+            Self::Sha224 => Hasher::Sha224(sha2::Sha224::new()),
             Self::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
             Self::Sha384 => Hasher::Sha384(sha2::Sha384::new()),
             Self::Sha512 => Hasher::Sha512(sha2::Sha512::new()),
+            Self::Sha3_256 => Hasher::Sha3_256(sha3::Sha3_256::new()),
+            Self::Sha3_384 => Hasher::Sha3_384(sha3::Sha3_384::new()),
+            Self::Sha3_512 => Hasher::Sha3_512(sha3::Sha3_512::new()),
         }
     }
 
@@ -153,12 +218,27 @@ macro_rules! with_digest {
     ($alg:expr, $d:ident => $body:expr) => {
         $crate::alg::match_hash!($alg, $d => $body;
             $crate::alg::DigestAlgorithm::Sha1 = ::sha1::Sha1,
+            $crate::alg::DigestAlgorithm::Sha224 = ::sha2::Sha224,
             $crate::alg::DigestAlgorithm::Sha256 = ::sha2::Sha256,
             $crate::alg::DigestAlgorithm::Sha384 = ::sha2::Sha384,
-            $crate::alg::DigestAlgorithm::Sha512 = ::sha2::Sha512)
+            $crate::alg::DigestAlgorithm::Sha512 = ::sha2::Sha512,
+            $crate::alg::DigestAlgorithm::Sha3_256 = ::sha3::Sha3_256,
+            $crate::alg::DigestAlgorithm::Sha3_384 = ::sha3::Sha3_384,
+            $crate::alg::DigestAlgorithm::Sha3_512 = ::sha3::Sha3_512)
     };
 }
 pub(crate) use with_digest;
+
+/// Runs `$body` with the type `$s` bound to the ECDSA signature type of the [`EcCurve`] `$curve`.
+macro_rules! with_ecdsa_signature {
+    ($curve:expr, $s:ident => $body:expr) => {
+        $crate::alg::match_hash!($curve, $s => $body;
+            $crate::alg::EcCurve::P256 = ::p256::ecdsa::Signature,
+            $crate::alg::EcCurve::P384 = ::p384::ecdsa::Signature,
+            $crate::alg::EcCurve::P521 = ::p521::ecdsa::Signature)
+    };
+}
+pub(crate) use with_ecdsa_signature;
 
 /// Streams everything `reader` yields once through every hasher of `hashers`, in 64 KiB
 /// blocks (retrying interrupted reads).
@@ -192,42 +272,60 @@ impl std::fmt::Display for DigestAlgorithm {
 pub enum Hasher {
     /// SHA-1.
     Sha1(sha1::Sha1),
+    /// SHA-224.
+    Sha224(sha2::Sha224),
     /// SHA-256.
     Sha256(sha2::Sha256),
     /// SHA-384.
     Sha384(sha2::Sha384),
     /// SHA-512.
     Sha512(sha2::Sha512),
+    /// SHA3-256.
+    Sha3_256(sha3::Sha3_256),
+    /// SHA3-384.
+    Sha3_384(sha3::Sha3_384),
+    /// SHA3-512.
+    Sha3_512(sha3::Sha3_512),
+}
+
+/// Calls `$body` with the inner hasher of every [`Hasher`] variant bound to `$h`.
+macro_rules! each_hasher {
+    ($self:expr, $h:ident => $body:expr) => {
+        match $self {
+            Hasher::Sha1($h) => $body,
+            Hasher::Sha224($h) => $body,
+            Hasher::Sha256($h) => $body,
+            Hasher::Sha384($h) => $body,
+            Hasher::Sha512($h) => $body,
+            Hasher::Sha3_256($h) => $body,
+            Hasher::Sha3_384($h) => $body,
+            Hasher::Sha3_512($h) => $body,
+        }
+    };
 }
 
 impl Hasher {
     /// Feeds bytes.
     pub fn update(&mut self, data: &[u8]) {
-        match self {
-            Self::Sha1(h) => h.update(data),
-            Self::Sha256(h) => h.update(data),
-            Self::Sha384(h) => h.update(data),
-            Self::Sha512(h) => h.update(data),
-        }
+        each_hasher!(self, h => h.update(data))
     }
 
     /// Finishes and returns the digest.
     pub fn finalize(self) -> Vec<u8> {
-        match self {
-            Self::Sha1(h) => h.finalize().to_vec(),
-            Self::Sha256(h) => h.finalize().to_vec(),
-            Self::Sha384(h) => h.finalize().to_vec(),
-            Self::Sha512(h) => h.finalize().to_vec(),
-        }
+        each_hasher!(self, h => h.finalize().to_vec())
     }
 
     /// The algorithm this hasher computes.
     pub fn algorithm(&self) -> DigestAlgorithm {
         match self {
             Self::Sha1(_) => DigestAlgorithm::Sha1,
+            Self::Sha224(_) => DigestAlgorithm::Sha224,
             Self::Sha256(_) => DigestAlgorithm::Sha256,
             Self::Sha384(_) => DigestAlgorithm::Sha384,
             Self::Sha512(_) => DigestAlgorithm::Sha512,
+            Self::Sha3_256(_) => DigestAlgorithm::Sha3_256,
+            Self::Sha3_384(_) => DigestAlgorithm::Sha3_384,
+            Self::Sha3_512(_) => DigestAlgorithm::Sha3_512,
         }
     }
 }
@@ -249,6 +347,8 @@ pub enum EcCurve {
     P256,
     /// NIST P-384 (secp384r1).
     P384,
+    /// NIST P-521 (secp521r1; verification only).
+    P521,
 }
 
 impl EcCurve {
@@ -257,11 +357,12 @@ impl EcCurve {
         match self {
             Self::P256 => oid::SECP256R1,
             Self::P384 => oid::SECP384R1,
+            Self::P521 => oid::SECP521R1,
         }
     }
     /// Looks a curve up by OID.
     pub fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
-        [Self::P256, Self::P384]
+        [Self::P256, Self::P384, Self::P521]
             .into_iter()
             .find(|c| c.oid() == *oid)
     }
@@ -270,6 +371,7 @@ impl EcCurve {
         match self {
             Self::P256 => "P-256",
             Self::P384 => "P-384",
+            Self::P521 => "P-521",
         }
     }
     /// The curve named by the parameters of an `id-ecPublicKey` algorithm identifier (of a
@@ -286,7 +388,7 @@ pub(crate) enum CurveError {
     /// The parameters are not a named-curve OID.
     #[error("EC key without a named curve")]
     NotNamed,
-    /// A named curve other than P-256 and P-384.
+    /// A named curve other than P-256, P-384 and P-521.
     #[error("curve {0}")]
     Unsupported(ObjectIdentifier),
 }
@@ -307,6 +409,16 @@ pub enum SignatureAlgorithm {
         /// Salt length in bytes.
         salt_len: u32,
     },
+    /// RSASSA-PSS whose MGF1 uses another digest than the message (RFC 4055 allows it;
+    /// verification only).
+    RsaPssMgf {
+        /// The message digest.
+        digest: DigestAlgorithm,
+        /// The digest MGF1 uses.
+        mgf_digest: DigestAlgorithm,
+        /// Salt length in bytes.
+        salt_len: u32,
+    },
     /// ECDSA on the given curve; signatures are DER `Ecdsa-Sig-Value`.
     Ecdsa {
         /// Curve.
@@ -314,6 +426,9 @@ pub enum SignatureAlgorithm {
         /// Digest algorithm.
         digest: DigestAlgorithm,
     },
+    /// Ed25519 (RFC 8032 pure EdDSA; RFC 8410 in certificates, RFC 8419 in CMS, where the
+    /// digest algorithm is SHA-512; verification only).
+    Ed25519,
 }
 
 impl SignatureAlgorithm {
@@ -337,13 +452,42 @@ impl SignatureAlgorithm {
         digest: DigestAlgorithm::Sha384,
     };
 
-    /// The digest algorithm the signature uses.
+    /// The digest algorithm the signature uses: for Ed25519, SHA-512, the digest algorithm
+    /// RFC 8419 §3.1 pairs it with in CMS (the signature itself covers the whole message).
     pub fn digest(self) -> DigestAlgorithm {
         match self {
             Self::RsaPkcs1v15 { digest }
             | Self::RsaPss { digest, .. }
+            | Self::RsaPssMgf { digest, .. }
             | Self::Ecdsa { digest, .. } => digest,
+            Self::Ed25519 => DigestAlgorithm::Sha512,
         }
+    }
+
+    /// The RSASSA-PSS parameters (message hash, MGF1 hash, salt length); `None` for the others.
+    pub fn pss_parameters(self) -> Option<PssParameters> {
+        match self {
+            Self::RsaPss { digest, salt_len } => Some(PssParameters {
+                digest,
+                mgf_digest: digest,
+                salt_len,
+            }),
+            Self::RsaPssMgf {
+                digest,
+                mgf_digest,
+                salt_len,
+            } => Some(PssParameters {
+                digest,
+                mgf_digest,
+                salt_len,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Whether the signature is computed over a digest of the message (all but EdDSA).
+    pub fn is_prehashed(self) -> bool {
+        !matches!(self, Self::Ed25519)
     }
 
     /// A short name, e.g. `RSA-PKCS1v15-SHA-256`, `ECDSA-P-256-SHA-256`.
@@ -353,7 +497,18 @@ impl SignatureAlgorithm {
             Self::RsaPss { digest, salt_len } => {
                 format!("RSA-PSS-{}-salt{}", digest.name(), salt_len)
             }
+            Self::RsaPssMgf {
+                digest,
+                mgf_digest,
+                salt_len,
+            } => format!(
+                "RSA-PSS-{}-MGF1-{}-salt{}",
+                digest.name(),
+                mgf_digest.name(),
+                salt_len
+            ),
             Self::Ecdsa { curve, digest } => format!("ECDSA-{}-{}", curve.name(), digest.name()),
+            Self::Ed25519 => "Ed25519".into(),
         }
     }
 
@@ -362,22 +517,32 @@ impl SignatureAlgorithm {
         match self {
             Self::RsaPkcs1v15 { digest } => match digest {
                 DigestAlgorithm::Sha1 => oid::SHA1_WITH_RSA,
+                DigestAlgorithm::Sha224 => oid::SHA224_WITH_RSA,
                 DigestAlgorithm::Sha256 => oid::SHA256_WITH_RSA,
                 DigestAlgorithm::Sha384 => oid::SHA384_WITH_RSA,
                 DigestAlgorithm::Sha512 => oid::SHA512_WITH_RSA,
+                DigestAlgorithm::Sha3_256 => oid::SHA3_256_WITH_RSA,
+                DigestAlgorithm::Sha3_384 => oid::SHA3_384_WITH_RSA,
+                DigestAlgorithm::Sha3_512 => oid::SHA3_512_WITH_RSA,
             },
-            Self::RsaPss { .. } => oid::RSASSA_PSS,
+            Self::RsaPss { .. } | Self::RsaPssMgf { .. } => oid::RSASSA_PSS,
             Self::Ecdsa { digest, .. } => match digest {
                 DigestAlgorithm::Sha1 => oid::ECDSA_WITH_SHA1,
+                DigestAlgorithm::Sha224 => oid::ECDSA_WITH_SHA224,
                 DigestAlgorithm::Sha256 => oid::ECDSA_WITH_SHA256,
                 DigestAlgorithm::Sha384 => oid::ECDSA_WITH_SHA384,
                 DigestAlgorithm::Sha512 => oid::ECDSA_WITH_SHA512,
+                DigestAlgorithm::Sha3_256 => oid::ECDSA_WITH_SHA3_256,
+                DigestAlgorithm::Sha3_384 => oid::ECDSA_WITH_SHA3_384,
+                DigestAlgorithm::Sha3_512 => oid::ECDSA_WITH_SHA3_512,
             },
+            Self::Ed25519 => oid::ED25519,
         }
     }
 
     /// The AlgorithmIdentifier to put in a SignerInfo or certificate: NULL parameters for RSA
-    /// PKCS#1 v1.5 (RFC 4055 §5), RSASSA-PSS-params for PSS, absent for ECDSA (RFC 5758 §3.2).
+    /// PKCS#1 v1.5 (RFC 4055 §5), RSASSA-PSS-params for PSS, absent for ECDSA (RFC 5758 §3.2)
+    /// and Ed25519 (RFC 8410 §3).
     pub fn algorithm_identifier(self) -> AlgorithmIdentifierOwned {
         match self {
             Self::RsaPkcs1v15 { .. } => AlgorithmIdentifierOwned {
@@ -386,18 +551,33 @@ impl SignatureAlgorithm {
             },
             Self::RsaPss { digest, salt_len } => AlgorithmIdentifierOwned {
                 oid: oid::RSASSA_PSS,
-                parameters: Some(pss_params_any(digest, salt_len)),
+                parameters: Some(pss::pss_params_any(digest, digest, salt_len)),
             },
-            Self::Ecdsa { .. } => AlgorithmIdentifierOwned {
+            Self::RsaPssMgf {
+                digest,
+                mgf_digest,
+                salt_len,
+            } => AlgorithmIdentifierOwned {
+                oid: oid::RSASSA_PSS,
+                parameters: Some(pss::pss_params_any(digest, mgf_digest, salt_len)),
+            },
+            Self::Ecdsa { .. } | Self::Ed25519 => AlgorithmIdentifierOwned {
                 oid: self.oid(),
                 parameters: None,
             },
         }
     }
 
-    /// The policy's view of this algorithm (its digest decides; key sizes are checked apart).
+    /// The policy's view of this algorithm (its digests decide; key sizes are checked apart).
     pub fn status(self) -> AlgorithmStatus {
-        self.digest().status()
+        match self {
+            Self::RsaPssMgf { mgf_digest, .. }
+                if mgf_digest.status() != AlgorithmStatus::Accepted =>
+            {
+                mgf_digest.status()
+            }
+            _ => self.digest().status(),
+        }
     }
 }
 
@@ -455,151 +635,6 @@ impl std::str::FromStr for SignatureAlgorithm {
     }
 }
 
-/// RSASSA-PSS-params (RFC 4055 §3.1).
-///
-/// ```asn1
-/// RSASSA-PSS-params  ::=  SEQUENCE  {
-///     hashAlgorithm      [0] HashAlgorithm DEFAULT sha1Identifier,
-///     maskGenAlgorithm   [1] MaskGenAlgorithm DEFAULT mgf1SHA1Identifier,
-///     saltLength         [2] INTEGER DEFAULT 20,
-///     trailerField       [3] INTEGER DEFAULT 1  }
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, der::Sequence)]
-pub struct RsaPssParams {
-    /// hashAlgorithm.
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    pub hash_algorithm: Option<AlgorithmIdentifierOwned>,
-    /// maskGenAlgorithm.
-    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
-    pub mask_gen_algorithm: Option<AlgorithmIdentifierOwned>,
-    /// saltLength.
-    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
-    pub salt_length: Option<u32>,
-    /// trailerField.
-    #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
-    pub trailer_field: Option<u32>,
-}
-
-impl RsaPssParams {
-    /// Reads (digest, mgf1 digest, salt length) with the RFC 4055 defaults applied.
-    /// `None` when an algorithm is unknown or the trailer field is not 1.
-    pub fn resolve(&self) -> Option<(DigestAlgorithm, DigestAlgorithm, u32)> {
-        let hash = match &self.hash_algorithm {
-            None => DigestAlgorithm::Sha1,
-            Some(a) => DigestAlgorithm::from_oid(&a.oid)?,
-        };
-        let mgf_hash = match &self.mask_gen_algorithm {
-            None => DigestAlgorithm::Sha1,
-            Some(m) => {
-                if m.oid != oid::MGF1 {
-                    return None;
-                }
-                let inner: AlgorithmIdentifierOwned = m.parameters.as_ref()?.decode_as().ok()?;
-                DigestAlgorithm::from_oid(&inner.oid)?
-            }
-        };
-        if self.trailer_field.unwrap_or(1) != 1 {
-            return None;
-        }
-        Some((hash, mgf_hash, self.salt_length.unwrap_or(20)))
-    }
-}
-
-fn pss_params_any(digest: DigestAlgorithm, salt_len: u32) -> der::asn1::Any {
-    let params = pss_params(digest, salt_len);
-    // Encoding a structure made of known-good values cannot fail; fall back to NULL (which a
-    // verifier rejects) rather than panic if it ever did.
-    der::Encode::to_der(&params)
-        .ok()
-        .and_then(|d| der::asn1::Any::from_der_bytes(&d))
-        .unwrap_or_else(der::asn1::Any::null)
-}
-
-/// RSASSA-PSS-params for `digest` with MGF1 on the same digest.
-pub fn pss_params(digest: DigestAlgorithm, salt_len: u32) -> RsaPssParams {
-    let mgf_inner = digest.algorithm_identifier();
-    let mgf_param = der::Encode::to_der(&mgf_inner)
-        .ok()
-        .and_then(|d| der::asn1::Any::from_der_bytes(&d));
-    RsaPssParams {
-        hash_algorithm: Some(digest.algorithm_identifier()),
-        mask_gen_algorithm: Some(AlgorithmIdentifierOwned {
-            oid: oid::MGF1,
-            parameters: mgf_param,
-        }),
-        salt_length: Some(salt_len),
-        trailer_field: None,
-    }
-}
-
-trait AnyFromDer: Sized {
-    fn from_der_bytes(der: &[u8]) -> Option<Self>;
-}
-
-impl AnyFromDer for der::asn1::Any {
-    fn from_der_bytes(der: &[u8]) -> Option<Self> {
-        der::Decode::from_der(der).ok()
-    }
-}
-
-/// Parses an AlgorithmIdentifier from a SignerInfo or certificate into a [`SignatureAlgorithm`].
-///
-/// `digest_hint` is the SignerInfo's digestAlgorithm, needed when the signature algorithm is the
-/// bare `rsaEncryption` (as OpenSSL writes) or `id-ecPublicKey`; `curve` comes from the key.
-pub fn signature_algorithm_from_identifier(
-    alg: &AlgorithmIdentifierOwned,
-    digest_hint: Option<DigestAlgorithm>,
-    curve: Option<EcCurve>,
-) -> Result<SignatureAlgorithm, UnsupportedAlgorithm> {
-    let unsupported = || UnsupportedAlgorithm(alg.oid.to_string());
-    let rsa = |digest| Ok(SignatureAlgorithm::RsaPkcs1v15 { digest });
-    let ec = |digest| match curve {
-        Some(curve) => Ok(SignatureAlgorithm::Ecdsa { curve, digest }),
-        None => Err(UnsupportedAlgorithm(format!(
-            "{} without an EC key",
-            alg.oid
-        ))),
-    };
-    match alg.oid {
-        o if o == oid::RSA_ENCRYPTION => rsa(digest_hint.ok_or_else(unsupported)?),
-        o if o == oid::SHA1_WITH_RSA => rsa(DigestAlgorithm::Sha1),
-        o if o == oid::SHA256_WITH_RSA => rsa(DigestAlgorithm::Sha256),
-        o if o == oid::SHA384_WITH_RSA => rsa(DigestAlgorithm::Sha384),
-        o if o == oid::SHA512_WITH_RSA => rsa(DigestAlgorithm::Sha512),
-        o if o == oid::ECDSA_WITH_SHA1 => ec(DigestAlgorithm::Sha1),
-        o if o == oid::ECDSA_WITH_SHA256 => ec(DigestAlgorithm::Sha256),
-        o if o == oid::ECDSA_WITH_SHA384 => ec(DigestAlgorithm::Sha384),
-        o if o == oid::ECDSA_WITH_SHA512 => ec(DigestAlgorithm::Sha512),
-        o if o == oid::EC_PUBLIC_KEY => ec(digest_hint.ok_or_else(unsupported)?),
-        o if o == oid::RSASSA_PSS => {
-            let params: RsaPssParams = alg
-                .parameters
-                .as_ref()
-                .ok_or_else(|| UnsupportedAlgorithm("RSASSA-PSS without parameters".into()))?
-                .decode_as()
-                .map_err(|_| UnsupportedAlgorithm("malformed RSASSA-PSS parameters".into()))?;
-            let (digest, mgf, salt_len) = params
-                .resolve()
-                .ok_or_else(|| UnsupportedAlgorithm("unsupported RSASSA-PSS parameters".into()))?;
-            if mgf != digest {
-                return Err(UnsupportedAlgorithm(
-                    "RSASSA-PSS with an MGF1 digest other than the message digest".into(),
-                ));
-            }
-            Ok(SignatureAlgorithm::RsaPss { digest, salt_len })
-        }
-        o if o == oid::MD5_WITH_RSA => Err(UnsupportedAlgorithm(
-            "md5WithRSAEncryption (MD5 is refused)".into(),
-        )),
-        _ => Err(unsupported()),
-    }
-}
-
-/// An algorithm the policy does not know or refuses; carries the OID or a description.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unsupported algorithm {0}")]
-pub struct UnsupportedAlgorithm(pub String);
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -612,6 +647,43 @@ mod tests {
             assert_eq!(d.digest(b"abc").len(), d.output_len());
         }
         assert_eq!(DigestAlgorithm::from_oid(&oid::MD5), None);
+    }
+
+    #[test]
+    fn digest_info_prefixes_match_rfc_8017() {
+        // RFC 8017 §9.2 note 1.
+        assert_eq!(
+            hex::encode(DigestAlgorithm::Sha256.digest_info_prefix()),
+            "3031300d060960864801650304020105000420"
+        );
+        assert_eq!(
+            hex::encode(DigestAlgorithm::Sha1.digest_info_prefix()),
+            "3021300906052b0e03021a05000414"
+        );
+        assert_eq!(
+            hex::encode(DigestAlgorithm::Sha224.digest_info_prefix()),
+            "302d300d06096086480165030402040500041c"
+        );
+    }
+
+    #[test]
+    fn sha3_and_sha224_known_answers() {
+        assert_eq!(
+            hex::encode(DigestAlgorithm::Sha3_256.digest(b"abc")),
+            "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532"
+        );
+        assert_eq!(
+            hex::encode(DigestAlgorithm::Sha224.digest(b"abc")),
+            "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7"
+        );
+        assert_eq!(
+            DigestAlgorithm::from_name("sha3-384"),
+            Some(DigestAlgorithm::Sha3_384)
+        );
+        assert_eq!(
+            DigestAlgorithm::from_name("SHA-224"),
+            Some(DigestAlgorithm::Sha224)
+        );
     }
 
     #[test]
@@ -632,6 +704,23 @@ mod tests {
             SignatureAlgorithm::RSA_PSS_SHA256,
             SignatureAlgorithm::ECDSA_P256_SHA256,
             SignatureAlgorithm::ECDSA_P384_SHA384,
+            SignatureAlgorithm::Ecdsa {
+                curve: EcCurve::P521,
+                digest: DigestAlgorithm::Sha3_512,
+            },
+            SignatureAlgorithm::Ecdsa {
+                curve: EcCurve::P256,
+                digest: DigestAlgorithm::Sha224,
+            },
+            SignatureAlgorithm::RsaPkcs1v15 {
+                digest: DigestAlgorithm::Sha3_256,
+            },
+            SignatureAlgorithm::RsaPssMgf {
+                digest: DigestAlgorithm::Sha256,
+                mgf_digest: DigestAlgorithm::Sha512,
+                salt_len: 0,
+            },
+            SignatureAlgorithm::Ed25519,
         ];
         for a in all {
             let curve = match a {
