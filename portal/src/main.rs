@@ -1,0 +1,104 @@
+//! `sigform-portal [--listen 127.0.0.1:8080] [--data DIR] [--database-url URL]
+//! [--public-url URL] [--server-p12 ID=FILE:PASSWORD]...`
+//!
+//! With no arguments: SQLite under `./portal-data`, the demo PKI, a generated API token
+//! (`SIGFORM_PORTAL_TOKEN` sets it); prints the URL and the token.
+
+use sigform_portal::Config;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+struct Args {
+    listen: String,
+    data: PathBuf,
+    database_url: Option<String>,
+    public_url: Option<String>,
+    p12: Vec<String>,
+}
+
+const USAGE: &str = "usage: sigform-portal [--listen ADDR:PORT] [--data DIR] [--database-url URL] \
+[--public-url URL] [--server-p12 ID=FILE:PASSWORD]...";
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        listen: "127.0.0.1:8080".into(),
+        data: PathBuf::from("portal-data"),
+        database_url: std::env::var("DATABASE_URL").ok(),
+        public_url: None,
+        p12: Vec::new(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut value = || {
+            it.next()
+                .ok_or_else(|| format!("{a} needs a value\n{USAGE}"))
+        };
+        match a.as_str() {
+            "--listen" => args.listen = value()?,
+            "--data" => args.data = PathBuf::from(value()?),
+            "--database-url" => args.database_url = Some(value()?),
+            "--public-url" => args.public_url = Some(value()?),
+            "--server-p12" => args.p12.push(value()?),
+            "-h" | "--help" => return Err(USAGE.into()),
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
+        }
+    }
+    Ok(args)
+}
+
+async fn run() -> Result<(), String> {
+    let args = parse_args()?;
+    let addr: SocketAddr = args
+        .listen
+        .parse()
+        .map_err(|e| format!("--listen {}: {e}", args.listen))?;
+    std::fs::create_dir_all(&args.data).map_err(|e| format!("{}: {e}", args.data.display()))?;
+    let database_url = args
+        .database_url
+        .unwrap_or_else(|| format!("sqlite://{}", args.data.join("portal.sqlite3").display()));
+    let token = match std::env::var("SIGFORM_PORTAL_TOKEN") {
+        Ok(t) if !t.is_empty() => t,
+        _ => sigform_portal::config::random_hex(24).map_err(|e| e.to_string())?,
+    };
+    let mut config =
+        Config::demo(args.data.clone(), database_url, token).map_err(|e| e.to_string())?;
+    for spec in &args.p12 {
+        let (id, rest) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("--server-p12 {spec}: ID=FILE:PASSWORD"))?;
+        let (file, password) = rest.rsplit_once(':').unwrap_or((rest, ""));
+        config
+            .add_pkcs12(id, file, password)
+            .map_err(|e| e.to_string())?;
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("listening on {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    config.public_url = args.public_url.unwrap_or_else(|| format!("http://{local}"));
+    let token = config.token.clone();
+    let url = config.public_url.clone();
+    let (router, _portal, _worker) = sigform_portal::start(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("sigform-portal listening on {url}");
+    println!("API token: {token}");
+    println!("demo PKI: trust anchor at {url}/api/trust; server certificate id: demo-server");
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| e.to_string())
+}
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("sigform-portal: {e}");
+        std::process::exit(2);
+    }
+}
