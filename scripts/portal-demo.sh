@@ -140,8 +140,8 @@ api "$URL/api/packages/$PADES" -o "$OUT/signed.pdf"
 echo "== checks"
 fail=0
 check() { if "$@" >/dev/null 2>&1; then echo "ok:   $*"; else echo "FAIL: $*"; fail=1; fi; }
-for f in full.zip full.json bare.zip combos/*; do
-    check "$SIGFORM" package verify "$OUT/$f" --trust "$OUT/root.pem"
+for f in "$OUT"/full.zip "$OUT"/full.json "$OUT"/bare.zip "$OUT"/combos/*; do
+    check "$SIGFORM" package verify "$f" --trust "$OUT/root.pem"
 done
 "$SIGFORM" package verify "$OUT/partial.zip" --trust "$OUT/root.pem" >/dev/null 2>&1 && rc=0 || rc=$?
 if [ "$rc" = 1 ]; then echo "ok:   partial.zip exits 1 (PARTLY SIGNED)"; else echo "FAIL: partial.zip exit $rc"; fail=1; fi
