@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 export SIGFORM_INTEROP="${SIGFORM_INTEROP:-1}"
 cargo test --all-features "$@"
 # The portal (workspace member portal/): the whole flow through its HTTP API.
-cargo test -p sigform-portal
+cargo test -p sigform-portal --all-features

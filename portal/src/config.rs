@@ -138,4 +138,41 @@ impl Config {
         self.server_signers.insert(id.into(), Arc::new(signer));
         Ok(())
     }
+
+    /// Adds a server certificate whose key is on a PKCS#11 token or HSM (feature `pkcs11`):
+    /// the key by label, the PIN from the environment variable `pin_env`; the certificate and
+    /// chain from the token unless `certificates` (PEM, signer first) is given.
+    #[cfg(feature = "pkcs11")]
+    pub fn add_pkcs11(
+        &mut self,
+        id: &str,
+        module: &str,
+        token_label: &str,
+        key_label: &str,
+        pin_env: &str,
+        certificates: Option<&[u8]>,
+    ) -> Result<(), ConfigError> {
+        use sigform::signer::pkcs11::{KeySelector, PinSource, Pkcs11Config, TokenSelector};
+        let err = |e| ConfigError::Key {
+            what: format!("PKCS#11 key {key_label} on {token_label}"),
+            source: Box::new(e),
+        };
+        let mut config = Pkcs11Config::new(
+            module,
+            TokenSelector::Label(token_label.into()),
+            KeySelector::Label(key_label.into()),
+            PinSource::Env(pin_env.into()),
+        );
+        if let Some(pem) = certificates {
+            let mut certs = sigform::CertificateDer::parse_many(pem)
+                .map_err(err)?
+                .into_iter();
+            if let Some(leaf) = certs.next() {
+                config = config.with_certificate(leaf).with_chain(certs.collect());
+            }
+        }
+        let signer = sigform::signer::Pkcs11Signer::open(config).map_err(err)?;
+        self.server_signers.insert(id.into(), Arc::new(signer));
+        Ok(())
+    }
 }

@@ -14,10 +14,12 @@ struct Args {
     database_url: Option<String>,
     public_url: Option<String>,
     p12: Vec<String>,
+    pkcs11: Vec<String>,
 }
 
 const USAGE: &str = "usage: sigform-portal [--listen ADDR:PORT] [--data DIR] [--database-url URL] \
-[--public-url URL] [--server-p12 ID=FILE:PASSWORD]...";
+[--public-url URL] [--server-p12 ID=FILE:PASSWORD]... \
+[--server-pkcs11 ID=MODULE:TOKEN:KEY[:CERT.pem]]... (feature pkcs11; PIN in SIGFORM_PORTAL_PKCS11_PIN)";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -26,6 +28,7 @@ fn parse_args() -> Result<Args, String> {
         database_url: std::env::var("DATABASE_URL").ok(),
         public_url: None,
         p12: Vec::new(),
+        pkcs11: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -39,6 +42,7 @@ fn parse_args() -> Result<Args, String> {
             "--database-url" => args.database_url = Some(value()?),
             "--public-url" => args.public_url = Some(value()?),
             "--server-p12" => args.p12.push(value()?),
+            "--server-pkcs11" => args.pkcs11.push(value()?),
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
@@ -71,6 +75,7 @@ async fn run() -> Result<(), String> {
             .add_pkcs12(id, file, password)
             .map_err(|e| e.to_string())?;
     }
+    add_pkcs11(&mut config, &args.pkcs11)?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("listening on {addr}: {e}"))?;
@@ -93,6 +98,49 @@ async fn run() -> Result<(), String> {
     })
     .await
     .map_err(|e| e.to_string())
+}
+
+#[cfg(feature = "pkcs11")]
+fn add_pkcs11(config: &mut Config, specs: &[String]) -> Result<(), String> {
+    for spec in specs {
+        let (id, rest) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("--server-pkcs11 {spec}: ID=MODULE:TOKEN:KEY[:CERT.pem]"))?;
+        let parts: Vec<&str> = rest.split(':').collect();
+        let (module, token, key, cert) = match parts.as_slice() {
+            [m, t, k] => (*m, *t, *k, None),
+            [m, t, k, c] => (*m, *t, *k, Some(*c)),
+            _ => {
+                return Err(format!(
+                    "--server-pkcs11 {spec}: ID=MODULE:TOKEN:KEY[:CERT.pem]"
+                ));
+            }
+        };
+        let pem = cert
+            .map(|c| std::fs::read(c).map_err(|e| format!("{c}: {e}")))
+            .transpose()?;
+        config
+            .add_pkcs11(
+                id,
+                module,
+                token,
+                key,
+                "SIGFORM_PORTAL_PKCS11_PIN",
+                pem.as_deref(),
+            )
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "pkcs11"))]
+fn add_pkcs11(_: &mut Config, specs: &[String]) -> Result<(), String> {
+    match specs.first() {
+        Some(s) => Err(format!(
+            "--server-pkcs11 {s}: this build has no PKCS#11 support (feature pkcs11)"
+        )),
+        None => Ok(()),
+    }
 }
 
 #[tokio::main]
