@@ -52,6 +52,8 @@ pub struct Config {
     pub demo_signer: Option<DemoSigner>,
     /// Run the server-signature worker.
     pub run_worker: bool,
+    /// The SMTP relay for signing-link e-mails (`None`: no e-mail).
+    pub smtp: Option<crate::mail::SmtpConfig>,
 }
 
 impl std::fmt::Debug for Config {
@@ -125,6 +127,7 @@ impl Config {
                 ),
             }),
             run_worker: true,
+            smtp: None,
         })
     }
 

@@ -85,6 +85,8 @@ pub struct ParticipantRow {
     pub prepared_sha256: Option<String>,
     /// The document revision the preparation was made on.
     pub prepared_revision: Option<i64>,
+    /// When the signing link was e-mailed.
+    pub notified_at: Option<String>,
 }
 
 impl ParticipantRow {
@@ -127,6 +129,7 @@ fn participant_from(r: &sqlx::sqlite::SqliteRow) -> Result<ParticipantRow, sqlx:
         prepared_state: r.try_get("prepared_state")?,
         prepared_sha256: r.try_get("prepared_sha256")?,
         prepared_revision: r.try_get("prepared_revision")?,
+        notified_at: r.try_get("notified_at")?,
     })
 }
 

@@ -6,13 +6,14 @@
 //!
 //! Modules: `config` settings and the demo PKI; `db` the database and its rows; `store`
 //! content-addressed blobs; `create` the create request's validation; `signing` the three ways
-//! to sign; `queue` the server-signature worker; `package` downloads and reports; `routes` the
+//! to sign; `mail` signing-link e-mails; `queue` the server-signature worker; `package` downloads and reports; `routes` the
 //! HTTP API; `pages` the signing page; `error` JSON errors.
 
 pub mod config;
 pub mod create;
 pub mod db;
 pub mod error;
+pub mod mail;
 pub mod package;
 pub mod pages;
 pub mod queue;

@@ -1,5 +1,5 @@
 //! `sigform-portal [--listen 127.0.0.1:8080] [--data DIR] [--database-url URL]
-//! [--public-url URL] [--server-p12 ID=FILE:PASSWORD]...`
+//! [--public-url URL] [--smtp HOST:PORT] [--mail-from ADDRESS] [--server-p12 ID=FILE:PASSWORD]...`
 //!
 //! With no arguments: SQLite under `./portal-data`, the demo PKI, a generated API token
 //! (`SIGFORM_PORTAL_TOKEN` sets it); prints the URL and the token.
@@ -15,10 +15,12 @@ struct Args {
     public_url: Option<String>,
     p12: Vec<String>,
     pkcs11: Vec<String>,
+    smtp: Option<String>,
+    mail_from: String,
 }
 
 const USAGE: &str = "usage: sigform-portal [--listen ADDR:PORT] [--data DIR] [--database-url URL] \
-[--public-url URL] [--server-p12 ID=FILE:PASSWORD]... \
+[--public-url URL] [--smtp HOST:PORT] [--mail-from ADDRESS] [--server-p12 ID=FILE:PASSWORD]... \
 [--server-pkcs11 ID=MODULE:TOKEN:KEY[:CERT.pem]]... (feature pkcs11; PIN in SIGFORM_PORTAL_PKCS11_PIN)";
 
 fn parse_args() -> Result<Args, String> {
@@ -29,6 +31,8 @@ fn parse_args() -> Result<Args, String> {
         public_url: None,
         p12: Vec::new(),
         pkcs11: Vec::new(),
+        smtp: None,
+        mail_from: "sigform-portal@localhost".into(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -43,6 +47,8 @@ fn parse_args() -> Result<Args, String> {
             "--public-url" => args.public_url = Some(value()?),
             "--server-p12" => args.p12.push(value()?),
             "--server-pkcs11" => args.pkcs11.push(value()?),
+            "--smtp" => args.smtp = Some(value()?),
+            "--mail-from" => args.mail_from = value()?,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
@@ -76,6 +82,17 @@ async fn run() -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     add_pkcs11(&mut config, &args.pkcs11)?;
+    if let Some(smtp) = &args.smtp {
+        let (host, port) = smtp
+            .rsplit_once(':')
+            .and_then(|(h, p)| Some((h.to_string(), p.parse().ok()?)))
+            .ok_or_else(|| format!("--smtp {smtp}: HOST:PORT"))?;
+        config.smtp = Some(sigform_portal::mail::SmtpConfig {
+            host,
+            port,
+            from: args.mail_from.clone(),
+        });
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("listening on {addr}: {e}"))?;

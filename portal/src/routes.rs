@@ -242,6 +242,7 @@ async fn create_document(
     if db::enqueue_open_server_steps(&portal.db, &id).await? > 0 {
         portal.wake.notify_one();
     }
+    crate::mail::notify_open_step(&portal, &id).await;
     let view = document_view(&portal, &id, false).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }

@@ -364,6 +364,7 @@ pub async fn finish(portal: &Portal, key: &str, req: &FinishRequest) -> ApiResul
     )
     .await?;
     portal.wake.notify_one();
+    crate::mail::notify_open_step(portal, &doc.id).await;
     Ok(())
 }
 
@@ -501,6 +502,7 @@ pub async fn electronic(
     )
     .await?;
     portal.wake.notify_one();
+    crate::mail::notify_open_step(portal, &doc.id).await;
     Ok(())
 }
 
@@ -571,5 +573,7 @@ pub async fn server(portal: &Portal, key: &str) -> ApiResult<()> {
             evidence: None,
         },
     )
-    .await
+    .await?;
+    crate::mail::notify_open_step(portal, &doc.id).await;
+    Ok(())
 }
