@@ -52,6 +52,9 @@ pub struct Config {
     pub demo_signer: Option<DemoSigner>,
     /// Run the server-signature worker.
     pub run_worker: bool,
+    /// Seconds a worker's claim on a server signature holds (a crashed worker's job is taken
+    /// over after this).
+    pub lease_seconds: i64,
     /// The SMTP relay for signing-link e-mails (`None`: no e-mail).
     pub smtp: Option<crate::mail::SmtpConfig>,
 }
@@ -128,6 +131,7 @@ impl Config {
             }),
             run_worker: true,
             smtp: None,
+            lease_seconds: crate::queue::LEASE_SECONDS,
         })
     }
 

@@ -1,5 +1,5 @@
 //! `sigform-portal [--listen 127.0.0.1:8080] [--data DIR] [--database-url URL]
-//! [--public-url URL] [--smtp HOST:PORT] [--mail-from ADDRESS] [--server-p12 ID=FILE:PASSWORD]...`
+//! [--public-url URL] [--smtp HOST:PORT] [--mail-from ADDRESS] [--lease-seconds N] [--server-p12 ID=FILE:PASSWORD]...`
 //!
 //! With no arguments: SQLite under `./portal-data`, the demo PKI, a generated API token
 //! (`SIGFORM_PORTAL_TOKEN` sets it); prints the URL and the token.
@@ -17,10 +17,11 @@ struct Args {
     pkcs11: Vec<String>,
     smtp: Option<String>,
     mail_from: String,
+    lease_seconds: Option<i64>,
 }
 
 const USAGE: &str = "usage: sigform-portal [--listen ADDR:PORT] [--data DIR] [--database-url URL] \
-[--public-url URL] [--smtp HOST:PORT] [--mail-from ADDRESS] [--server-p12 ID=FILE:PASSWORD]... \
+[--public-url URL] [--smtp HOST:PORT] [--mail-from ADDRESS] [--lease-seconds N] [--server-p12 ID=FILE:PASSWORD]... \
 [--server-pkcs11 ID=MODULE:TOKEN:KEY[:CERT.pem]]... (feature pkcs11; PIN in SIGFORM_PORTAL_PKCS11_PIN)";
 
 fn parse_args() -> Result<Args, String> {
@@ -33,6 +34,7 @@ fn parse_args() -> Result<Args, String> {
         pkcs11: Vec::new(),
         smtp: None,
         mail_from: "sigform-portal@localhost".into(),
+        lease_seconds: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -49,6 +51,11 @@ fn parse_args() -> Result<Args, String> {
             "--server-pkcs11" => args.pkcs11.push(value()?),
             "--smtp" => args.smtp = Some(value()?),
             "--mail-from" => args.mail_from = value()?,
+            "--lease-seconds" => {
+                let v = value()?;
+                args.lease_seconds =
+                    Some(v.parse().map_err(|e| format!("--lease-seconds {v}: {e}"))?);
+            }
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
@@ -82,6 +89,9 @@ async fn run() -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     add_pkcs11(&mut config, &args.pkcs11)?;
+    if let Some(l) = args.lease_seconds {
+        config.lease_seconds = l;
+    }
     if let Some(smtp) = &args.smtp {
         let (host, port) = smtp
             .rsplit_once(':')

@@ -8,7 +8,8 @@ use crate::Portal;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-/// How long a claim holds before another worker may take the job over.
+/// How long a claim holds by default before another worker may take the job over
+/// ([`crate::Config::lease_seconds`]).
 pub const LEASE_SECONDS: i64 = 120;
 /// Attempts before a job is given up (`failed`, with its error).
 pub const MAX_ATTEMPTS: i64 = 5;
@@ -30,7 +31,7 @@ pub async fn claim(portal: &Portal) -> Result<Option<String>, sqlx::Error> {
          AND (state = 'pending' OR (state = 'running' AND claimed_until < ?)) \
          RETURNING participant_key",
     )
-    .bind(now + LEASE_SECONDS)
+    .bind(now + portal.config.lease_seconds.max(1))
     .bind(now)
     .bind(now)
     .fetch_optional(&portal.db)
