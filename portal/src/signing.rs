@@ -181,27 +181,22 @@ fn check_certificate(
         return Err(ApiError::bad_request("bad_certificate", "no certificate"));
     };
     let report = sigform::x509::signer_report(leaf);
-    if let (Some(want), Some(got)) = (&p.cpf, &report.cpf)
-        && want != got
-    {
-        return Err(ApiError::unprocessable(
-            "cpf_mismatch",
-            format!(
-                "the certificate carries CPF {got}, {} was invited with {want}",
-                p.name
-            ),
-        ));
-    }
-    if let (Some(want), Some(got)) = (&p.cnpj, &report.cnpj)
-        && want != got
-    {
-        return Err(ApiError::unprocessable(
-            "cnpj_mismatch",
-            format!(
-                "the certificate carries CNPJ {got}, {} was invited with {want}",
-                p.name
-            ),
-        ));
+    let ids = [
+        ("CPF", "cpf_mismatch", &p.cpf, &report.cpf),
+        ("CNPJ", "cnpj_mismatch", &p.cnpj, &report.cnpj),
+    ];
+    for (what, code, want, got) in ids {
+        if let (Some(want), Some(got)) = (want, got)
+            && want != got
+        {
+            return Err(ApiError::unprocessable(
+                code,
+                format!(
+                    "the certificate carries {what} {got}, {} was invited with {want}",
+                    p.name
+                ),
+            ));
+        }
     }
     if let Some(trust) = &portal.config.trust {
         let v = sigform::x509::validate_chain(

@@ -138,18 +138,29 @@ impl App {
         v
     }
 
+    /// A download (`query` is the part after `?`, may be empty).
+    pub async fn package(
+        &self,
+        id: &str,
+        query: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        self.call(
+            "GET",
+            &format!("/api/packages/{id}?{query}"),
+            Some(TOKEN),
+            vec![],
+            "",
+        )
+        .await
+    }
+
     /// The digital two-step with the demo key, signing in the test.
     pub async fn sign_digital(&self, key: &str) -> (StatusCode, Value) {
         let signer = joao();
-        let certs: Vec<String> = signer
-            .identity()
-            .all_certificates()
-            .map(|c| B64.encode(c.der()))
-            .collect();
         let (s, prepared) = self
             .sign_call(
                 &format!("/sign/{key}/prepare"),
-                json!({ "certificates": certs }),
+                json!({ "certificates": joao_certificates() }),
             )
             .await;
         if s != StatusCode::OK {
@@ -224,6 +235,15 @@ pub fn joao() -> SoftwareSigner {
         Some(chain.as_path()),
     )
     .expect("demo signer")
+}
+
+/// João's chain, base64 DER, signer first (the prepare request's `certificates`).
+pub fn joao_certificates() -> Vec<String> {
+    joao()
+        .identity()
+        .all_certificates()
+        .map(|c| B64.encode(c.der()))
+        .collect()
 }
 
 pub fn sample_pdf() -> Vec<u8> {

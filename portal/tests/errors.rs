@@ -319,14 +319,7 @@ async fn signing_refuses_wrong_turns_values_and_certificates() {
         "{v}"
     );
     // A signature value that does not verify.
-    let certs: Vec<String> = {
-        use sigform::signer::Signer;
-        joao()
-            .identity()
-            .all_certificates()
-            .map(|c| B64.encode(c.der()))
-            .collect()
-    };
+    let certs = joao_certificates();
     let (s, v) = app
         .sign_call(
             &format!("/sign/{digital}/prepare"),

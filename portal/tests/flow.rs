@@ -34,15 +34,7 @@ async fn cades_flow_three_steps() {
     assert_eq!(after1["status"], "partly-signed");
     assert_eq!(after1["verdict"], "PARTLY SIGNED (1 of 3)");
     assert_eq!(after1["openStep"], 2);
-    let (s, _, partial) = app
-        .call(
-            "GET",
-            &format!("/api/packages/{id}"),
-            Some(TOKEN),
-            vec![],
-            "",
-        )
-        .await;
+    let (s, _, partial) = app.package(&id, "").await;
     assert_eq!(s, StatusCode::OK);
     let report = verify_package(&partial);
     assert_eq!(report.status, PackageStatus::PartlySigned);
@@ -92,15 +84,7 @@ async fn cades_flow_three_steps() {
         }
     }
     // The evidence the server saw is in the manifest.
-    let (_, _, json) = app
-        .call(
-            "GET",
-            &format!("/api/packages/{id}?zipped=false"),
-            Some(TOKEN),
-            vec![],
-            "",
-        )
-        .await;
+    let (_, _, json) = app.package(&id, "zipped=false").await;
     let pkg = sigform::package::read(&json, &Default::default()).expect("read");
     let manifest =
         String::from_utf8_lossy(&pkg.get("manifest.json").expect("manifest").data).into_owned();
@@ -129,15 +113,7 @@ async fn pades_flow_three_steps() {
     let id = doc["id"].as_str().expect("id").to_string();
     let (s, v) = app.sign_digital(&key_of(&doc, "digital")).await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let (s, h, pdf1) = app
-        .call(
-            "GET",
-            &format!("/api/packages/{id}"),
-            Some(TOKEN),
-            vec![],
-            "",
-        )
-        .await;
+    let (s, h, pdf1) = app.package(&id, "").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(
         h.get("content-type").and_then(|v| v.to_str().ok()),
@@ -153,15 +129,7 @@ async fn pades_flow_three_steps() {
     assert_eq!(s, StatusCode::OK, "{v}");
     let done = app.wait_signed(&id).await;
     assert_eq!(done["verdict"], "FULLY SIGNED (3 of 3)", "{done}");
-    let (_, _, pdf) = app
-        .call(
-            "GET",
-            &format!("/api/packages/{id}"),
-            Some(TOKEN),
-            vec![],
-            "",
-        )
-        .await;
+    let (_, _, pdf) = app.package(&id, "").await;
     let options = sigform::VerifyOptions {
         trust: Some(sigform::x509::TrustStore::from_path(vector("pki/root-ca.pem")).expect("root")),
         ..sigform::VerifyOptions::default()

@@ -6,7 +6,7 @@ mod common;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use common::{TOKEN, joao, key_of, sample_pdf, three_steps, verify_package};
+use common::{TOKEN, joao, joao_certificates, key_of, sample_pdf, three_steps, verify_package};
 use serde_json::{Value, json};
 use sigform::signer::Signer;
 use std::io::{Read, Write};
@@ -146,11 +146,7 @@ fn sigkill_between_prepare_and_finish_and_with_a_queued_server_signature() {
     let id = doc["id"].as_str().expect("id").to_string();
     let digital = key_of(&doc, "digital");
     let signer = joao();
-    let certs: Vec<String> = signer
-        .identity()
-        .all_certificates()
-        .map(|c| B64.encode(c.der()))
-        .collect();
+    let certs = joao_certificates();
     let (s, prepared) = portal.json(
         "POST",
         &format!("/sign/{digital}/prepare"),

@@ -21,11 +21,7 @@ async fn flow_survives_restarts() {
     let id = doc["id"].as_str().expect("id").to_string();
     let digital = key_of(&doc, "digital");
     let signer = joao();
-    let certs: Vec<String> = signer
-        .identity()
-        .all_certificates()
-        .map(|c| B64.encode(c.der()))
-        .collect();
+    let certs = joao_certificates();
     let (s, prepared) = app
         .sign_call(
             &format!("/sign/{digital}/prepare"),
@@ -94,15 +90,7 @@ async fn flow_survives_restarts() {
     let app = App::start(dir.path(), true).await;
     let done = app.wait_signed(&id).await;
     assert_eq!(done["verdict"], "FULLY SIGNED (3 of 3)");
-    let (_, _, zip) = app
-        .call(
-            "GET",
-            &format!("/api/packages/{id}"),
-            Some(TOKEN),
-            vec![],
-            "",
-        )
-        .await;
+    let (_, _, zip) = app.package(&id, "").await;
     let report = verify_package(&zip);
     assert_eq!(report.status, PackageStatus::FullySigned);
     assert_eq!(
@@ -118,15 +106,7 @@ async fn flow_survives_restarts() {
     sigform_portal::queue::drain(&app.portal)
         .await
         .expect("drain");
-    let (_, _, zip) = app
-        .call(
-            "GET",
-            &format!("/api/packages/{id}"),
-            Some(TOKEN),
-            vec![],
-            "",
-        )
-        .await;
+    let (_, _, zip) = app.package(&id, "").await;
     assert_eq!(verify_package(&zip).signatures.signatures.len(), 2);
     app.stop().await;
 }
