@@ -137,8 +137,10 @@ fn participant_from(r: &sqlx::sqlite::SqliteRow) -> Result<ParticipantRow, sqlx:
 pub async fn document(db: &Db, id: &str) -> ApiResult<DocumentRow> {
     let row = sqlx::query("SELECT * FROM documents WHERE id = ?")
         .bind(id)
-        .fetch_optional(db)
-        .await?;
+        .fetch_all(db)
+        .await?
+        .into_iter()
+        .next();
     match row {
         Some(r) => Ok(document_from(&r)?),
         None => Err(ApiError::not_found(
@@ -164,8 +166,10 @@ pub async fn participants(db: &Db, document_id: &str) -> ApiResult<Vec<Participa
 pub async fn participant(db: &Db, key: &str) -> ApiResult<ParticipantRow> {
     let row = sqlx::query("SELECT * FROM participants WHERE key = ?")
         .bind(key)
-        .fetch_optional(db)
-        .await?;
+        .fetch_all(db)
+        .await?
+        .into_iter()
+        .next();
     match row {
         Some(r) => Ok(participant_from(&r)?),
         None => Err(ApiError::not_found(

@@ -34,8 +34,9 @@ pub async fn claim(portal: &Portal) -> Result<Option<String>, sqlx::Error> {
     .bind(now + portal.config.lease_seconds.max(1))
     .bind(now)
     .bind(now)
-    .fetch_optional(&portal.db)
+    .fetch_all(&portal.db)
     .await
+    .map(|rows| rows.into_iter().next())
 }
 
 /// Runs one claimed job; on failure it goes back to pending (or failed after

@@ -187,8 +187,10 @@ async fn create_document(
         "SELECT sha256, media_type FROM uploads WHERE id = ?",
     )
     .bind(&req.upload_id)
-    .fetch_optional(&portal.db)
+    .fetch_all(&portal.db)
     .await?
+    .into_iter()
+    .next()
     .ok_or_else(|| {
         ApiError::bad_request("unknown_upload", format!("no upload {:?}", req.upload_id))
     })?;
@@ -273,8 +275,10 @@ fn status_of(parts: &[ParticipantRow]) -> &'static str {
 }
 
 async fn document_view(portal: &Portal, id: &str, with_report: bool) -> ApiResult<Value> {
-    let doc = db::document(&portal.db, id).await?;
+    // Participants first: a signature committed in between shows in the report, never a
+    // participant marked signed whose signature the report lacks.
     let parts = db::participants(&portal.db, id).await?;
+    let doc = db::document(&portal.db, id).await?;
     let mut view = json!({
         "id": doc.id,
         "name": doc.name,
@@ -344,8 +348,8 @@ async fn get_package(
     query: Result<Query<PackageQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
     let Query(q) = query.map_err(|e| ApiError::bad_request("bad_query", e.body_text()))?;
-    let doc = db::document(&portal.db, &id).await?;
     let parts = db::participants(&portal.db, &id).await?;
+    let doc = db::document(&portal.db, &id).await?;
     let wanted = Wanted {
         include_original: q.include_original.unwrap_or(true),
         include_manifest: q.include_manifest.unwrap_or(true),

@@ -340,16 +340,29 @@ pub async fn finish(portal: &Portal, key: &str, req: &FinishRequest) -> ApiResul
             (p7s, state.signer_certificate.0)
         }
     };
+    apply(portal, &doc.id, key, &bytes, revision, &cert).await
+}
+
+/// Stores a new signature made on `revision` by the certificate `cert` (DER), marks the
+/// participant signed (both or neither), wakes the worker and mails the next step.
+async fn apply(
+    portal: &Portal,
+    document_id: &str,
+    key: &str,
+    bytes: &[u8],
+    revision: i64,
+    cert: &[u8],
+) -> ApiResult<()> {
     let sha = portal
         .store
-        .put(&bytes)
+        .put(bytes)
         .map_err(|e| ApiError::internal("storing the signature", e))?;
-    let fingerprint = crate::store::sha256_hex(&cert);
+    let fingerprint = crate::store::sha256_hex(cert);
     let now = sigform::time::format_rfc3339(SystemTime::now());
     db::commit_signature(
         &portal.db,
         &Commit {
-            document_id: &doc.id,
+            document_id,
             key,
             signature: Some((&sha, revision)),
             signed_at: &now,
@@ -359,7 +372,7 @@ pub async fn finish(portal: &Portal, key: &str, req: &FinishRequest) -> ApiResul
     )
     .await?;
     portal.wake.notify_one();
-    crate::mail::notify_open_step(portal, &doc.id).await;
+    crate::mail::notify_open_step(portal, document_id).await;
     Ok(())
 }
 
@@ -551,24 +564,6 @@ pub async fn server(portal: &Portal, key: &str) -> ApiResult<()> {
                 .map_err(failed)?,
         },
     };
-    let sha = portal
-        .store
-        .put(&bytes)
-        .map_err(|e| ApiError::internal("storing the signature", e))?;
-    let fingerprint = crate::store::sha256_hex(signer.identity().certificate().der());
-    let now = sigform::time::format_rfc3339(SystemTime::now());
-    db::commit_signature(
-        &portal.db,
-        &Commit {
-            document_id: &doc.id,
-            key,
-            signature: Some((&sha, doc.revision)),
-            signed_at: &now,
-            certificate_sha256: Some(&fingerprint),
-            evidence: None,
-        },
-    )
-    .await?;
-    crate::mail::notify_open_step(portal, &doc.id).await;
-    Ok(())
+    let cert = signer.identity().certificate().der();
+    apply(portal, &doc.id, key, &bytes, doc.revision, cert).await
 }
