@@ -6,3 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export SIGFORM_INTEROP="${SIGFORM_INTEROP:-1}"
 cargo test --all-features "$@"
+# The portal (workspace member portal/): the whole flow through its HTTP API.
+cargo test -p sigform-portal --all-features
