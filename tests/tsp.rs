@@ -120,7 +120,7 @@ impl OpensslTsa {
 }
 
 fn pki_options() -> TokenVerifyOptions {
-    TokenVerifyOptions::new(TrustStore::from_path(&tv("pki/root-ca.pem")).unwrap())
+    TokenVerifyOptions::new(TrustStore::from_path(tv("pki/root-ca.pem")).unwrap())
 }
 
 fn sha256(data: &[u8]) -> Vec<u8> {
@@ -270,7 +270,7 @@ fn tsp_tampered_openssl_tokens_are_refused() {
 
     // Another trust anchor; none at all.
     let other =
-        TokenVerifyOptions::new(TrustStore::from_path(&tv("pki/other-root-ca.pem")).unwrap());
+        TokenVerifyOptions::new(TrustStore::from_path(tv("pki/other-root-ca.pem")).unwrap());
     assert!(matches!(
         check(&token, &other),
         Err(TspError::Chain(PathError::NoChain { .. }))
@@ -375,9 +375,9 @@ fn tsp_openssl_rejections_and_non_tokens() {
     }
     // A CAdES signature is a SignedData, but not over a TSTInfo.
     let signer = SoftwareSigner::from_files(
-        &tv("pki/signer-rsa2048.key.pem"),
+        tv("pki/signer-rsa2048.key.pem"),
         None,
-        &tv("pki/signer-rsa2048.pem"),
+        tv("pki/signer-rsa2048.pem"),
         None,
     )
     .unwrap();

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::io::Read;
 
 mod signer_info;
+mod timestamps;
 
 /// Digests of the content, one per digest algorithm the SignerInfos use.
 pub(crate) type ContentDigests = HashMap<DigestAlgorithm, Vec<u8>>;
@@ -85,6 +86,8 @@ struct Ctx<'a> {
     sourced_pool: &'a [(CertificateDer, CertSource)],
     revocation: &'a RevocationData,
     options: &'a VerifyOptions,
+    /// Whether timestamps are verified (not inside a timestamp token: no recursion).
+    check_timestamps: bool,
 }
 
 /// `[1] OtherRevocationInfoFormat ::= SEQUENCE { otherRevInfoFormat OID, otherRevInfo ANY }`:
@@ -203,6 +206,7 @@ pub(crate) fn verify_signed_data(
         sourced_pool: &sourced_pool,
         revocation: &revocation,
         options,
+        check_timestamps: true,
     };
     let mut signatures = Vec::with_capacity(sd.signer_infos.len());
     for (i, si) in sd.signer_infos.iter().enumerate() {
@@ -245,6 +249,7 @@ pub(crate) fn verify_attached_signer(
         sourced_pool: &[],
         revocation: &revocation,
         options: &options,
+        check_timestamps: false,
     };
     verify_signer_info(&ctx, si, "S1".into(), None, 0)
 }

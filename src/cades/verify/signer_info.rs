@@ -132,6 +132,9 @@ pub(super) fn verify_signer_info(
         }
         None => check_signature_over_content(si, ctx.sd, &signer, &mut report),
     }
+    if ctx.check_timestamps && !signer.is_counter {
+        super::timestamps::verify_timestamps(ctx, si, &id, &mut report);
+    }
     verify_counter_signatures(ctx, si, &id, depth, &mut report);
     evaluate_trust(&mut report, cert, ctx);
     report.conclude();

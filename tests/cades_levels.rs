@@ -1,0 +1,336 @@
+//! CAdES B-T, B-LT and B-LTA (ETSI EN 319 122-1): creation, extension and verification, with
+//! `openssl ts -reply` (ESS v2) and certomancer (ESS v1, over HTTP) as TSAs, `openssl ts
+//! -verify` and `openssl cms -verify -cades` as judges, and the DSS-made corpus files.
+
+mod common;
+
+use common::certomancer::Certomancer;
+use common::corpus::shared;
+use common::judges::openssl_cms_verify;
+use common::{run, tempdir, test_signer, tool, tv, tv_bytes};
+use sigform::asn1::tlv;
+use sigform::cades::levels::{ValidationData, extend};
+use sigform::cades::parse::parse_signed_data;
+use sigform::cades::{self, CadesOptions, SharedTsa};
+use sigform::report::{Indication, Level, SubIndication, TimestampKind, ValidationReport};
+use sigform::tsp::{TimeStampReq, TimeStampResp, TimestampAuthority, TimestampToken, TspError};
+use sigform::{DigestAlgorithm, TrustStore, VerifyOptions};
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+
+const DOC: &[u8] = b"sigform: a document signed at B-T and above";
+
+/// `openssl ts -reply` as a [`TimestampAuthority`] (test PKI `tsa`, ESS signing-certificate-v2).
+struct OpensslTsa {
+    openssl: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl OpensslTsa {
+    fn new() -> Option<Self> {
+        let openssl = tool("openssl")?;
+        let dir = tempdir();
+        let pki = tv("pki");
+        let config = format!(
+            "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\nserial = {serial}\ncrypto_device = builtin\n\
+             signer_cert = {pki}/tsa.pem\ncerts = {pki}/intermediate-ca.pem\n\
+             signer_key = {pki}/tsa.key.pem\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\n\
+             digests = sha256, sha384, sha512\naccuracy = secs:1\nordering = yes\n\
+             tsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n",
+            serial = dir.path().join("serial").display(),
+            pki = pki.display(),
+        );
+        std::fs::write(dir.path().join("serial"), "01\n").unwrap();
+        std::fs::write(dir.path().join("ts.cnf"), config).unwrap();
+        Some(Self { openssl, dir })
+    }
+}
+
+impl TimestampAuthority for OpensslTsa {
+    fn timestamp(&self, alg: DigestAlgorithm, digest: &[u8]) -> Result<TimestampToken, TspError> {
+        let req = TimeStampReq::new(alg, digest)?;
+        let q = self.dir.path().join("q.tsq");
+        let r = self.dir.path().join("r.tsr");
+        std::fs::write(&q, req.to_der()?).unwrap();
+        let (ok, out) = run(Command::new(&self.openssl)
+            .args([
+                "ts",
+                "-reply",
+                "-config",
+                "ts.cnf",
+                "-queryfile",
+                "q.tsq",
+                "-out",
+                "r.tsr",
+            ])
+            .current_dir(self.dir.path()));
+        assert!(ok, "openssl ts -reply: {out}");
+        let token = TimeStampResp::from_der(&std::fs::read(r).unwrap())?.into_token()?;
+        token.check_answers(&req)?;
+        Ok(token)
+    }
+}
+
+fn options() -> VerifyOptions {
+    VerifyOptions {
+        trust: Some(TrustStore::from_path(tv("pki/root-ca.pem")).unwrap()),
+        ..VerifyOptions::default()
+    }
+}
+
+fn verify(p7s: &[u8], content: Option<&[u8]>, options: &VerifyOptions) -> ValidationReport {
+    let mut c = content;
+    let reader = c.as_mut().map(|c| c as &mut dyn std::io::Read);
+    cades::verify(p7s, reader, options).unwrap()
+}
+
+/// The timestamp tokens (attribute values) of SignerInfo 0 with `oid`.
+fn tokens(p7s: &[u8], oid: &str) -> Vec<Vec<u8>> {
+    let der = tlv::normalize(p7s).unwrap();
+    let sd = parse_signed_data(&der).unwrap();
+    let oid = oid.parse().unwrap();
+    sd.signer_infos[0]
+        .unsigned_attr(&oid)
+        .iter()
+        .flat_map(|a| a.values.iter().map(|v| v.to_vec()))
+        .collect()
+}
+
+const SIG_TS: &str = "1.2.840.113549.1.9.16.2.14";
+const ATS_V3: &str = "0.4.0.1733.2.4";
+
+/// `openssl ts -verify -digest HEX -in TOKEN -token_in -CAfile root -untrusted chain`.
+fn openssl_ts_accepts(token: &[u8], digest: &[u8]) {
+    let Some(openssl) = tool("openssl") else {
+        return;
+    };
+    let dir = tempdir();
+    let t = dir.path().join("t.der");
+    std::fs::write(&t, token).unwrap();
+    let (ok, out) = run(Command::new(openssl)
+        .args(["ts", "-verify", "-token_in", "-in"])
+        .arg(&t)
+        .arg("-digest")
+        .arg(hex::encode(digest))
+        .arg("-CAfile")
+        .arg(tv("pki/root-ca.pem"))
+        .arg("-untrusted")
+        .arg(tv("pki/intermediate-ca.pem")));
+    assert!(
+        ok && out.contains("Verification: OK"),
+        "openssl ts -verify: {out}"
+    );
+}
+
+fn signature_value(p7s: &[u8]) -> Vec<u8> {
+    let der = tlv::normalize(p7s).unwrap();
+    parse_signed_data(&der).unwrap().signer_infos[0]
+        .signature
+        .to_vec()
+}
+
+#[test]
+fn cades_bt_with_openssl_tsa_verifies_and_is_judged() {
+    let Some(tsa) = OpensslTsa::new() else { return };
+    let signer = test_signer("signer-rsa2048", "pki/chain.pem");
+    let opts = CadesOptions {
+        timestamp_authority: Some(SharedTsa(Arc::new(tsa))),
+        ..CadesOptions::default()
+    };
+    let p7s = cades::sign(DOC, &signer, &opts).unwrap();
+    let r = verify(&p7s, Some(DOC), &options());
+    let s = &r.signatures[0];
+    assert!(r.valid, "{}", r);
+    assert_eq!(s.level, Some(Level::BT));
+    assert!(s.timestamp_time.is_some());
+    assert_eq!(s.timestamps.len(), 1);
+    assert_eq!(s.timestamps[0].kind, TimestampKind::SignatureTimestamp);
+    assert_eq!(s.timestamps[0].indication, Indication::TotalPassed);
+    let token = &tokens(&p7s, SIG_TS)[0];
+    openssl_ts_accepts(
+        token,
+        &DigestAlgorithm::Sha256.digest(&signature_value(&p7s)),
+    );
+    openssl_cms_verify(&p7s, Some(DOC), true);
+
+    // Co-signature with a timestamp: the first signer's bytes stay, the second is B-T too.
+    let other = test_signer("signer-p256", "pki/chain.pem");
+    let co = cades::cosign(&p7s, Some(DOC), &other, &opts).unwrap();
+    let r = verify(&co, Some(DOC), &options());
+    assert!(r.valid, "{}", r);
+    assert!(r.signatures.iter().all(|s| s.level == Some(Level::BT)));
+    // A counter-signature cannot carry a timestamp: a clear error; without, it still works.
+    assert!(cades::countersign(&p7s, 0, &other, &opts).is_err());
+    let cs = cades::countersign(&p7s, 0, &other, &CadesOptions::default()).unwrap();
+    assert!(verify(&cs, Some(DOC), &options()).valid);
+}
+
+/// Flips one byte inside the TSTInfo (messageImprint area) of the first token of `oid`.
+fn tamper_token(p7s: &[u8], oid: &str) -> Vec<u8> {
+    let der = tlv::normalize(p7s).unwrap().into_owned();
+    let token = tokens(&der, oid)[0].clone();
+    let at = der
+        .windows(token.len())
+        .position(|w| w == token.as_slice())
+        .unwrap();
+    let t = TimestampToken::from_der(&token).unwrap();
+    let imprint = t.imprint().to_vec();
+    let i = token
+        .windows(imprint.len())
+        .position(|w| w == imprint.as_slice())
+        .unwrap();
+    let mut out = der.clone();
+    out[at + i] ^= 0x01;
+    out
+}
+
+#[test]
+fn cades_tampered_timestamp_fails_with_its_reason() {
+    let Some(tsa) = OpensslTsa::new() else { return };
+    let signer = test_signer("signer-rsa2048", "pki/chain.pem");
+    let opts = CadesOptions {
+        attached: true,
+        timestamp_authority: Some(SharedTsa(Arc::new(tsa))),
+        ..CadesOptions::default()
+    };
+    let p7s = cades::sign(DOC, &signer, &opts).unwrap();
+    let bad = tamper_token(&p7s, SIG_TS);
+    let r = verify(&bad, None, &options());
+    let s = &r.signatures[0];
+    assert!(!r.valid);
+    assert_eq!(s.indication, Indication::TotalFailed);
+    assert_eq!(s.sub_indication, Some(SubIndication::HashFailure));
+    assert_eq!(s.timestamps[0].indication, Indication::TotalFailed);
+    assert!(
+        s.checks
+            .iter()
+            .any(|c| c.name == "signature-timestamp" && !c.passed)
+    );
+    assert_ne!(s.level, Some(Level::BT));
+}
+
+#[test]
+fn cades_extend_to_lt_and_lta_verifies_and_is_judged() {
+    let Some(tsa) = OpensslTsa::new() else { return };
+    let signer = test_signer("signer-rsa2048", "pki/chain.pem");
+    let bb = cades::sign(DOC, &signer, &CadesOptions::default()).unwrap();
+    let data = ValidationData {
+        certificates: sigform::CertificateDer::parse_many(&tv_bytes("pki/root-ca.pem"))
+            .unwrap()
+            .iter()
+            .map(|c| c.der().to_vec())
+            .collect(),
+        crls: vec![tv_bytes("pki/intermediate-ca.crl.der")],
+        ocsp_responses: Vec::new(),
+    };
+    let lt = extend(&bb, Level::BLT, None, &tsa, &data).unwrap();
+    let r = verify(&lt, Some(DOC), &options());
+    assert!(r.valid, "{}", r);
+    assert_eq!(r.signatures[0].level, Some(Level::BLT));
+    openssl_cms_verify(&lt, Some(DOC), true);
+
+    let mut doc = DOC;
+    let lta = extend(
+        &lt,
+        Level::BLTA,
+        Some(&mut doc),
+        &tsa,
+        &ValidationData::default(),
+    )
+    .unwrap();
+    let r = verify(&lta, Some(DOC), &options());
+    assert!(r.valid, "{}", r);
+    let s = &r.signatures[0];
+    assert_eq!(s.level, Some(Level::BLTA));
+    assert!(
+        s.timestamps
+            .iter()
+            .all(|t| t.indication == Indication::TotalPassed)
+    );
+    openssl_cms_verify(&lta, Some(DOC), true);
+    // The existing SignerInfo bytes before unsignedAttrs are untouched.
+    let before = signature_value(&bb);
+    assert_eq!(signature_value(&lta), before);
+
+    // Renewal: a second archive timestamp; both verify.
+    let mut doc = DOC;
+    let renewed = extend(
+        &lta,
+        Level::BLTA,
+        Some(&mut doc),
+        &tsa,
+        &ValidationData::default(),
+    )
+    .unwrap();
+    let r = verify(&renewed, Some(DOC), &options());
+    assert!(r.valid, "{}", r);
+    assert_eq!(tokens(&renewed, ATS_V3).len(), 2);
+
+    // A tampered archive timestamp fails; so does an element its index covers, removed.
+    let bad = tamper_token(&lta, ATS_V3);
+    let r = verify(&bad, Some(DOC), &options());
+    assert_eq!(r.signatures[0].indication, Indication::TotalFailed);
+    assert!(
+        r.signatures[0]
+            .checks
+            .iter()
+            .any(|c| c.name == "archive-timestamp" && !c.passed)
+    );
+}
+
+#[test]
+fn cades_certomancer_tsa_ess_v1_bt() {
+    let Some(cm) = Certomancer::start() else {
+        return;
+    };
+    let dir = tempdir();
+    let root = dir.path().join("root.pem");
+    std::fs::write(&root, cm.root_pem()).unwrap();
+    let tsa = sigform::tsp::HttpTimestampAuthority::new(cm.tsa_url("tsa")).unwrap();
+    let signer = test_signer("signer-rsa2048", "pki/chain.pem");
+    let bb = cades::sign(DOC, &signer, &CadesOptions::default()).unwrap();
+    let bt = extend(&bb, Level::BT, None, &tsa, &ValidationData::default()).unwrap();
+    let mut opts = options();
+    let mut store = TrustStore::from_path(tv("pki/root-ca.pem")).unwrap();
+    for c in sigform::CertificateDer::parse_many(&cm.root_pem()).unwrap() {
+        store.add(c);
+    }
+    opts.trust = Some(store);
+    let r = verify(&bt, Some(DOC), &opts);
+    assert!(r.valid, "{}", r);
+    assert_eq!(r.signatures[0].level, Some(Level::BT));
+    assert_eq!(
+        r.signatures[0].timestamps[0].indication,
+        Indication::TotalPassed
+    );
+}
+
+#[test]
+fn cades_dss_corpus_levels_and_tampered_token() {
+    let Some(lta) = shared("corpus/realworld/files/dss_Signature-C-B-LTA-10.p7m") else {
+        return;
+    };
+    let Some(bt) = shared("corpus/realworld/files/siva_TEST_ESTEID2018_CAdES_T_enveloping.p7m")
+    else {
+        return;
+    };
+    for (path, level) in [(&lta, Level::BLTA), (&bt, Level::BT)] {
+        let p7s = std::fs::read(path).unwrap();
+        let r = verify(&p7s, None, &options());
+        let s = &r.signatures[0];
+        assert_eq!(s.level, Some(level), "{}", r);
+        assert_ne!(s.indication, Indication::TotalFailed, "{}", r);
+        let bad = tamper_token(&p7s, SIG_TS);
+        let r = verify(&bad, None, &options());
+        assert_eq!(r.signatures[0].indication, Indication::TotalFailed, "{}", r);
+        assert_eq!(
+            r.signatures[0].sub_indication,
+            Some(SubIndication::HashFailure)
+        );
+    }
+    let p7s = std::fs::read(&lta).unwrap();
+    let bad = tamper_token(&p7s, ATS_V3);
+    let r = verify(&bad, None, &options());
+    assert_eq!(r.signatures[0].indication, Indication::TotalFailed, "{}", r);
+}
