@@ -5,6 +5,7 @@
 mod common;
 
 use common::certomancer::Certomancer;
+use common::cli::{arg, sigform};
 use common::corpus::shared;
 use common::judges::openssl_cms_verify;
 use common::{run, tempdir, test_signer, tool, tv, tv_bytes};
@@ -15,7 +16,7 @@ use sigform::cades::{self, CadesOptions, SharedTsa};
 use sigform::report::{Indication, Level, SubIndication, TimestampKind, ValidationReport};
 use sigform::tsp::{TimeStampReq, TimeStampResp, TimestampAuthority, TimestampToken, TspError};
 use sigform::{DigestAlgorithm, TrustStore, VerifyOptions};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
@@ -100,8 +101,19 @@ fn tokens(p7s: &[u8], oid: &str) -> Vec<Vec<u8>> {
 const SIG_TS: &str = "1.2.840.113549.1.9.16.2.14";
 const ATS_V3: &str = "0.4.0.1733.2.4";
 
-/// `openssl ts -verify -digest HEX -in TOKEN -token_in -CAfile root -untrusted chain`.
+/// `openssl ts -verify -digest HEX -in TOKEN -token_in -CAfile root -untrusted chain` with the
+/// test PKI.
 fn openssl_ts_accepts(token: &[u8], digest: &[u8]) {
+    openssl_ts_accepts_with(
+        token,
+        digest,
+        &tv("pki/root-ca.pem"),
+        &tv("pki/intermediate-ca.pem"),
+    )
+}
+
+/// The same with another root and intermediate.
+fn openssl_ts_accepts_with(token: &[u8], digest: &[u8], root: &Path, untrusted: &Path) {
     let Some(openssl) = tool("openssl") else {
         return;
     };
@@ -114,9 +126,9 @@ fn openssl_ts_accepts(token: &[u8], digest: &[u8]) {
         .arg("-digest")
         .arg(hex::encode(digest))
         .arg("-CAfile")
-        .arg(tv("pki/root-ca.pem"))
+        .arg(root)
         .arg("-untrusted")
-        .arg(tv("pki/intermediate-ca.pem")));
+        .arg(untrusted));
     assert!(
         ok && out.contains("Verification: OK"),
         "openssl ts -verify: {out}"
@@ -333,4 +345,137 @@ fn cades_dss_corpus_levels_and_tampered_token() {
     let bad = tamper_token(&p7s, ATS_V3);
     let r = verify(&bad, None, &options());
     assert_eq!(r.signatures[0].indication, Indication::TotalFailed, "{}", r);
+}
+
+#[test]
+fn cades_cli_sign_lta_with_certomancer_and_fetched_revocation() {
+    let Some(cm) = Certomancer::start() else {
+        return;
+    };
+    let dir = tempdir();
+    let p = |n: &str| dir.path().join(n);
+    std::fs::write(p("doc.txt"), DOC).unwrap();
+    std::fs::write(p("cm-root.pem"), cm.root_pem()).unwrap();
+    std::fs::write(p("cm-interm.pem"), cm.intermediate_pem()).unwrap();
+    let mut bundle = tv_bytes("pki/root-ca.pem");
+    bundle.extend(cm.root_pem());
+    std::fs::write(p("trust.pem"), bundle).unwrap();
+    let tsa = cm.tsa_url("tsa");
+    let (code, _, err) = sigform(&[
+        "sign",
+        "cades",
+        arg(&p("doc.txt")),
+        "-o",
+        arg(&p("s.p7s")),
+        "--key",
+        arg(&tv("pki/signer-rsa2048.key.pem")),
+        "--cert",
+        arg(&tv("pki/signer-rsa2048.pem")),
+        "--chain",
+        arg(&tv("pki/chain.pem")),
+        "--tsa",
+        &tsa,
+        "--level",
+        "B-LTA",
+        "--fetch-revocation",
+        "--crl",
+        arg(&tv("pki/intermediate-ca.crl.der")),
+        "--ocsp",
+        arg(&tv("ocsp/signer-rsa2048.good.ocsp.der")),
+        "--add-cert",
+        arg(&p("cm-root.pem")),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let p7s = std::fs::read(p("s.p7s")).unwrap();
+    // The OCSP response given as id-ri-ocsp-response; the CRLs of the TSA's chain fetched from
+    // certomancer (its OCSP answers carry fractional producedAt, which the OCSP reader refuses,
+    // so the fetcher falls back to the CRL distribution points, with a warning).
+    let der = tlv::normalize(&p7s).unwrap();
+    let sd = parse_signed_data(&der).unwrap();
+    assert!(
+        sd.crls.iter().any(|c| c.first() == Some(&0xa1))
+            && sd.crls.iter().filter(|c| c.first() == Some(&0x30)).count() >= 3,
+        "no OCSP response embedded: {err} {:?} certs {}",
+        sd.crls.iter().map(|c| c[0]).collect::<Vec<_>>(),
+        sd.certificates.len()
+    );
+    let (code, out, err) = sigform(&[
+        "verify",
+        arg(&p("s.p7s")),
+        "--content",
+        arg(&p("doc.txt")),
+        "--trust",
+        arg(&p("trust.pem")),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["signatures"][0]["level"], "B-LTA", "{out}");
+    openssl_cms_verify(&p7s, Some(DOC), true);
+    let sig = signature_value(&p7s);
+    for (oid, digest) in [
+        (SIG_TS, Some(DigestAlgorithm::Sha256.digest(&sig))),
+        (ATS_V3, None),
+    ] {
+        for t in tokens(&p7s, oid) {
+            let d = digest
+                .clone()
+                .unwrap_or_else(|| TimestampToken::from_der(&t).unwrap().imprint().to_vec());
+            openssl_ts_accepts_with(&t, &d, &p("cm-root.pem"), &p("cm-interm.pem"));
+        }
+    }
+
+    // extend: a B-B .p7s to B-T; a PDF is "not yet" (exit 2).
+    let (code, _, err) = sigform(&[
+        "sign",
+        "cades",
+        arg(&p("doc.txt")),
+        "-o",
+        arg(&p("bb.p7s")),
+        "--key",
+        arg(&tv("pki/signer-rsa2048.key.pem")),
+        "--cert",
+        arg(&tv("pki/signer-rsa2048.pem")),
+        "--chain",
+        arg(&tv("pki/chain.pem")),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = sigform(&[
+        "extend",
+        arg(&p("bb.p7s")),
+        "-o",
+        arg(&p("bt.p7s")),
+        "--level",
+        "B-T",
+        "--tsa",
+        &tsa,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = sigform(&[
+        "verify",
+        arg(&p("bt.p7s")),
+        "--content",
+        arg(&p("doc.txt")),
+        "--trust",
+        arg(&p("trust.pem")),
+        "--format",
+        "json",
+    ]);
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["signatures"][0]["level"], "B-T", "{out}");
+    assert_eq!(code, 0, "{out}");
+    std::fs::write(p("x.pdf"), b"%PDF-1.7\n").unwrap();
+    let (code, _, err) = sigform(&[
+        "extend",
+        arg(&p("x.pdf")),
+        "-o",
+        arg(&p("y.pdf")),
+        "--level",
+        "B-T",
+        "--tsa",
+        &tsa,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not yet"), "{err}");
 }

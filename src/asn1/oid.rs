@@ -187,6 +187,8 @@ pub const FRESHEST_CRL: Oid = Oid::new_unwrap("2.5.29.46");
 pub const INHIBIT_ANY_POLICY: Oid = Oid::new_unwrap("2.5.29.54");
 /// authorityInfoAccess.
 pub const AUTHORITY_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
+/// id-ad-ocsp (an authorityInfoAccess method: the OCSP responder).
+pub const AD_OCSP: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1");
 /// subjectInfoAccess.
 pub const SUBJECT_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.11");
 

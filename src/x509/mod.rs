@@ -28,6 +28,8 @@
 
 pub(crate) mod cert;
 mod certificate;
+#[cfg(feature = "http")]
+pub mod fetch;
 pub mod identity;
 pub(crate) mod names;
 pub mod path;

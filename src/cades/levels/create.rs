@@ -21,7 +21,7 @@ pub const TIMESTAMP_DIGEST: DigestAlgorithm = DigestAlgorithm::Sha256;
 pub struct ValidationData {
     /// Certificates (DER), e.g. the root and intermediates of the signer's and the TSA's chains.
     pub certificates: Vec<Vec<u8>>,
-    /// CRLs (DER `CertificateList`).
+    /// CRLs (DER `CertificateList`, or PEM `X509 CRL` blocks).
     pub crls: Vec<Vec<u8>>,
     /// OCSP responses (DER `OCSPResponse`), embedded as OtherRevocationInfoFormat
     /// id-ri-ocsp-response (RFC 5940).
@@ -41,7 +41,7 @@ impl ValidationData {
         let mut out = Vec::new();
         for c in &self.crls {
             check.add_crl(c, RevocationSource::File)?;
-            out.push(c.clone());
+            out.extend(crl_ders(c)?);
         }
         for o in &self.ocsp_responses {
             check.add_ocsp(o, RevocationSource::File)?;
@@ -52,6 +52,18 @@ impl ValidationData {
         }
         Ok(out)
     }
+}
+
+/// The DER CRLs of `data` (DER, or PEM `X509 CRL` blocks).
+fn crl_ders(data: &[u8]) -> Result<Vec<Vec<u8>>> {
+    if !crate::x509::pem::looks_like_pem(data) {
+        return Ok(vec![data.to_vec()]);
+    }
+    let text =
+        std::str::from_utf8(data).map_err(|_| Error::malformed("CRL", "PEM that is not UTF-8"))?;
+    crate::x509::pem::pem_blocks(text, "X509 CRL")
+        .into_iter()
+        .collect()
 }
 
 /// One SignedData's parts, re-emitted with changes.
