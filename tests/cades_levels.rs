@@ -316,6 +316,17 @@ fn cades_certomancer_tsa_ess_v1_bt() {
         r.signatures[0].timestamps[0].indication,
         Indication::TotalPassed
     );
+    // The TSA's root not trusted: the token is INDETERMINATE on its own (intact, so the level
+    // stays B-T), the signature is not failed by it.
+    let r = verify(&bt, Some(DOC), &options());
+    let s = &r.signatures[0];
+    assert!(r.valid, "{r}");
+    assert_eq!(s.level, Some(Level::BT));
+    assert_eq!(s.timestamps[0].indication, Indication::Indeterminate);
+    assert_eq!(
+        s.timestamps[0].sub_indication,
+        Some(SubIndication::NoCertificateChainFound)
+    );
 }
 
 #[test]
@@ -478,4 +489,171 @@ fn cades_cli_sign_lta_with_certomancer_and_fetched_revocation() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("not yet"), "{err}");
+}
+
+/// A B-T signature by `signer` whose token certomancer makes at the fake time `at`.
+fn bt_at(cm: &Certomancer, signer: &str, at: &str) -> Vec<u8> {
+    let tsa = sigform::tsp::HttpTimestampAuthority::new(cm.tsa_url("tsa"))
+        .unwrap()
+        .with_header("X-Certomancer-Fake-Time", at);
+    let signer = test_signer(signer, "pki/chain.pem");
+    let bb = cades::sign(DOC, &signer, &CadesOptions::default()).unwrap();
+    extend(&bb, Level::BT, None, &tsa, &ValidationData::default()).unwrap()
+}
+
+fn options_with(cm: &Certomancer, at: &str, crl: bool) -> VerifyOptions {
+    let mut store = TrustStore::from_path(tv("pki/root-ca.pem")).unwrap();
+    for c in sigform::CertificateDer::parse_many(&cm.root_pem()).unwrap() {
+        store.add(c);
+    }
+    let mut o = VerifyOptions {
+        trust: Some(store),
+        validation_time: Some(sigform::time::parse_rfc3339(at).unwrap()),
+        ..VerifyOptions::default()
+    };
+    if crl {
+        o.revocation
+            .add_crl(
+                &tv_bytes("pki/intermediate-ca.crl.der"),
+                sigform::x509::RevocationSource::File,
+            )
+            .unwrap();
+    }
+    o
+}
+
+#[test]
+fn cades_proof_of_existence_expired_and_revoked_signers() {
+    let Some(cm) = Certomancer::start() else {
+        return;
+    };
+    // Expired after the timestamp (2044; the signer certificate ends in 2050): valid in 2051.
+    let bt = bt_at(&cm, "signer-rsa2048", "2044-06-01T12:00:00+00:00");
+    let r = verify(
+        &bt,
+        Some(DOC),
+        &options_with(&cm, "2051-01-01T00:00:00Z", false),
+    );
+    let s = &r.signatures[0];
+    assert!(r.valid, "{r}");
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("past signature validation")),
+        "{r}"
+    );
+    // The same signature without its timestamp has no proof of existence.
+    let bb = cades::sign(
+        DOC,
+        &test_signer("signer-rsa2048", "pki/chain.pem"),
+        &CadesOptions::default(),
+    )
+    .unwrap();
+    let r = verify(
+        &bb,
+        Some(DOC),
+        &options_with(&cm, "2051-01-01T00:00:00Z", false),
+    );
+    assert_eq!(
+        r.signatures[0].sub_indication,
+        Some(SubIndication::OutOfBoundsNoPoe)
+    );
+
+    // signer-revoked was revoked on 2025-06-01: a timestamp before that keeps it valid...
+    let before = bt_at(&cm, "signer-revoked", "2024-12-01T12:00:00+00:00");
+    let r = verify(
+        &before,
+        Some(DOC),
+        &options_with(&cm, "2026-01-01T00:00:00Z", true),
+    );
+    assert!(r.valid, "{r}");
+    // ...one after it does not.
+    let after = bt_at(&cm, "signer-revoked", "2025-09-01T12:00:00+00:00");
+    let r = verify(
+        &after,
+        Some(DOC),
+        &options_with(&cm, "2026-01-01T00:00:00Z", true),
+    );
+    assert!(!r.valid, "{r}");
+    assert_eq!(
+        r.signatures[0].sub_indication,
+        Some(SubIndication::RevokedNoPoe)
+    );
+}
+
+#[test]
+fn cades_timestamp_negative_cases() {
+    let Some(tsa) = OpensslTsa::new() else { return };
+    let signer = test_signer("signer-rsa2048", "pki/chain.pem");
+    let bb = cades::sign(
+        DOC,
+        &signer,
+        &CadesOptions {
+            attached: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+
+    // A token over other data (as if taken from another signature): HASH_FAILURE.
+    struct Elsewhere(OpensslTsa);
+    impl TimestampAuthority for Elsewhere {
+        fn timestamp(&self, alg: DigestAlgorithm, _: &[u8]) -> Result<TimestampToken, TspError> {
+            self.0
+                .timestamp(alg, &alg.digest(b"another signature value"))
+        }
+    }
+    let wrong = extend(
+        &bb,
+        Level::BT,
+        None,
+        &Elsewhere(tsa),
+        &ValidationData::default(),
+    )
+    .unwrap();
+    let r = verify(&wrong, None, &options());
+    assert_eq!(r.signatures[0].indication, Indication::TotalFailed);
+    assert_eq!(
+        r.signatures[0].sub_indication,
+        Some(SubIndication::HashFailure)
+    );
+
+    // A token that is not DER of a ContentInfo: FORMAT_FAILURE, no panic.
+    let Some(tsa) = OpensslTsa::new() else { return };
+    let bt = extend(&bb, Level::BT, None, &tsa, &ValidationData::default()).unwrap();
+    let der = tlv::normalize(&bt).unwrap().into_owned();
+    let token = tokens(&der, SIG_TS)[0].clone();
+    let at = der
+        .windows(token.len())
+        .position(|w| w == token.as_slice())
+        .unwrap();
+    let mut bad = der.clone();
+    bad[at] = 0x31; // SEQUENCE -> SET: still a TLV, not a token
+    let r = verify(&bad, None, &options());
+    assert_eq!(
+        r.signatures[0].sub_indication,
+        Some(SubIndication::FormatFailure),
+        "{r}"
+    );
+
+    // Any single byte flipped in a B-LTA file: a verdict, never a panic, never a pass with a
+    // changed timestamp.
+    let mut doc = DOC;
+    let lta = extend(
+        &bb,
+        Level::BLTA,
+        Some(&mut doc),
+        &tsa,
+        &ValidationData {
+            crls: vec![tv_bytes("pki/intermediate-ca.crl.der")],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let step = (lta.len() / 400).max(1);
+    for i in (0..lta.len()).step_by(step) {
+        let mut m = lta.clone();
+        m[i] ^= 0x5a;
+        let _ = cades::verify(&m, None, &options());
+    }
 }

@@ -154,12 +154,15 @@ fn unwrap_octet_string<'a>(v: &'a [u8], tid: &str, report: &mut SignatureReport)
 }
 
 /// Verifies the timestamps of `si` into `report`, and sets its level and timestamp time.
+/// Returns the proof of existence they give: the genTime of the earliest signature timestamp
+/// that is TOTAL_PASSED (its TSA chain trusted).
 pub(super) fn verify_timestamps(
     ctx: &Ctx<'_>,
     si: &SignerInfo<'_>,
     id: &str,
     report: &mut SignatureReport,
-) {
+) -> Option<std::time::SystemTime> {
+    let mut poe: Option<std::time::SystemTime> = None;
     let mut signature_ts_times = Vec::new();
     let mut archive_ok = false;
     let mut n = 0usize;
@@ -218,6 +221,9 @@ pub(super) fn verify_timestamps(
                 tr.sub_indication = Some(sub);
                 tr.error = Some(e.to_string());
             }
+            if let (TimestampKind::SignatureTimestamp, Ok(v)) = (kind, &result) {
+                poe = Some(poe.map_or(v.gen_time, |p| p.min(v.gen_time)));
+            }
             let check = match kind {
                 TimestampKind::SignatureTimestamp => "signature-timestamp",
                 _ => "archive-timestamp",
@@ -253,6 +259,7 @@ pub(super) fn verify_timestamps(
         report.timestamp_time = t;
     }
     set_level(ctx, si, report, archive_ok);
+    poe
 }
 
 /// B-T, B-LT, B-LTA on top of B-B (set by the signing-certificate check).
