@@ -132,6 +132,34 @@ impl DigestAlgorithm {
     }
 }
 
+/// `match $alg` over the arms `$variant = $hash`, each running `$body` with the type `$d`
+/// bound to its hash function: the one dispatch from a hash enum to code generic over the
+/// digest (see [`with_digest!`] and the PKCS#12 `with_hash!`).
+macro_rules! match_hash {
+    ($alg:expr, $d:ident => $body:expr; $($variant:pat = $hash:ty),+ $(,)?) => {
+        match $alg {
+            $($variant => {
+                type $d = $hash;
+                $body
+            })+
+        }
+    };
+}
+pub(crate) use match_hash;
+
+/// Runs `$body` with the type `$d` bound to the hash function of the [`DigestAlgorithm`]
+/// `$alg` (the RSA padding schemes are generic over it).
+macro_rules! with_digest {
+    ($alg:expr, $d:ident => $body:expr) => {
+        $crate::alg::match_hash!($alg, $d => $body;
+            $crate::alg::DigestAlgorithm::Sha1 = ::sha1::Sha1,
+            $crate::alg::DigestAlgorithm::Sha256 = ::sha2::Sha256,
+            $crate::alg::DigestAlgorithm::Sha384 = ::sha2::Sha384,
+            $crate::alg::DigestAlgorithm::Sha512 = ::sha2::Sha512)
+    };
+}
+pub(crate) use with_digest;
+
 /// Streams everything `reader` yields once through every hasher of `hashers`, in 64 KiB
 /// blocks (retrying interrupted reads).
 pub(crate) fn hash_reader<R: std::io::Read>(
@@ -244,6 +272,23 @@ impl EcCurve {
             Self::P384 => "P-384",
         }
     }
+    /// The curve named by the parameters of an `id-ecPublicKey` algorithm identifier (of a
+    /// public or a private key).
+    pub(crate) fn named_by(alg: &spki::AlgorithmIdentifierRef<'_>) -> Result<Self, CurveError> {
+        let oid = alg.parameters_oid().map_err(|_| CurveError::NotNamed)?;
+        Self::from_oid(&oid).ok_or(CurveError::Unsupported(oid))
+    }
+}
+
+/// Why an EC key's algorithm identifier names no supported curve.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum CurveError {
+    /// The parameters are not a named-curve OID.
+    #[error("EC key without a named curve")]
+    NotNamed,
+    /// A named curve other than P-256 and P-384.
+    #[error("curve {0}")]
+    Unsupported(ObjectIdentifier),
 }
 
 /// A signature algorithm: key type, padding and digest.

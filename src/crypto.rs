@@ -8,7 +8,7 @@
 //! [`ecdsa_raw_to_der`] is the one conversion of raw fixed-width `r‖s` ECDSA signatures (as
 //! PKCS#11 tokens and WebCrypto return them) into the DER `Ecdsa-Sig-Value` CMS carries.
 
-use crate::alg::{DigestAlgorithm, EcCurve, MIN_RSA_BITS, SignatureAlgorithm};
+use crate::alg::{EcCurve, MIN_RSA_BITS, SignatureAlgorithm, with_digest};
 use crate::asn1::oid;
 use der::Decode;
 use rsa::traits::PublicKeyParts;
@@ -88,31 +88,36 @@ fn parse_public_key(spki_der: &[u8]) -> Result<PublicKey, VerifyError> {
             .map_err(|e| VerifyError::MalformedKey(format!("RSA: {e}")))?;
         Ok(PublicKey::Rsa(pk))
     } else if alg == oid::EC_PUBLIC_KEY {
-        let curve = spki
-            .algorithm
-            .parameters_oid()
-            .map_err(|_| VerifyError::UnsupportedKey("EC key without a named curve".into()))?;
-        match EcCurve::from_oid(&curve) {
-            Some(EcCurve::P256) => p256::ecdsa::VerifyingKey::from_public_key_der(spki_der)
-                .map(PublicKey::P256)
-                .map_err(|e| VerifyError::MalformedKey(format!("P-256: {e}"))),
-            Some(EcCurve::P384) => p384::ecdsa::VerifyingKey::from_public_key_der(spki_der)
-                .map(PublicKey::P384)
-                .map_err(|e| VerifyError::MalformedKey(format!("P-384: {e}"))),
-            None => Err(VerifyError::UnsupportedKey(format!("curve {curve}"))),
-        }
+        let curve = EcCurve::named_by(&spki.algorithm)
+            .map_err(|e| VerifyError::UnsupportedKey(e.to_string()))?;
+        let key = match curve {
+            EcCurve::P256 => {
+                p256::ecdsa::VerifyingKey::from_public_key_der(spki_der).map(PublicKey::P256)
+            }
+            EcCurve::P384 => {
+                p384::ecdsa::VerifyingKey::from_public_key_der(spki_der).map(PublicKey::P384)
+            }
+        };
+        key.map_err(|e| VerifyError::MalformedKey(format!("{}: {e}", curve.name())))
     } else {
         Err(VerifyError::UnsupportedKey(format!("algorithm {alg}")))
     }
 }
 
+impl PublicKey {
+    /// The kind and size of this key.
+    fn kind(&self) -> PublicKeyKind {
+        match self {
+            Self::Rsa(k) => PublicKeyKind::Rsa(k.n().bit_width_vartime() as usize),
+            Self::P256(_) => PublicKeyKind::Ec(EcCurve::P256),
+            Self::P384(_) => PublicKeyKind::Ec(EcCurve::P384),
+        }
+    }
+}
+
 /// The kind and size of the key in `spki_der` (SubjectPublicKeyInfo).
 pub fn public_key_kind(spki_der: &[u8]) -> Result<PublicKeyKind, VerifyError> {
-    Ok(match parse_public_key(spki_der)? {
-        PublicKey::Rsa(k) => PublicKeyKind::Rsa(k.n().bit_width_vartime() as usize),
-        PublicKey::P256(_) => PublicKeyKind::Ec(EcCurve::P256),
-        PublicKey::P384(_) => PublicKeyKind::Ec(EcCurve::P384),
-    })
+    Ok(parse_public_key(spki_der)?.kind())
 }
 
 /// Verifies `signature` over `message` (hashed here with `alg.digest()`).
@@ -137,19 +142,10 @@ pub fn verify_digest(
         return Err(VerifyError::BadSignature);
     }
     let key = parse_public_key(spki_der)?;
-    let mismatch = |key: &str| VerifyError::AlgorithmKeyMismatch {
-        algorithm: alg.name(),
-        key: key.to_string(),
-    };
     match (&key, alg) {
         (PublicKey::Rsa(k), SignatureAlgorithm::RsaPkcs1v15 { digest: d }) => {
             check_rsa_size(k)?;
-            let scheme = match d {
-                DigestAlgorithm::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
-                DigestAlgorithm::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
-                DigestAlgorithm::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
-                DigestAlgorithm::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
-            };
+            let scheme = with_digest!(d, D => rsa::Pkcs1v15Sign::new::<D>());
             k.verify(scheme, digest, signature)
                 .map_err(|_| VerifyError::BadSignature)
         }
@@ -162,29 +158,8 @@ pub fn verify_digest(
         ) => {
             check_rsa_size(k)?;
             let salt = salt_len as usize;
-            let r = match d {
-                DigestAlgorithm::Sha1 => k.verify(
-                    rsa::Pss::<sha1::Sha1>::new_with_salt(salt),
-                    digest,
-                    signature,
-                ),
-                DigestAlgorithm::Sha256 => k.verify(
-                    rsa::Pss::<sha2::Sha256>::new_with_salt(salt),
-                    digest,
-                    signature,
-                ),
-                DigestAlgorithm::Sha384 => k.verify(
-                    rsa::Pss::<sha2::Sha384>::new_with_salt(salt),
-                    digest,
-                    signature,
-                ),
-                DigestAlgorithm::Sha512 => k.verify(
-                    rsa::Pss::<sha2::Sha512>::new_with_salt(salt),
-                    digest,
-                    signature,
-                ),
-            };
-            r.map_err(|_| VerifyError::BadSignature)
+            with_digest!(d, D => k.verify(rsa::Pss::<D>::new_with_salt(salt), digest, signature))
+                .map_err(|_| VerifyError::BadSignature)
         }
         (
             PublicKey::P256(k),
@@ -192,28 +167,31 @@ pub fn verify_digest(
                 curve: EcCurve::P256,
                 ..
             },
-        ) => {
-            let sig = p256::ecdsa::Signature::from_der(signature)
-                .map_err(|_| VerifyError::BadSignature)?;
-            k.verify_prehash(digest, &sig)
-                .map_err(|_| VerifyError::BadSignature)
-        }
+        ) => verify_ecdsa(k, p256::ecdsa::Signature::from_der, digest, signature),
         (
             PublicKey::P384(k),
             SignatureAlgorithm::Ecdsa {
                 curve: EcCurve::P384,
                 ..
             },
-        ) => {
-            let sig = p384::ecdsa::Signature::from_der(signature)
-                .map_err(|_| VerifyError::BadSignature)?;
-            k.verify_prehash(digest, &sig)
-                .map_err(|_| VerifyError::BadSignature)
-        }
-        (PublicKey::Rsa(k), _) => Err(mismatch(&format!("RSA-{}", k.n().bit_width_vartime()))),
-        (PublicKey::P256(_), _) => Err(mismatch("EC-P-256")),
-        (PublicKey::P384(_), _) => Err(mismatch("EC-P-384")),
+        ) => verify_ecdsa(k, p384::ecdsa::Signature::from_der, digest, signature),
+        _ => Err(VerifyError::AlgorithmKeyMismatch {
+            algorithm: alg.name(),
+            key: key.kind().to_string(),
+        }),
     }
+}
+
+/// Verifies the DER ECDSA `signature` (read with `from_der`) over the prehashed `digest`.
+fn verify_ecdsa<S, E>(
+    key: &impl PrehashVerifier<S>,
+    from_der: fn(&[u8]) -> Result<S, E>,
+    digest: &[u8],
+    signature: &[u8],
+) -> Result<(), VerifyError> {
+    let sig = from_der(signature).map_err(|_| VerifyError::BadSignature)?;
+    key.verify_prehash(digest, &sig)
+        .map_err(|_| VerifyError::BadSignature)
 }
 
 fn check_rsa_size(k: &rsa::PublicKey) -> Result<(), VerifyError> {
@@ -262,6 +240,14 @@ pub fn ecdsa_raw_len(curve: EcCurve) -> usize {
     }
 }
 
+/// True when `sig` is a DER `Ecdsa-Sig-Value` (strict DER, scalars in range) for `curve`.
+pub fn ecdsa_is_der(curve: EcCurve, sig: &[u8]) -> bool {
+    match curve {
+        EcCurve::P256 => p256::ecdsa::Signature::from_der(sig).is_ok(),
+        EcCurve::P384 => p384::ecdsa::Signature::from_der(sig).is_ok(),
+    }
+}
+
 /// Turns a raw fixed-width ECDSA signature (`r‖s`, each as long as the curve order, as PKCS#11
 /// tokens and WebCrypto return it) into a DER `Ecdsa-Sig-Value` (`SEQUENCE { r INTEGER,
 /// s INTEGER }`, minimal INTEGERs).
@@ -292,6 +278,18 @@ pub fn ecdsa_raw_to_der(curve: EcCurve, raw: &[u8]) -> Result<Vec<u8>, RawEcdsaE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_ecdsa_starting_like_a_der_sequence_is_still_raw() {
+        // r = 0x30 0x3e 0x02 …: the first bytes look like a DER SEQUENCE header, the value is not.
+        let mut raw = vec![0x11u8; 64];
+        raw[..3].copy_from_slice(&[0x30, 0x3e, 0x02]);
+        assert!(!ecdsa_is_der(EcCurve::P256, &raw));
+        let der = ecdsa_raw_to_der(EcCurve::P256, &raw).expect("in-range scalars");
+        assert!(ecdsa_is_der(EcCurve::P256, &der));
+        assert!(!ecdsa_is_der(EcCurve::P384, &der[..der.len() - 1]));
+    }
+    use crate::alg::DigestAlgorithm;
     use crate::asn1::tlv::{constructed, tag, tlv};
 
     /// `SEQUENCE { INTEGER r, INTEGER s }` from the INTEGER contents.

@@ -538,21 +538,19 @@ fn write_signature(
         writeln!(f, "{indent}  signer:     {}", signer.subject)?;
         writeln!(f, "{indent}  issuer:     {}", signer.issuer)?;
         writeln!(f, "{indent}  serial:     {}", signer.serial)?;
-        if let Some(cpf) = &signer.cpf {
-            let ok = if signer.cpf_valid == Some(true) {
-                "valid"
-            } else {
-                "INVALID check digits"
-            };
-            writeln!(f, "{indent}  CPF:        {cpf} ({ok})")?;
-        }
-        if let Some(cnpj) = &signer.cnpj {
-            let ok = if signer.cnpj_valid == Some(true) {
-                "valid"
-            } else {
-                "INVALID check digits"
-            };
-            writeln!(f, "{indent}  CNPJ:       {cnpj} ({ok})")?;
+        let ids = [
+            ("CPF:", &signer.cpf, signer.cpf_valid),
+            ("CNPJ:", &signer.cnpj, signer.cnpj_valid),
+        ];
+        for (label, id, valid) in ids {
+            if let Some(id) = id {
+                let ok = if valid == Some(true) {
+                    "valid"
+                } else {
+                    "INVALID check digits"
+                };
+                writeln!(f, "{indent}  {label:<11} {id} ({ok})")?;
+            }
         }
     }
     if let Some(alg) = &s.signature_algorithm {

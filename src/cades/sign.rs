@@ -6,13 +6,14 @@
 //! [`Signer::sign`] + `finish`; a remote signer (browser plugin, mobile A2 certificate) gets the
 //! [`Prepared::to_be_signed`] bytes (or their [`Prepared::digest`]) and hands back the value.
 
-use super::parse::{SignerInfo, encode_signed_data, parse_signed_data};
+use super::parse::{SignedData, SignerInfo, encode_signed_data, parse_signed_data};
 use crate::alg::{DigestAlgorithm, SignatureAlgorithm};
 use crate::asn1::Base64Bytes;
 use crate::asn1::cert::cert_fields;
 use crate::asn1::ess::{self, SignaturePolicy, encode_oid};
 use crate::asn1::oid;
 use crate::asn1::tlv::{self, tag};
+use crate::crypto::{ecdsa_is_der, ecdsa_raw_len, ecdsa_raw_to_der};
 use crate::error::{Error, Result};
 use crate::signer::{Signer, SignerError, SignerIdentity};
 use crate::tsp::TimestampAuthority;
@@ -126,17 +127,31 @@ pub struct SigningState {
     pub mode: SigningMode,
 }
 
-/// The output of a `prepare` function.
+/// The output of a `prepare` function: what to sign, and the state `S` to finish with
+/// ([`SigningState`] for [`finish`]; a format that wraps the CMS, like PAdES, keeps its own
+/// state around it, see [`Prepared::map_state`]).
 #[derive(Clone, Debug)]
-pub struct Prepared {
+pub struct Prepared<S = SigningState> {
     /// The exact bytes to sign: the DER of the signed attributes as a SET.
     pub to_be_signed: Vec<u8>,
     /// Their digest with [`Prepared::digest_algorithm`] (for signers that sign a hash).
     pub digest: Vec<u8>,
     /// The digest algorithm.
     pub digest_algorithm: DigestAlgorithm,
-    /// The state to hand to [`finish`].
-    pub state: SigningState,
+    /// The state to hand to the `finish` function.
+    pub state: S,
+}
+
+impl<S> Prepared<S> {
+    /// The same bytes to sign and digest, with the state turned into `f(state)`.
+    pub fn map_state<T>(self, f: impl FnOnce(S) -> T) -> Prepared<T> {
+        Prepared {
+            to_be_signed: self.to_be_signed,
+            digest: self.digest,
+            digest_algorithm: self.digest_algorithm,
+            state: f(self.state),
+        }
+    }
 }
 
 fn digest_content(
@@ -277,28 +292,8 @@ pub fn prepare_cosign<R: Read>(
     algorithm: SignatureAlgorithm,
     options: &CadesOptions,
 ) -> Result<Prepared> {
-    let base = tlv::normalize(existing)?.into_owned();
-    let sd = parse_signed_data(&base)?;
-    let md = match (sd.econtent, content) {
-        (Some(c), _) => algorithm.digest().digest(c),
-        (None, Some(r)) => digest_content(r, algorithm.digest(), None)?.0,
-        (None, None) => {
-            return Err(Error::InvalidArgument(
-                "the existing signature is detached: the signed content is needed to co-sign"
-                    .into(),
-            ));
-        }
-    };
-    let attrs = signed_attributes(identity, Some(&sd.econtent_type), &md, options)?;
-    Ok(state_for(
-        identity,
-        algorithm,
-        attrs,
-        SigningMode::CoSign {
-            base: Base64Bytes(base.clone()),
-        },
-        options.include_chain,
-    ))
+    let over = Over::Content(content);
+    prepare_over(existing, over, identity, algorithm, options)
 }
 
 /// First step of a counter-signature (RFC 5652 §11.4) of SignerInfo number `target` (0-based).
@@ -309,24 +304,66 @@ pub fn prepare_countersign(
     algorithm: SignatureAlgorithm,
     options: &CadesOptions,
 ) -> Result<Prepared> {
+    let over = Over::<std::io::Empty>::SignerInfo(target);
+    prepare_over(existing, over, identity, algorithm, options)
+}
+
+/// What a new SignerInfo added to an existing signature signs.
+enum Over<R> {
+    /// The signed content (a co-signature); read from `R` when the signature is detached.
+    Content(Option<R>),
+    /// The signature value of SignerInfo number `target` (a counter-signature).
+    SignerInfo(usize),
+}
+
+/// First step of a co- or counter-signature of `existing`, over what `over` says.
+fn prepare_over<R: Read>(
+    existing: &[u8],
+    over: Over<R>,
+    identity: &SignerIdentity,
+    algorithm: SignatureAlgorithm,
+    options: &CadesOptions,
+) -> Result<Prepared> {
     let base = tlv::normalize(existing)?.into_owned();
     let sd = parse_signed_data(&base)?;
-    let si = sd.signer_infos.get(target).ok_or_else(|| {
-        Error::InvalidArgument(format!(
-            "no SignerInfo {target} to counter-sign (the signature has {})",
-            sd.signer_infos.len()
-        ))
-    })?;
-    let md = algorithm.digest().digest(si.signature);
-    let attrs = signed_attributes(identity, None, &md, options)?;
+    let (content_type, md, mode) = match over {
+        Over::Content(content) => {
+            let md = match (sd.econtent, content) {
+                (Some(c), _) => algorithm.digest().digest(c),
+                (None, Some(r)) => digest_content(r, algorithm.digest(), None)?.0,
+                (None, None) => {
+                    return Err(Error::InvalidArgument(
+                        "the existing signature is detached: the signed content is needed \
+                         to co-sign"
+                            .into(),
+                    ));
+                }
+            };
+            let mode = SigningMode::CoSign {
+                base: Base64Bytes(base.clone()),
+            };
+            (Some(&sd.econtent_type), md, mode)
+        }
+        Over::SignerInfo(target) => {
+            let si = sd.signer_infos.get(target).ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "no SignerInfo {target} to counter-sign (the signature has {})",
+                    sd.signer_infos.len()
+                ))
+            })?;
+            let mode = SigningMode::CounterSign {
+                base: Base64Bytes(base.clone()),
+                target,
+            };
+            (None, algorithm.digest().digest(si.signature), mode)
+        }
+    };
+    let attrs = signed_attributes(identity, content_type, &md, options)?;
     Ok(state_for(
         identity,
         algorithm,
         attrs,
-        SigningMode::CounterSign {
-            base: Base64Bytes(base.clone()),
-            target,
-        },
+        mode,
         options.include_chain,
     ))
 }
@@ -334,26 +371,16 @@ pub fn prepare_countersign(
 /// Turns a raw `r‖s` ECDSA signature (as WebCrypto and some tokens return) into DER; other
 /// values are returned unchanged.
 fn normalize_signature_value(alg: SignatureAlgorithm, sig: &[u8]) -> Vec<u8> {
-    if let SignatureAlgorithm::Ecdsa { curve, .. } = alg {
-        let raw_len = match curve {
-            crate::alg::EcCurve::P256 => 64,
-            crate::alg::EcCurve::P384 => 96,
-        };
-        if sig.len() == raw_len && sig.first() != Some(&0x30) {
-            let der = match curve {
-                crate::alg::EcCurve::P256 => p256::ecdsa::Signature::from_slice(sig)
-                    .ok()
-                    .map(|s| s.to_der().as_bytes().to_vec()),
-                crate::alg::EcCurve::P384 => p384::ecdsa::Signature::from_slice(sig)
-                    .ok()
-                    .map(|s| s.to_der().as_bytes().to_vec()),
-            };
-            if let Some(d) = der {
-                return d;
-            }
+    match alg {
+        // A raw value can start with 0x30 like a DER SEQUENCE: only a value that is not a
+        // valid DER Ecdsa-Sig-Value is taken as raw.
+        SignatureAlgorithm::Ecdsa { curve, .. }
+            if sig.len() == ecdsa_raw_len(curve) && !ecdsa_is_der(curve, sig) =>
+        {
+            ecdsa_raw_to_der(curve, sig).unwrap_or_else(|_| sig.to_vec())
         }
+        _ => sig.to_vec(),
     }
-    sig.to_vec()
 }
 
 fn encode_signer_info(
@@ -449,22 +476,9 @@ pub fn finish(state: &SigningState, signature: &[u8]) -> Result<Vec<u8>> {
         SigningMode::CoSign { base } => {
             let sd = parse_signed_data(&base.0)?;
             let si = encode_signer_info(state, &signature, None)?;
-            let mut algs: Vec<Vec<u8>> = sd.digest_algorithms.iter().map(|a| a.to_vec()).collect();
-            algs.push(digest_alg);
-            let mut all_certs: Vec<Vec<u8>> = sd.certificates.iter().map(|c| c.to_vec()).collect();
-            all_certs.extend(certs);
             let mut sis: Vec<Vec<u8>> = sd.signer_infos.iter().map(|s| s.raw.to_vec()).collect();
             sis.push(si);
-            let version = sd.version.max(1);
-            Ok(encode_signed_data(
-                version,
-                algs,
-                &sd.econtent_type,
-                sd.econtent,
-                all_certs,
-                sd.crls.iter().map(|c| c.to_vec()).collect(),
-                sis,
-            ))
+            Ok(reencode(&sd, digest_alg, certs, sis))
         }
         SigningMode::CounterSign { base, target } => {
             let sd = parse_signed_data(&base.0)?;
@@ -478,19 +492,7 @@ pub fn finish(state: &SigningState, signature: &[u8]) -> Result<Vec<u8>> {
                     sis.push(s.raw.to_vec());
                 }
             }
-            let mut algs: Vec<Vec<u8>> = sd.digest_algorithms.iter().map(|a| a.to_vec()).collect();
-            algs.push(digest_alg);
-            let mut all_certs: Vec<Vec<u8>> = sd.certificates.iter().map(|c| c.to_vec()).collect();
-            all_certs.extend(certs);
-            Ok(encode_signed_data(
-                sd.version.max(1),
-                algs,
-                &sd.econtent_type,
-                sd.econtent,
-                all_certs,
-                sd.crls.iter().map(|c| c.to_vec()).collect(),
-                sis,
-            ))
+            Ok(reencode(&sd, digest_alg, certs, sis))
         }
     }
 }
@@ -517,7 +519,37 @@ pub fn finish_timestamped(
     crate::cades::levels::add_signature_timestamp(&p7s, Some(target), tsa)
 }
 
-fn complete(prepared: Prepared, signer: &dyn Signer, options: &CadesOptions) -> Result<Vec<u8>> {
+/// `sd` encoded again with `signer_infos` as its SignerInfos, and `digest_alg` and `certs`
+/// (those of the new signer) added to its own.
+fn reencode(
+    sd: &SignedData<'_>,
+    digest_alg: Vec<u8>,
+    certs: Vec<Vec<u8>>,
+    signer_infos: Vec<Vec<u8>>,
+) -> Vec<u8> {
+    let mut algs: Vec<Vec<u8>> = sd.digest_algorithms.iter().map(|a| a.to_vec()).collect();
+    algs.push(digest_alg);
+    let mut all_certs: Vec<Vec<u8>> = sd.certificates.iter().map(|c| c.to_vec()).collect();
+    all_certs.extend(certs);
+    encode_signed_data(
+        sd.version.max(1),
+        algs,
+        &sd.econtent_type,
+        sd.econtent,
+        all_certs,
+        sd.crls.iter().map(|c| c.to_vec()).collect(),
+        signer_infos,
+    )
+}
+
+/// The one-step flow: `prepare` with `signer`'s identity and algorithm, sign, [`finish`] (or
+/// [`finish_timestamped`] when the options name a TSA).
+fn sign_with(
+    signer: &dyn Signer,
+    options: &CadesOptions,
+    prepare: impl FnOnce(&SignerIdentity, SignatureAlgorithm) -> Result<Prepared>,
+) -> Result<Vec<u8>> {
+    let prepared = prepare(signer.identity(), signer.algorithm())?;
     let value = signer.sign(&prepared.to_be_signed)?;
     match &options.timestamp_authority {
         Some(tsa) => finish_timestamped(&prepared.state, &value, &*tsa.0),
@@ -537,8 +569,9 @@ fn complete(prepared: Prepared, signer: &dyn Signer, options: &CadesOptions) -> 
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sign(content: impl Read, signer: &dyn Signer, options: &CadesOptions) -> Result<Vec<u8>> {
-    let p = prepare(content, signer.identity(), signer.algorithm(), options)?;
-    complete(p, signer, options)
+    sign_with(signer, options, |identity, algorithm| {
+        prepare(content, identity, algorithm, options)
+    })
 }
 
 /// Adds `signer`'s SignerInfo to `existing` (ours or another tool's), leaving the existing
@@ -549,14 +582,9 @@ pub fn cosign<R: Read>(
     signer: &dyn Signer,
     options: &CadesOptions,
 ) -> Result<Vec<u8>> {
-    let p = prepare_cosign(
-        existing,
-        content,
-        signer.identity(),
-        signer.algorithm(),
-        options,
-    )?;
-    complete(p, signer, options)
+    sign_with(signer, options, |identity, algorithm| {
+        prepare_cosign(existing, content, identity, algorithm, options)
+    })
 }
 
 /// Counter-signs SignerInfo number `target` (0-based) of `existing`.
@@ -566,12 +594,7 @@ pub fn countersign(
     signer: &dyn Signer,
     options: &CadesOptions,
 ) -> Result<Vec<u8>> {
-    let p = prepare_countersign(
-        existing,
-        target,
-        signer.identity(),
-        signer.algorithm(),
-        options,
-    )?;
-    complete(p, signer, options)
+    sign_with(signer, options, |identity, algorithm| {
+        prepare_countersign(existing, target, identity, algorithm, options)
+    })
 }

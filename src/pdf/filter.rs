@@ -4,6 +4,7 @@
 use std::io::{Read, Write};
 
 use super::object::{Dictionary, Object, is_whitespace};
+use super::parser::hex_val;
 use super::{PdfError, Result};
 
 /// Most filters in one `/Filter` array.
@@ -230,15 +231,6 @@ fn paeth(a: u8, b: u8, c: u8) -> u8 {
         b
     } else {
         c
-    }
-}
-
-fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
     }
 }
 

@@ -572,55 +572,29 @@ impl Object {
     }
 }
 
-impl From<bool> for Object {
-    fn from(v: bool) -> Self {
-        Object::Boolean(v)
-    }
+/// `impl From<T> for Object` for each `T => Variant` (the value converted into what the
+/// variant holds: `i32` and `u32` widen to `i64`).
+macro_rules! object_from {
+    ($($t:ty => $variant:ident),+ $(,)?) => {$(
+        impl From<$t> for Object {
+            fn from(v: $t) -> Self {
+                Object::$variant(v.into())
+            }
+        }
+    )+};
 }
-impl From<i64> for Object {
-    fn from(v: i64) -> Self {
-        Object::Integer(v)
-    }
-}
-impl From<i32> for Object {
-    fn from(v: i32) -> Self {
-        Object::Integer(i64::from(v))
-    }
-}
-impl From<u32> for Object {
-    fn from(v: u32) -> Self {
-        Object::Integer(i64::from(v))
-    }
-}
-impl From<f64> for Object {
-    fn from(v: f64) -> Self {
-        Object::Real(v)
-    }
-}
-impl From<PdfString> for Object {
-    fn from(v: PdfString) -> Self {
-        Object::String(v)
-    }
-}
-impl From<Vec<Object>> for Object {
-    fn from(v: Vec<Object>) -> Self {
-        Object::Array(v)
-    }
-}
-impl From<Dictionary> for Object {
-    fn from(v: Dictionary) -> Self {
-        Object::Dictionary(v)
-    }
-}
-impl From<Stream> for Object {
-    fn from(v: Stream) -> Self {
-        Object::Stream(v)
-    }
-}
-impl From<ObjRef> for Object {
-    fn from(v: ObjRef) -> Self {
-        Object::Reference(v)
-    }
+
+object_from! {
+    bool => Boolean,
+    i64 => Integer,
+    i32 => Integer,
+    u32 => Integer,
+    f64 => Real,
+    PdfString => String,
+    Vec<Object> => Array,
+    Dictionary => Dictionary,
+    Stream => Stream,
+    ObjRef => Reference,
 }
 
 fn write_real(r: f64, out: &mut Vec<u8>) {

@@ -128,17 +128,50 @@ impl<'a> Parser<'a> {
         loop {
             match self.peek()? {
                 Some(b) if is_whitespace(b) => self.pos += 1,
-                Some(b'%') => {
-                    while let Some(b) = self.peek()? {
-                        if b == b'\r' || b == b'\n' {
-                            break;
-                        }
-                        self.pos += 1;
-                    }
-                }
+                Some(b'%') => self.skip_comment()?,
                 _ => return Ok(()),
             }
         }
+    }
+
+    /// Skips a comment up to (not including) its end-of-line marker.
+    fn skip_comment(&mut self) -> PResult<()> {
+        while let Some(b) = self.peek()? {
+            if b == b'\r' || b == b'\n' {
+                break;
+            }
+            self.pos += 1;
+        }
+        Ok(())
+    }
+
+    /// Skips one end-of-line marker (CRLF, LF or a lone CR); false when there is none.
+    fn skip_eol(&mut self) -> PResult<bool> {
+        match self.peek()? {
+            Some(b'\r') => {
+                self.pos += 1;
+                if self.peek()? == Some(b'\n') {
+                    self.pos += 1;
+                }
+                Ok(true)
+            }
+            Some(b'\n') => {
+                self.pos += 1;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// The fatal error for a `what` starting at `start` that is `over` its limit (e.g.
+    /// `longer than 100 bytes`).
+    fn too_large(&self, what: &str, start: usize, over: String) -> PErr {
+        PErr::Fatal(PdfError::TooLarge {
+            what: format!(
+                "{what} at offset {} {over}",
+                self.base.saturating_add(start as u64)
+            ),
+        })
     }
 
     /// Reads a run of regular characters (may be empty).
@@ -233,15 +266,8 @@ impl<'a> Parser<'a> {
                     );
                 };
                 // `stream` is followed by CRLF or LF (a lone CR is accepted too).
-                match self.peek()? {
-                    Some(b'\r') => {
-                        self.pos += 1;
-                        if self.peek()? == Some(b'\n') {
-                            self.pos += 1;
-                        }
-                    }
-                    Some(b'\n') => self.pos += 1,
-                    _ => return Err(self.err("`stream` not followed by an end-of-line marker")),
+                if !self.skip_eol()? {
+                    return Err(self.err("`stream` not followed by an end-of-line marker"));
                 }
                 Ok(Indirect::Stream {
                     dict,
@@ -288,12 +314,7 @@ impl<'a> Parser<'a> {
                     if self.peek_at(1)? == Some(b'%') {
                         return Ok(None);
                     }
-                    while let Some(b) = self.peek()? {
-                        if b == b'\r' || b == b'\n' {
-                            break;
-                        }
-                        self.pos += 1;
-                    }
+                    self.skip_comment()?;
                 }
                 _ => break,
             }
@@ -313,16 +334,7 @@ impl<'a> Parser<'a> {
             }
             self.pos += 1;
         }
-        match self.peek()? {
-            Some(b'\r') => {
-                self.pos += 1;
-                if self.peek()? == Some(b'\n') {
-                    self.pos += 1;
-                }
-            }
-            Some(b'\n') => self.pos += 1,
-            _ => {}
-        }
+        self.skip_eol()?;
         Ok(Some(EofMarker {
             startxref,
             eof_offset,
@@ -454,13 +466,11 @@ impl<'a> Parser<'a> {
 
     fn push_limited(&self, out: &mut Vec<u8>, b: u8, start: usize) -> PResult<()> {
         if out.len() >= self.limits.max_string_len {
-            return Err(PErr::Fatal(PdfError::TooLarge {
-                what: format!(
-                    "string at offset {} longer than {} bytes",
-                    self.base.saturating_add(start as u64),
-                    self.limits.max_string_len
-                ),
-            }));
+            return Err(self.too_large(
+                "string",
+                start,
+                format!("longer than {} bytes", self.limits.max_string_len),
+            ));
         }
         out.push(b);
         Ok(())
@@ -583,13 +593,11 @@ impl<'a> Parser<'a> {
                 }
                 Some(_) => {
                     if items.len() >= self.limits.max_collection_len {
-                        return Err(PErr::Fatal(PdfError::TooLarge {
-                            what: format!(
-                                "array at offset {} with more than {} items",
-                                self.base.saturating_add(start as u64),
-                                self.limits.max_collection_len
-                            ),
-                        }));
+                        return Err(self.too_large(
+                            "array",
+                            start,
+                            format!("with more than {} items", self.limits.max_collection_len),
+                        ));
                     }
                     items.push(self.object(depth + 1)?);
                 }
@@ -622,13 +630,11 @@ impl<'a> Parser<'a> {
                     }
                     let value = self.object(depth + 1)?;
                     if dict.len() >= self.limits.max_collection_len {
-                        return Err(PErr::Fatal(PdfError::TooLarge {
-                            what: format!(
-                                "dictionary at offset {} with more than {} entries",
-                                self.base.saturating_add(start as u64),
-                                self.limits.max_collection_len
-                            ),
-                        }));
+                        return Err(self.too_large(
+                            "dictionary",
+                            start,
+                            format!("with more than {} entries", self.limits.max_collection_len),
+                        ));
                     }
                     if !seen.insert(key.clone()) {
                         return Err(self.err_at(
@@ -705,7 +711,8 @@ pub(crate) fn parse_unsigned(t: &[u8]) -> Option<u64> {
     Some(v)
 }
 
-fn hex_val(b: u8) -> Option<u8> {
+/// The value of the hexadecimal digit `b`.
+pub(crate) fn hex_val(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),

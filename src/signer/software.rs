@@ -11,7 +11,7 @@
 
 use super::{Signer, SignerError, SignerIdentity};
 use crate::alg::MIN_RSA_BITS;
-use crate::alg::{DigestAlgorithm, EcCurve, SignatureAlgorithm};
+use crate::alg::{CurveError, DigestAlgorithm, EcCurve, SignatureAlgorithm, with_digest};
 use crate::asn1::oid;
 use crate::error::{Error, KeyError, Result};
 use crate::x509::CertificateDer;
@@ -128,19 +128,15 @@ impl PrivateKey {
                 .map_err(|e| KeyError::Malformed(format!("RSA key: {e}")))?;
             Ok(Self::Rsa(Box::new(key)))
         } else if alg == oid::EC_PUBLIC_KEY {
-            let curve_oid = info
-                .algorithm
-                .parameters_oid()
-                .map_err(|_| KeyError::Malformed("EC key without a named curve".into()))?;
-            match EcCurve::from_oid(&curve_oid) {
-                Some(EcCurve::P256) => p256::ecdsa::SigningKey::from_pkcs8_der(der)
-                    .map(Self::P256)
-                    .map_err(|e| KeyError::Malformed(format!("P-256 key: {e}"))),
-                Some(EcCurve::P384) => p384::ecdsa::SigningKey::from_pkcs8_der(der)
-                    .map(Self::P384)
-                    .map_err(|e| KeyError::Malformed(format!("P-384 key: {e}"))),
-                None => Err(KeyError::UnsupportedCurve(curve_oid.to_string())),
-            }
+            let curve = EcCurve::named_by(&info.algorithm).map_err(|e| match e {
+                CurveError::Unsupported(oid) => KeyError::UnsupportedCurve(oid.to_string()),
+                CurveError::NotNamed => KeyError::Malformed(e.to_string()),
+            })?;
+            let key = match curve {
+                EcCurve::P256 => p256::ecdsa::SigningKey::from_pkcs8_der(der).map(Self::P256),
+                EcCurve::P384 => p384::ecdsa::SigningKey::from_pkcs8_der(der).map(Self::P384),
+            };
+            key.map_err(|e| KeyError::Malformed(format!("{} key: {e}", curve.name())))
         } else {
             Err(KeyError::UnsupportedKeyType(alg.to_string()))
         }
@@ -260,12 +256,7 @@ impl PrivateKey {
         let mut rng = getrandom::SysRng;
         match (self, alg) {
             (Self::Rsa(k), SignatureAlgorithm::RsaPkcs1v15 { digest: d }) => {
-                let padding = match d {
-                    DigestAlgorithm::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
-                    DigestAlgorithm::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
-                    DigestAlgorithm::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
-                    DigestAlgorithm::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
-                };
+                let padding = with_digest!(d, D => rsa::Pkcs1v15Sign::new::<D>());
                 k.sign_with_rng(&mut rng, padding, digest)
                     .map_err(|e| crypto(&e))
             }
@@ -277,28 +268,9 @@ impl PrivateKey {
                 },
             ) => {
                 let salt = salt_len as usize;
-                let r = match d {
-                    DigestAlgorithm::Sha1 => k.sign_with_rng(
-                        &mut rng,
-                        rsa::Pss::<sha1::Sha1>::new_with_salt(salt),
-                        digest,
-                    ),
-                    DigestAlgorithm::Sha256 => k.sign_with_rng(
-                        &mut rng,
-                        rsa::Pss::<sha2::Sha256>::new_with_salt(salt),
-                        digest,
-                    ),
-                    DigestAlgorithm::Sha384 => k.sign_with_rng(
-                        &mut rng,
-                        rsa::Pss::<sha2::Sha384>::new_with_salt(salt),
-                        digest,
-                    ),
-                    DigestAlgorithm::Sha512 => k.sign_with_rng(
-                        &mut rng,
-                        rsa::Pss::<sha2::Sha512>::new_with_salt(salt),
-                        digest,
-                    ),
-                };
+                let r = with_digest!(d, D => {
+                    k.sign_with_rng(&mut rng, rsa::Pss::<D>::new_with_salt(salt), digest)
+                });
                 r.map_err(|e| crypto(&e))
             }
             (Self::P256(k), SignatureAlgorithm::Ecdsa { .. }) => {

@@ -17,7 +17,7 @@
 //! let data = b"document";
 //! let tsa = HttpTimestampAuthority::new("http://127.0.0.1:9000/testing-ca/tsa/tsa").unwrap();
 //! let token = tsa.timestamp(DigestAlgorithm::Sha256, &DigestAlgorithm::Sha256.digest(data)).unwrap();
-//! let trust = TrustStore::from_path("root.pem".as_ref()).unwrap();
+//! let trust = TrustStore::from_path("root.pem").unwrap();
 //! let verified = verify_token(&token, data, &TokenVerifyOptions::new(trust)).unwrap();
 //! println!("{} by {}", verified.gen_time_rfc3339, verified.tsa_subject);
 //! # }

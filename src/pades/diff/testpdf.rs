@@ -72,6 +72,14 @@ pub(crate) fn page(annots: &str) -> Obj {
     )
 }
 
+/// The catalog (1) of the base document with `extra` entries.
+pub(crate) fn catalog(extra: &str) -> Obj {
+    obj(
+        1,
+        &format!("<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R {extra} >>"),
+    )
+}
+
 /// The interactive form (6) of the base document with `fields` as its `/Fields` value and
 /// `extra` entries.
 pub(crate) fn acroform(fields: &str, extra: &str) -> Obj {

@@ -125,16 +125,9 @@ pub struct PdfSigningState {
     pub contents_capacity: usize,
 }
 
-/// The output of [`prepare`]: what to sign and the state.
-#[derive(Debug, Clone)]
-pub struct PreparedPdf {
-    /// The bytes to sign (DER of the CMS signed attributes).
-    pub to_be_signed: Vec<u8>,
-    /// Their digest.
-    pub digest: Vec<u8>,
-    /// The state for [`finish`].
-    pub state: PdfSigningState,
-}
+/// The output of [`prepare`]: what to sign (the DER of the CMS signed attributes), its digest
+/// and the state for [`finish`].
+pub type PreparedPdf = crate::cades::Prepared<PdfSigningState>;
 
 /// Bytes to reserve for the CMS: the embedded certificates, the signature, the attributes and
 /// room for the unexpected.
@@ -209,15 +202,11 @@ pub fn prepare<R: Read + Seek, W: Read + Write + Seek>(
         options,
         update.signing_time,
     )?;
-    Ok(PreparedPdf {
-        to_be_signed: prepared.to_be_signed,
-        digest: prepared.digest,
-        state: PdfSigningState {
-            cades: prepared.state,
-            contents_offset: placed.contents_offset,
-            contents_capacity: update.slots.hex_len,
-        },
-    })
+    Ok(prepared.map_state(|cades| PdfSigningState {
+        cades,
+        contents_offset: placed.contents_offset,
+        contents_capacity: update.slots.hex_len,
+    }))
 }
 
 /// The incremental update of a signature, ready to be written.

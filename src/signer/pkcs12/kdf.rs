@@ -22,20 +22,17 @@ pub(super) enum HashAlg {
     Sha512_256,
 }
 
-/// Runs `$body` with the type alias `$d` bound to the hash type of `$alg`.
+/// Runs `$body` with the type alias `$d` bound to the hash type of the [`HashAlg`] `$alg`.
 macro_rules! with_hash {
     ($alg:expr, $d:ident => $body:expr) => {
-        with_hash!(@arms $alg, $d => $body; Sha1 = sha1::Sha1, Sha224 = sha2::Sha224,
-            Sha256 = sha2::Sha256, Sha384 = sha2::Sha384, Sha512 = sha2::Sha512,
-            Sha512_224 = sha2::Sha512_224, Sha512_256 = sha2::Sha512_256)
-    };
-    (@arms $alg:expr, $d:ident => $body:expr; $($variant:ident = $hash:ty),+) => {
-        match $alg {
-            $(HashAlg::$variant => {
-                type $d = $hash;
-                $body
-            })+
-        }
+        $crate::alg::match_hash!($alg, $d => $body;
+            HashAlg::Sha1 = sha1::Sha1,
+            HashAlg::Sha224 = sha2::Sha224,
+            HashAlg::Sha256 = sha2::Sha256,
+            HashAlg::Sha384 = sha2::Sha384,
+            HashAlg::Sha512 = sha2::Sha512,
+            HashAlg::Sha512_224 = sha2::Sha512_224,
+            HashAlg::Sha512_256 = sha2::Sha512_256)
     };
 }
 pub(super) use with_hash;
@@ -79,7 +76,10 @@ impl HashAlg {
         with_hash!(self, D => <D as Digest>::output_size())
     }
 
-    /// The PKCS#12 KDF (RFC 7292 Appendix B.2) with this hash.
+    /// The PKCS#12 key derivation function ([RFC 7292 Appendix B.2]) with this hash;
+    /// `password` is the already BMPString-encoded password.
+    ///
+    /// [RFC 7292 Appendix B.2]: https://www.rfc-editor.org/rfc/rfc7292#appendix-B.2
     pub(super) fn pkcs12_kdf(
         self,
         password: &[u8],
@@ -88,7 +88,38 @@ impl HashAlg {
         iterations: u64,
         out_len: usize,
     ) -> Zeroizing<Vec<u8>> {
-        with_hash!(self, D => pkcs12_kdf::<D>(password, salt, purpose, iterations, out_len))
+        let v = with_hash!(self, D => <D as BlockSizeUser>::block_size());
+        // 1. D = v copies of ID.
+        let diversifier = vec![purpose.id(); v];
+        // 2.-4. I = S || P, each repeated to a multiple of v bytes.
+        let mut input = Zeroizing::new(Vec::new());
+        pkcs12_kdf_fill(salt, v, &mut input);
+        pkcs12_kdf_fill(password, v, &mut input);
+
+        let mut out = Zeroizing::new(Vec::with_capacity(out_len));
+        let mut block = Zeroizing::new(Vec::<u8>::with_capacity(v));
+        while out.len() < out_len {
+            // 6a. A = H^r(D || I).
+            let a = with_hash!(self, D => iterated_hash::<D>(&diversifier, &input, iterations));
+            let wanted = out_len.saturating_sub(out.len());
+            out.extend(a.iter().take(wanted));
+            if out.len() >= out_len {
+                break;
+            }
+            // 6b. B = A repeated to v bytes; 6c. I_j = (I_j + B + 1) mod 2^(8v) for each block.
+            block.clear();
+            block.extend(a.iter().cycle().take(v));
+            for chunk in input.chunks_exact_mut(v) {
+                let mut carry = 1u16;
+                for (x, y) in chunk.iter_mut().rev().zip(block.iter().rev()) {
+                    let sum = u16::from(*x) + u16::from(*y) + carry;
+                    *x = sum.to_be_bytes()[1];
+                    carry = sum >> 8;
+                }
+            }
+        }
+        block.zeroize();
+        out
     }
 
     /// PBKDF2 with HMAC over this hash, filling `out`.
@@ -127,58 +158,24 @@ fn pkcs12_kdf_fill(src: &[u8], block_len: usize, out: &mut Vec<u8>) {
     out.extend(src.iter().cycle().take(len));
 }
 
-/// The PKCS#12 key derivation function ([RFC 7292 Appendix B.2]); `password` is the already
-/// BMPString-encoded password.
-///
-/// [RFC 7292 Appendix B.2]: https://www.rfc-editor.org/rfc/rfc7292#appendix-B.2
-fn pkcs12_kdf<D: Digest + BlockSizeUser>(
-    password: &[u8],
-    salt: &[u8],
-    purpose: KdfPurpose,
+/// `H^r(D || I)` of the PKCS#12 KDF: the digest of `diversifier || input`, hashed again until
+/// `iterations` hashes were made (intermediate values zeroized).
+fn iterated_hash<D: Digest>(
+    diversifier: &[u8],
+    input: &[u8],
     iterations: u64,
-    out_len: usize,
 ) -> Zeroizing<Vec<u8>> {
-    let v = <D as BlockSizeUser>::block_size();
-    // 1. D = v copies of ID.
-    let diversifier = vec![purpose.id(); v];
-    // 2.-4. I = S || P, each repeated to a multiple of v bytes.
-    let mut input = Zeroizing::new(Vec::new());
-    pkcs12_kdf_fill(salt, v, &mut input);
-    pkcs12_kdf_fill(password, v, &mut input);
-
-    let mut out = Zeroizing::new(Vec::with_capacity(out_len));
-    let mut block = Zeroizing::new(Vec::<u8>::with_capacity(v));
-    while out.len() < out_len {
-        // 6a. A = H^r(D || I).
-        let mut hasher = D::new();
-        hasher.update(&diversifier);
-        hasher.update(input.as_slice());
-        let mut a = hasher.finalize();
-        for _ in 1..iterations {
-            let next = D::digest(a.as_slice());
-            a.as_mut_slice().zeroize();
-            a = next;
-        }
-        let wanted = out_len.saturating_sub(out.len());
-        out.extend(a.iter().take(wanted));
-        if out.len() >= out_len {
-            a.as_mut_slice().zeroize();
-            break;
-        }
-        // 6b. B = A repeated to v bytes; 6c. I_j = (I_j + B + 1) mod 2^(8v) for each block.
-        block.clear();
-        block.extend(a.iter().cycle().take(v));
+    let mut hasher = D::new();
+    hasher.update(diversifier);
+    hasher.update(input);
+    let mut a = hasher.finalize();
+    for _ in 1..iterations {
+        let next = D::digest(a.as_slice());
         a.as_mut_slice().zeroize();
-        for chunk in input.chunks_exact_mut(v) {
-            let mut carry = 1u16;
-            for (x, y) in chunk.iter_mut().rev().zip(block.iter().rev()) {
-                let sum = u16::from(*x) + u16::from(*y) + carry;
-                *x = sum.to_be_bytes()[1];
-                carry = sum >> 8;
-            }
-        }
+        a = next;
     }
-    block.zeroize();
+    let out = Zeroizing::new(a.to_vec());
+    a.as_mut_slice().zeroize();
     out
 }
 

@@ -124,7 +124,7 @@ fn annot_added<R: Read + Seek>(rv: &mut Review<'_, R>, r: ObjRef, n: &Object, pa
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{approval, certified, check, verdict};
+    use super::super::test_support::{allowed, approval, certified, check, refused};
     use crate::pades::diff::testpdf::{Fixture, obj, page, updated};
     use crate::pades::diff::{Category, ModificationKind as K};
 
@@ -139,38 +139,33 @@ mod tests {
 
     #[test]
     fn annotations_may_be_added_without_certification_or_with_p3() {
+        let added_to = format!("annotation 20 0 R added to {PAGE_ANNOTS}");
         for perms in [approval(), certified(3)] {
             let r = check(
                 &add_annot(TEXT_NOTE),
                 perms,
-                &format!("annotation 20 0 R added to {PAGE_ANNOTS}"),
-                (K::Annotation, true),
+                &[
+                    allowed(&added_to, K::Annotation),
+                    allowed("annotation added at", K::Annotation),
+                ],
             );
-            assert_eq!(verdict(&r, "annotation added at"), (K::Annotation, true));
             assert_eq!(r.category, Category::Annotations);
         }
     }
 
     #[test]
     fn annotations_are_refused_under_docmdp_2() {
+        let needle = "added to trailer/Root/Pages/Kids[0]/Annots — not allowed by the \
+                      certification (DocMDP P=2)";
         check(
             &add_annot(TEXT_NOTE),
             certified(2),
-            "added to trailer/Root/Pages/Kids[0]/Annots — not allowed by the certification (DocMDP P=2)",
-            (K::Annotation, false),
+            &[refused(needle, K::Annotation)],
         );
     }
 
     #[test]
     fn annotations_with_scripts_are_refused() {
-        check(
-            &add_annot(
-                "<< /Type /Annot /Subtype /Link /Rect [0 0 20 20] /A << /S /JavaScript /JS (x) >> >>",
-            ),
-            approval(),
-            "annotation 20 0 R with a JavaScript/launch action added",
-            (K::JavaScript, false),
-        );
         // An action object of its own: judged as the annotation's action.
         let linked = |action: &str| {
             updated(&[
@@ -181,52 +176,60 @@ mod tests {
                 obj(20, action),
             ])
         };
-        check(
-            &linked("<< /S /URI /URI (https://example.com) >>"),
-            approval(),
-            "annotation action added at",
-            (K::Annotation, true),
-        );
-        check(
-            &linked("<< /S /Launch /F (calc.exe) >>"),
-            approval(),
-            "annotation action with JavaScript/launch added",
-            (K::JavaScript, false),
-        );
+        for (f, expected) in [
+            (
+                add_annot(
+                    "<< /Type /Annot /Subtype /Link /Rect [0 0 20 20] /A << /S /JavaScript /JS (x) >> >>",
+                ),
+                refused(
+                    "annotation 20 0 R with a JavaScript/launch action added",
+                    K::JavaScript,
+                ),
+            ),
+            (
+                linked("<< /S /URI /URI (https://example.com) >>"),
+                allowed("annotation action added at", K::Annotation),
+            ),
+            (
+                linked("<< /S /Launch /F (calc.exe) >>"),
+                refused(
+                    "annotation action with JavaScript/launch added",
+                    K::JavaScript,
+                ),
+            ),
+        ] {
+            check(&f, approval(), &[expected]);
+        }
     }
 
     #[test]
     fn annotations_may_be_removed_but_widgets_not() {
-        check(
-            &updated(&[page("[7 0 R 8 0 R]")]),
-            approval(),
-            &format!("annotation 10 0 R removed from {PAGE_ANNOTS}"),
-            (K::Annotation, true),
-        );
-        check(
-            &updated(&[page("[8 0 R 10 0 R]")]),
-            approval(),
-            &format!("form field widget 7 0 R removed from {PAGE_ANNOTS}"),
-            (K::Annotation, false),
-        );
+        for (annots, removed, allowed) in [
+            ("[7 0 R 8 0 R]", "annotation 10 0 R", true),
+            ("[8 0 R 10 0 R]", "form field widget 7 0 R", false),
+        ] {
+            let needle = format!("{removed} removed from {PAGE_ANNOTS}");
+            let f = updated(&[page(annots)]);
+            check(&f, approval(), &[(&needle, K::Annotation, allowed)]);
+        }
     }
 
     #[test]
     fn widgets_of_other_fields_may_not_be_added() {
-        check(
-            &add_annot("<< /Type /Annot /Subtype /Widget /Parent 7 0 R /Rect [0 0 9 9] >>"),
-            approval(),
-            "widget 20 0 R of a form field that is not a new signature field",
-            (K::Annotation, false),
-        );
-        check(
-            &updated(&[page(
-                "[7 0 R 8 0 R 10 0 R << /Type /Annot /Subtype /Widget /Rect [0 0 9 9] >>]",
-            )]),
-            approval(),
-            "direct widget annotation added",
-            (K::Annotation, false),
-        );
+        for (f, needle) in [
+            (
+                add_annot("<< /Type /Annot /Subtype /Widget /Parent 7 0 R /Rect [0 0 9 9] >>"),
+                "widget 20 0 R of a form field that is not a new signature field",
+            ),
+            (
+                updated(&[page(
+                    "[7 0 R 8 0 R 10 0 R << /Type /Annot /Subtype /Widget /Rect [0 0 9 9] >>]",
+                )]),
+                "direct widget annotation added",
+            ),
+        ] {
+            check(&f, approval(), &[refused(needle, K::Annotation)]);
+        }
     }
 
     #[test]

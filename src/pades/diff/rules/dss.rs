@@ -61,16 +61,14 @@ pub(super) fn catalog_entry<R: Read + Seek>(rv: &mut Review<'_, R>, r: ObjRef) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{certified, check, verdict};
-    use crate::pades::diff::testpdf::{Fixture, acroform, obj, page, stream, updated};
+    use super::super::test_support::{allowed, certified, check, refused};
+    use crate::pades::diff::testpdf::{Fixture, acroform, catalog, obj, page, stream, updated};
     use crate::pades::diff::{Category, ModificationKind as K};
-
-    const CATALOG: &str = "/Type /Catalog /Pages 2 0 R";
 
     /// A new invisible signature field 21 (on page 3) whose value 22 is `sig_type`.
     fn new_signature(sig_type: &str) -> Fixture {
         updated(&[
-            obj(1, &format!("<< {CATALOG} /AcroForm 6 0 R >>")),
+            catalog(""),
             acroform("[7 0 R 8 0 R 21 0 R]", ""),
             page("[7 0 R 8 0 R 10 0 R 21 0 R]"),
             obj(
@@ -90,15 +88,13 @@ mod tests {
             &updated(&[
                 obj(20, &stream("", "certificate bytes")),
                 obj(21, "<< /Certs [20 0 R] >>"),
-                obj(1, &format!("<< {CATALOG} /AcroForm 6 0 R /DSS 21 0 R >>")),
+                catalog("/DSS 21 0 R"),
             ]),
             certified(1),
-            "document security store set in the catalog",
-            (K::Dss, true),
-        );
-        assert_eq!(
-            verdict(&r, "document security store added (trailer/Root/DSS)"),
-            (K::Dss, true)
+            &[
+                allowed("document security store set in the catalog", K::Dss),
+                allowed("document security store added (trailer/Root/DSS)", K::Dss),
+            ],
         );
         assert_eq!(r.category, Category::LtaUpdates);
     }
@@ -108,18 +104,16 @@ mod tests {
         let r = check(
             &new_signature("DocTimeStamp"),
             certified(1),
-            "document timestamp added",
-            (K::Signature, true),
+            &[allowed("document timestamp added", K::Signature)],
         );
         assert!(r.allowed(), "{:#?}", r.modifications);
         assert_eq!(r.category, Category::LtaUpdates);
         // The same field holding an ordinary signature: not under DocMDP P=1.
-        let r = check(
-            &new_signature("Sig"),
-            certified(1),
+        let refused = refused(
             "field at trailer/Root/AcroForm/Fields[2]: the certification (DocMDP P=1) allows",
-            (K::FormField, false),
+            K::FormField,
         );
+        let r = check(&new_signature("Sig"), certified(1), &[refused]);
         assert!(!r.allowed());
     }
 }

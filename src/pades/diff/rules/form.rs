@@ -430,18 +430,32 @@ fn resources_extend(old: &Object, new: &Object) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{approval, certified, check, locking, verdict};
+    use super::super::test_support::{allowed, approval, certified, check, locking, refused};
     use super::resources_extend;
     use crate::pades::diff::testpdf::{Fixture, acroform, base_with, obj, page, stream, updated};
     use crate::pades::diff::{Category, ModificationKind as K};
     use crate::pdf::{Dictionary, Object};
 
-    const NAME_FIELD: &str = "/Type /Annot /Subtype /Widget /FT /Tx /T (Name) \
-                              /Rect [10 10 100 30] /P 3 0 R /AP << /N 11 0 R >>";
+    /// Field 7 (`Name`) without its value and appearance.
+    const WIDGET: &str = "/Type /Annot /Subtype /Widget /FT /Tx /T (Name) \
+                          /Rect [10 10 100 30] /P 3 0 R";
+
+    /// Field 7 with its appearance and `entries`.
+    fn field(entries: &str) -> Fixture {
+        updated(&[obj(
+            7,
+            &format!("<< {WIDGET} /AP << /N 11 0 R >> {entries} >>"),
+        )])
+    }
 
     /// Field 7 with the value `v`.
     fn filled(v: &str) -> Fixture {
-        updated(&[obj(7, &format!("<< {NAME_FIELD} /V {v} >>"))])
+        field(&format!("/V {v}"))
+    }
+
+    /// The interactive form 6 with the fields of the base and `extra` entries.
+    fn form_with(extra: &str) -> Fixture {
+        updated(&[acroform("[7 0 R 8 0 R]", extra)])
     }
 
     #[test]
@@ -449,107 +463,86 @@ mod tests {
         let r = check(
             &filled("(new)"),
             approval(),
-            "field \"Name\": /V changed",
-            (K::FormField, true),
+            &[allowed("field \"Name\": /V changed", K::FormField)],
         );
         assert_eq!(r.category, Category::FormFilling);
         // An indirect value: the value object is judged as the field's value.
-        check(
-            &updated(&[
-                obj(7, &format!("<< {NAME_FIELD} /V 20 0 R >>")),
-                obj(20, "(new)"),
-            ]),
-            approval(),
-            "value of field \"Name\" added",
-            (K::FormField, true),
-        );
+        let indirect = updated(&[
+            obj(7, &format!("<< {WIDGET} /AP << /N 11 0 R >> /V 20 0 R >>")),
+            obj(20, "(new)"),
+        ]);
+        let expected = allowed("value of field \"Name\" added", K::FormField);
+        check(&indirect, approval(), &[expected]);
     }
 
     #[test]
     fn field_values_are_refused_under_docmdp_1_and_locks() {
-        check(
-            &filled("(new)"),
-            certified(1),
-            "field \"Name\" changed: the certification (DocMDP P=1) allows no changes (/V)",
-            (K::FormField, false),
-        );
-        check(
-            &filled("(new)"),
-            locking(&["Name"]),
-            "field \"Name\" changed, but signature Signature1 locks it (FieldMDP) (/V)",
-            (K::FormField, false),
-        );
+        for (perms, needle) in [
+            (
+                certified(1),
+                "field \"Name\" changed: the certification (DocMDP P=1) allows no changes (/V)",
+            ),
+            (
+                locking(&["Name"]),
+                "field \"Name\" changed, but signature Signature1 locks it (FieldMDP) (/V)",
+            ),
+        ] {
+            check(&filled("(new)"), perms, &[refused(needle, K::FormField)]);
+        }
         // A lock on another field leaves this one free.
         assert!(filled("(new)").analyze(locking(&["Other"])).allowed());
     }
 
     #[test]
     fn field_flags_allowed_other_entries_refused() {
-        let r = check(
-            &updated(&[obj(7, &format!("<< {NAME_FIELD} /V (old) /Ff 1 >>"))]),
-            approval(),
-            "field \"Name\": flags (/Ff) changed",
-            (K::FormField, true),
-        );
+        let flags = allowed("field \"Name\": flags (/Ff) changed", K::FormField);
+        let r = check(&field("/V (old) /Ff 1"), approval(), &[flags]);
         assert_eq!(r.category, Category::LtaUpdates);
-        check(
-            &updated(&[obj(7, &format!("<< {NAME_FIELD} /V (old) /TU (tip) >>"))]),
-            approval(),
-            "field \"Name\": /TU changed",
-            (K::FormField, false),
-        );
+        let tip = refused("field \"Name\": /TU changed", K::FormField);
+        check(&field("/V (old) /TU (tip)"), approval(), &[tip]);
     }
 
     #[test]
     fn fields_may_not_be_added_or_removed() {
-        let r = check(
+        check(
             &updated(&[
                 acroform("[7 0 R 8 0 R 20 0 R]", ""),
                 obj(20, "<< /FT /Tx /T (Extra) >>"),
             ]),
             approval(),
-            "non-signature form field 20 0 R added to /Root/AcroForm/Fields",
-            (K::FormField, false),
+            &[
+                refused(
+                    "non-signature form field 20 0 R added to /Root/AcroForm/Fields",
+                    K::FormField,
+                ),
+                refused("non-signature form field added at", K::FormField),
+            ],
         );
-        assert_eq!(
-            verdict(&r, "non-signature form field added at"),
-            (K::FormField, false)
-        );
-        check(
-            &updated(&[acroform("[8 0 R]", "")]),
-            approval(),
-            "form field 7 0 R removed from /Root/AcroForm/Fields",
-            (K::FormField, false),
-        );
-        check(
-            &updated(&[acroform("[7 0 R 8 0 R 10 0 R]", "")]),
-            approval(),
-            "existing object 10 0 R inserted into /Root/AcroForm/Fields",
-            (K::FormField, false),
-        );
+        for (fields, needle) in [
+            ("[8 0 R]", "form field 7 0 R removed from"),
+            (
+                "[7 0 R 8 0 R 10 0 R]",
+                "existing object 10 0 R inserted into",
+            ),
+        ] {
+            let needle = format!("{needle} /Root/AcroForm/Fields");
+            let f = updated(&[acroform(fields, "")]);
+            check(&f, approval(), &[refused(&needle, K::FormField)]);
+        }
     }
 
     #[test]
     fn acroform_entries() {
-        let r = check(
-            &updated(&[acroform(
-                "[7 0 R 8 0 R]",
-                "/NeedAppearances true /SigFlags 3",
-            )]),
-            approval(),
-            "AcroForm /NeedAppearances changed",
-            (K::FormField, true),
-        );
-        assert_eq!(
-            verdict(&r, "AcroForm /SigFlags changed"),
-            (K::FormField, true)
-        );
         check(
-            &updated(&[acroform("[7 0 R 8 0 R]", "/XFA [(x) 4 0 R]")]),
+            &form_with("/NeedAppearances true /SigFlags 3"),
             approval(),
-            "AcroForm /XFA changed",
-            (K::FormField, false),
+            &[
+                allowed("AcroForm /NeedAppearances changed", K::FormField),
+                allowed("AcroForm /SigFlags changed", K::FormField),
+            ],
         );
+        let xfa = refused("AcroForm /XFA changed", K::FormField);
+        check(&form_with("/XFA [(x) 4 0 R]"), approval(), &[xfa]);
     }
 
     #[test]
@@ -560,7 +553,7 @@ mod tests {
                 "/DR << /Font << /Helv 5 0 R >> >>",
             )])
         };
-        let r = check(
+        check(
             &signed().update(&[
                 acroform(
                     "[7 0 R 8 0 R]",
@@ -572,19 +565,17 @@ mod tests {
                 ),
             ]),
             approval(),
-            "AcroForm default resources extended",
-            (K::FormField, true),
+            &[
+                allowed("AcroForm default resources extended", K::FormField),
+                allowed("form default resource added", K::FormField),
+            ],
         );
-        assert_eq!(
-            verdict(&r, "form default resource added"),
-            (K::FormField, true)
-        );
-        check(
-            &signed().update(&[acroform("[7 0 R 8 0 R]", "/DR << /Font << >> >>")]),
-            approval(),
+        let changed = signed().update(&[acroform("[7 0 R 8 0 R]", "/DR << /Font << >> >>")]);
+        let refused = refused(
             "AcroForm default resources (/DR) changed or removed",
-            (K::Font, false),
+            K::Font,
         );
+        check(&changed, approval(), &[refused]);
         let mut o = Dictionary::new();
         o.insert("A", 1i64);
         let mut n = o.clone();
@@ -601,94 +592,63 @@ mod tests {
 
     #[test]
     fn shared_appearance_dictionary_may_not_be_replaced() {
+        // Field 7 with its appearance dictionary `ap`.
+        let field_ap = |ap: &str| obj(7, &format!("<< {WIDGET} /V (old) /AP {ap} >>"));
         // Field 7's /AP dictionary 12 is also the square annotation's: replacing it in the
         // field changes what the annotation shows too.
-        let signed = || {
-            base_with(vec![
-                obj(
-                    7,
-                    "<< /Type /Annot /Subtype /Widget /FT /Tx /T (Name) /V (old) \
-                     /Rect [10 10 100 30] /P 3 0 R /AP 12 0 R >>",
-                ),
-                obj(
-                    10,
-                    "<< /Type /Annot /Subtype /Square /Rect [50 50 80 80] /P 3 0 R /AP 12 0 R >>",
-                ),
-                obj(12, "<< /N 11 0 R >>"),
-            ])
-        };
-        let replaced = |ap: &str| {
-            signed().update(&[
-                obj(
-                    7,
-                    &format!(
-                        "<< /Type /Annot /Subtype /Widget /FT /Tx /T (Name) /V (old) \
-                         /Rect [10 10 100 30] /P 3 0 R /AP {ap} >>"
-                    ),
-                ),
-                obj(20, "<< /N 21 0 R >>"),
-                obj(
-                    21,
-                    &stream("/Type /XObject /Subtype /Form /BBox [0 0 90 20]", ""),
-                ),
-            ])
-        };
-        check(
-            &replaced("20 0 R"),
-            approval(),
+        let signed = base_with(vec![
+            field_ap("12 0 R"),
+            obj(
+                10,
+                "<< /Type /Annot /Subtype /Square /Rect [50 50 80 80] /P 3 0 R /AP 12 0 R >>",
+            ),
+            obj(12, "<< /N 11 0 R >>"),
+        ]);
+        let replaced = signed.update(&[
+            field_ap("20 0 R"),
+            obj(20, "<< /N 21 0 R >>"),
+            obj(
+                21,
+                &stream("/Type /XObject /Subtype /Form /BBox [0 0 90 20]", ""),
+            ),
+        ]);
+        let refused = refused(
             "its appearance dictionary 12 0 R was replaced, but that dictionary is also used at",
-            (K::Appearance, false),
+            K::Appearance,
         );
+        check(&replaced, approval(), &[refused]);
         // Without the second use, the same replacement is form filling.
-        check(
-            &base_with(vec![
-                obj(
-                    7,
-                    "<< /Type /Annot /Subtype /Widget /FT /Tx /T (Name) /V (old) \
-                 /Rect [10 10 100 30] /P 3 0 R /AP 12 0 R >>",
-                ),
-                obj(12, "<< /N 11 0 R >>"),
-            ])
-            .update(&[
-                obj(
-                    7,
-                    "<< /Type /Annot /Subtype /Widget /FT /Tx /T (Name) /V (old) \
-                 /Rect [10 10 100 30] /P 3 0 R /AP 20 0 R >>",
-                ),
-                obj(20, "<< /N 11 0 R >>"),
-            ]),
-            approval(),
-            "field \"Name\": /AP changed",
-            (K::FormField, true),
-        );
+        let alone = base_with(vec![field_ap("12 0 R"), obj(12, "<< /N 11 0 R >>")])
+            .update(&[field_ap("20 0 R"), obj(20, "<< /N 11 0 R >>")]);
+        let allowed = allowed("field \"Name\": /AP changed", K::FormField);
+        check(&alone, approval(), &[allowed]);
     }
 
     #[test]
     fn interactive_form_may_be_added() {
-        let no_form = || {
-            base_with(vec![
-                obj(1, "<< /Type /Catalog /Pages 2 0 R >>"),
-                page("[10 0 R]"),
-            ])
-        };
-        let r = check(
-            &no_form().update(&[
+        let no_form = base_with(vec![
+            obj(1, "<< /Type /Catalog /Pages 2 0 R >>"),
+            page("[10 0 R]"),
+        ]);
+        check(
+            &no_form.update(&[
                 obj(1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 20 0 R >>"),
                 obj(20, "<< /Fields [] >>"),
             ]),
             approval(),
-            "interactive form added to the catalog",
-            (K::FormField, true),
+            &[
+                allowed("interactive form added to the catalog", K::FormField),
+                allowed("interactive form dictionary added", K::FormField),
+            ],
         );
-        assert_eq!(
-            verdict(&r, "interactive form dictionary added"),
-            (K::FormField, true)
+        let removed = refused(
+            "the catalog's interactive form was removed or replaced",
+            K::Catalog,
         );
         check(
             &updated(&[obj(1, "<< /Type /Catalog /Pages 2 0 R >>")]),
             approval(),
-            "the catalog's interactive form was removed or replaced",
-            (K::Catalog, false),
+            &[removed],
         );
     }
 }

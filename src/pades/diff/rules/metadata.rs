@@ -70,52 +70,51 @@ pub(super) fn catalog_entry<R: Read + Seek>(rv: &mut Review<'_, R>, r: ObjRef, n
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{approval, certified, check, verdict};
-    use crate::pades::diff::testpdf::{obj, stream, updated};
-    use crate::pades::diff::{Category, ModificationKind as K};
-
-    const CATALOG: &str = "/Type /Catalog /Pages 2 0 R /AcroForm 6 0 R";
+    use super::super::test_support::{Expect, allowed, approval, certified, check, refused};
+    use crate::pades::diff::testpdf::{catalog, obj, stream, updated};
+    use crate::pades::diff::{Category, DiffResult, ModificationKind as K};
 
     #[test]
     fn info_changes_are_lta_updates_even_when_certified() {
         let r = check(
             &updated(&[obj(9, "<< /Producer (later) /ModDate (D:20250101) >>")]),
             certified(1),
-            "document information dictionary changed",
-            (K::Info, true),
+            &[allowed("document information dictionary changed", K::Info)],
         );
         assert_eq!(r.category, Category::LtaUpdates);
     }
 
+    /// The catalog's `/Metadata` set to a new stream 20 (`dict`, `data`), checked.
+    fn metadata(dict: &str, data: &str, expected: &[Expect<'_>]) -> DiffResult {
+        let f = updated(&[obj(20, &stream(dict, data)), catalog("/Metadata 20 0 R")]);
+        check(&f, approval(), expected)
+    }
+
     #[test]
     fn xmp_metadata_may_be_added() {
-        let r = check(
-            &updated(&[
-                obj(20, &stream("/Type /Metadata /Subtype /XML", "<x:xmpmeta/>")),
-                obj(1, &format!("<< {CATALOG} /Metadata 20 0 R >>")),
-            ]),
-            approval(),
-            "catalog /Metadata points at new XMP metadata",
-            (K::Metadata, true),
+        let r = metadata(
+            "/Type /Metadata /Subtype /XML",
+            "<x:xmpmeta/>",
+            &[
+                allowed("catalog /Metadata points at new XMP metadata", K::Metadata),
+                allowed("XMP metadata added", K::Metadata),
+            ],
         );
-        assert_eq!(verdict(&r, "XMP metadata added"), (K::Metadata, true));
         assert!(r.allowed());
     }
 
     #[test]
     fn metadata_that_is_not_xmp_is_refused() {
-        let r = check(
-            &updated(&[
-                obj(20, &stream("", "BT (not metadata) Tj ET")),
-                obj(1, &format!("<< {CATALOG} /Metadata 20 0 R >>")),
-            ]),
-            approval(),
-            "catalog /Metadata set to something that is not an XMP stream",
-            (K::Metadata, false),
-        );
-        assert_eq!(
-            verdict(&r, "with something that is not an XMP stream"),
-            (K::Metadata, false)
+        metadata(
+            "",
+            "BT (not metadata) Tj ET",
+            &[
+                refused(
+                    "catalog /Metadata set to something that is not an XMP stream",
+                    K::Metadata,
+                ),
+                refused("with something that is not an XMP stream", K::Metadata),
+            ],
         );
     }
 }

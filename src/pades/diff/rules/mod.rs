@@ -196,21 +196,31 @@ pub(super) mod test_support {
         }
     }
 
-    /// The analysis of `f` under `perms`, checked: the one modification whose detail contains
-    /// `needle` has the (kind, allowed) `expected`.
-    pub(crate) fn check(
-        f: &Fixture,
-        perms: Permissions,
-        needle: &str,
-        expected: (ModificationKind, bool),
-    ) -> DiffResult {
+    /// A verdict a test expects: the one modification whose detail contains the text has
+    /// this kind and is allowed or not.
+    pub(crate) type Expect<'a> = (&'a str, ModificationKind, bool);
+
+    /// The modification whose detail contains `needle` is of `kind` and allowed.
+    pub(crate) fn allowed(needle: &str, kind: ModificationKind) -> Expect<'_> {
+        (needle, kind, true)
+    }
+
+    /// The modification whose detail contains `needle` is of `kind` and refused.
+    pub(crate) fn refused(needle: &str, kind: ModificationKind) -> Expect<'_> {
+        (needle, kind, false)
+    }
+
+    /// The analysis of `f` under `perms`, checked against every verdict of `expected`.
+    pub(crate) fn check(f: &Fixture, perms: Permissions, expected: &[Expect<'_>]) -> DiffResult {
         let r = f.analyze(perms);
-        assert_eq!(verdict(&r, needle), expected, "{needle}");
+        for &(needle, kind, allowed) in expected {
+            assert_eq!(verdict(&r, needle), (kind, allowed), "{needle}");
+        }
         r
     }
 
-    /// The (kind, allowed) of every modification whose detail contains `needle`; panics
-    /// when there is none.
+    /// The (kind, allowed) of the one modification whose detail contains `needle`; panics
+    /// unless there is exactly one.
     pub(crate) fn verdict(r: &DiffResult, needle: &str) -> (ModificationKind, bool) {
         let found: Vec<(ModificationKind, bool)> = r
             .modifications

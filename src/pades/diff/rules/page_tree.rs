@@ -54,7 +54,7 @@ fn page<R: Read + Seek>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{approval, check};
+    use super::super::test_support::{approval, check, refused};
     use crate::pades::diff::testpdf::{Fixture, obj, stream, updated};
     use crate::pades::diff::{Modification, ModificationKind as K};
 
@@ -87,44 +87,37 @@ mod tests {
 
     #[test]
     fn contents_resources_and_other_entries_are_refused() {
-        check(
-            &page_with(
-                "/MediaBox [0 0 612 792] /Contents 20 0 R /Resources << /Font << /F1 5 0 R >> >>",
+        for (entries, changed, kind) in [
+            (
+                "/MediaBox [0 0 612 792] /Contents 20 0 R /Resources << /Font << /F1 5 0 R >> >>"
+                    .to_string(),
+                "/Contents changed",
+                K::PageContent,
             ),
-            approval(),
-            "page trailer/Root/Pages/Kids[0]: /Contents changed",
-            (K::PageContent, false),
-        );
-        check(
-            &page_with("/MediaBox [0 0 612 792] /Contents 4 0 R /Resources << >>"),
-            approval(),
-            "page trailer/Root/Pages/Kids[0]: /Resources changed",
-            (K::Resources, false),
-        );
-        check(
-            &page_with(&format!("{SAME} /Rotate 90")),
-            approval(),
-            "page trailer/Root/Pages/Kids[0]: /Rotate changed",
-            (K::Page, false),
-        );
-        check(
-            &page_with(&format!("{SAME} /AA << /O 20 0 R >>")),
-            approval(),
-            "page trailer/Root/Pages/Kids[0]: actions (/AA) changed",
-            (K::Action, false),
-        );
+            (
+                "/MediaBox [0 0 612 792] /Contents 4 0 R /Resources << >>".to_string(),
+                "/Resources changed",
+                K::Resources,
+            ),
+            (format!("{SAME} /Rotate 90"), "/Rotate changed", K::Page),
+            (
+                format!("{SAME} /AA << /O 20 0 R >>"),
+                "actions (/AA) changed",
+                K::Action,
+            ),
+        ] {
+            let needle = format!("page trailer/Root/Pages/Kids[0]: {changed}");
+            check(&page_with(&entries), approval(), &[(&needle, kind, false)]);
+        }
     }
 
     #[test]
     fn a_new_page_object_is_refused() {
-        check(
-            &updated(&[
-                obj(2, "<< /Type /Pages /Kids [3 0 R 21 0 R] /Count 2 >>"),
-                obj(21, &format!("<< /Type /Page /Parent 2 0 R {SAME} >>")),
-            ]),
-            approval(),
-            "page added at trailer/Root/Pages/Kids[1]",
-            (K::Page, false),
-        );
+        let f = updated(&[
+            obj(2, "<< /Type /Pages /Kids [3 0 R 21 0 R] /Count 2 >>"),
+            obj(21, &format!("<< /Type /Page /Parent 2 0 R {SAME} >>")),
+        ]);
+        let added = refused("page added at trailer/Root/Pages/Kids[1]", K::Page);
+        check(&f, approval(), &[added]);
     }
 }

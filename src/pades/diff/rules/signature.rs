@@ -253,7 +253,7 @@ pub(super) fn entry_set<R: Read + Seek>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{approval, certified, check, locking, verdict};
+    use super::super::test_support::{allowed, approval, certified, check, locking, refused};
     use crate::pades::diff::testpdf::{Fixture, acroform, base_with, obj, page, stream, updated};
     use crate::pades::diff::{Category, ModificationKind as K, Permissions};
 
@@ -296,133 +296,138 @@ mod tests {
         let r = check(
             &sign_sig1("[0 0 0 0]"),
             approval(),
-            "signature field \"Sig1\" signed",
-            (K::Signature, true),
+            &[
+                allowed("signature field \"Sig1\" signed", K::Signature),
+                allowed("signature added", K::Signature),
+            ],
         );
-        assert_eq!(verdict(&r, "signature added"), (K::Signature, true));
         assert_eq!(r.category, Category::FormFilling);
         assert!(r.allowed());
     }
 
     #[test]
     fn signing_a_locked_field_is_refused() {
+        let needle = "signature field \"Sig1\" signed, but signature Signature1 locks it";
         check(
             &sign_sig1("[0 0 0 0]"),
             locking(&["Sig1"]),
-            "signature field \"Sig1\" signed, but signature Signature1 locks it",
-            (K::Signature, false),
+            &[refused(needle, K::Signature)],
         );
     }
 
     #[test]
     fn rect_set_when_signing_unless_certified_below_3() {
-        check(
-            &sign_sig1("[10 10 110 60]"),
-            approval(),
-            "signature field \"Sig1\": /Rect set when signing",
-            (K::Appearance, true),
-        );
-        check(
-            &sign_sig1("[10 10 110 60]"),
-            certified(2),
-            "signature field \"Sig1\" made visible after a certification signature (DocMDP P=2)",
-            (K::Annotation, false),
-        );
+        for (perms, expected) in [
+            (
+                approval(),
+                allowed(
+                    "signature field \"Sig1\": /Rect set when signing",
+                    K::Appearance,
+                ),
+            ),
+            (
+                certified(2),
+                refused(
+                    "signature field \"Sig1\" made visible after a certification signature \
+                     (DocMDP P=2)",
+                    K::Annotation,
+                ),
+            ),
+        ] {
+            check(&sign_sig1("[10 10 110 60]"), perms, &[expected]);
+        }
     }
 
     #[test]
     fn existing_signatures_may_not_change() {
-        check(
-            &signed_sig1().update(&[obj(
-                12,
-                "<< /Type /Sig /Filter /Adobe.PPKLite /Contents <01> >>",
-            )]),
-            approval(),
-            "an existing signature dictionary was changed",
-            (K::Signature, false),
-        );
-        check(
-            &signed_sig1().update(&[
-                obj(8, &format!("<< {SIG1} /Rect [0 0 0 0] /V 20 0 R >>")),
-                obj(20, SIG_VALUE),
-            ]),
-            approval(),
-            "the value of signature field \"Sig1\" was replaced or removed",
-            (K::Signature, false),
-        );
+        let value_changed = signed_sig1().update(&[obj(
+            12,
+            "<< /Type /Sig /Filter /Adobe.PPKLite /Contents <01> >>",
+        )]);
+        let value_replaced = signed_sig1().update(&[
+            obj(8, &format!("<< {SIG1} /Rect [0 0 0 0] /V 20 0 R >>")),
+            obj(20, SIG_VALUE),
+        ]);
+        for (f, needle) in [
+            (
+                value_changed,
+                "an existing signature dictionary was changed",
+            ),
+            (
+                value_replaced,
+                "the value of signature field \"Sig1\" was replaced or removed",
+            ),
+        ] {
+            check(&f, approval(), &[refused(needle, K::Signature)]);
+        }
     }
 
     #[test]
     fn new_signature_fields() {
+        let invisible = "new invisible signature field at trailer/Root/AcroForm";
         let r = check(
             &new_sig_field("[0 0 0 0]"),
             approval(),
-            "new invisible signature field at trailer/Root/AcroForm",
-            (K::FormField, true),
+            &[allowed(invisible, K::FormField)],
         );
         assert_eq!(r.category, Category::FormFilling);
         assert!(r.allowed());
-        check(
-            &new_sig_field("[10 10 110 60]"),
-            approval(),
-            "new visible signature field at trailer/Root/AcroForm",
-            (K::FormField, true),
-        );
-        let r = check(
-            &new_sig_field("[10 10 110 60]"),
-            certified(3),
-            "new visible signature field at trailer/Root/AcroForm",
-            (K::Annotation, true),
-        );
-        assert!(r.allowed());
+        let visible = "new visible signature field at trailer/Root/AcroForm";
+        for (perms, kind) in [(approval(), K::FormField), (certified(3), K::Annotation)] {
+            let r = check(
+                &new_sig_field("[10 10 110 60]"),
+                perms,
+                &[(visible, kind, true)],
+            );
+            assert!(r.allowed());
+        }
     }
 
     #[test]
     fn new_visible_signature_after_certification_is_refused() {
+        let needle = "new visible signature widget at trailer/Root/AcroForm/Fields[2] after a \
+                      certification signature (DocMDP P=2)";
         check(
             &new_sig_field("[10 10 110 60]"),
             certified(2),
-            "new visible signature widget at trailer/Root/AcroForm/Fields[2] after a certification signature (DocMDP P=2)",
-            (K::Annotation, false),
+            &[refused(needle, K::Annotation)],
         );
     }
 
     #[test]
     fn new_field_holding_an_existing_signature_is_refused() {
-        check(
-            &signed_sig1().update(&[
-                acroform("[7 0 R 8 0 R 21 0 R]", ""),
-                obj(21, "<< /FT /Sig /T (Sig2) /Rect [0 0 0 0] /V 12 0 R >>"),
-            ]),
-            approval(),
-            "takes the value 12 0 R of an existing signature",
-            (K::Signature, false),
-        );
+        let f = signed_sig1().update(&[
+            acroform("[7 0 R 8 0 R 21 0 R]", ""),
+            obj(21, "<< /FT /Sig /T (Sig2) /Rect [0 0 0 0] /V 12 0 R >>"),
+        ]);
+        let needle = "takes the value 12 0 R of an existing signature";
+        check(&f, approval(), &[refused(needle, K::Signature)]);
     }
 
     #[test]
     fn appearances_follow_the_field() {
-        let changed = || {
-            updated(&[obj(
-                11,
-                &stream(
-                    "/Type /XObject /Subtype /Form /BBox [0 0 90 20]",
-                    "BT (new) Tj ET",
+        let changed = updated(&[obj(
+            11,
+            &stream(
+                "/Type /XObject /Subtype /Form /BBox [0 0 90 20]",
+                "BT (new) Tj ET",
+            ),
+        )]);
+        for (perms, expected) in [
+            (
+                approval(),
+                allowed("appearance of field \"Name\" changed", K::Appearance),
+            ),
+            (
+                certified(1),
+                refused(
+                    "field \"Name\" changed: the certification (DocMDP P=1) allows no changes",
+                    K::Appearance,
                 ),
-            )])
-        };
-        check(
-            &changed(),
-            approval(),
-            "appearance of field \"Name\" changed",
-            (K::Appearance, true),
-        );
-        check(
-            &changed(),
-            certified(1),
-            "field \"Name\" changed: the certification (DocMDP P=1) allows no changes",
-            (K::Appearance, false),
-        );
+            ),
+        ] {
+            check(&changed, perms, &[expected]);
+        }
         // The appearance of a new invisible signature field shows nothing: LTA updates.
         let r = check(
             &updated(&[
@@ -437,37 +442,29 @@ mod tests {
                 ),
             ]),
             Permissions::default(),
-            "appearance of a new signature field added",
-            (K::Appearance, true),
+            &[allowed(
+                "appearance of a new signature field added",
+                K::Appearance,
+            )],
         );
         assert_eq!(r.category, Category::LtaUpdates);
     }
 
     #[test]
     fn annotation_appearances_are_annotation_changes() {
-        let added = || {
-            updated(&[
-                obj(
-                    10,
-                    "<< /Type /Annot /Subtype /Square /Rect [50 50 80 80] /P 3 0 R /AP << /N 20 0 R >> >>",
-                ),
-                obj(
-                    20,
-                    &stream("/Type /XObject /Subtype /Form /BBox [0 0 30 30]", ""),
-                ),
-            ])
-        };
-        check(
-            &added(),
-            approval(),
-            "annotation appearance added",
-            (K::Annotation, true),
-        );
-        check(
-            &added(),
-            certified(2),
-            "annotation appearance added",
-            (K::Annotation, false),
-        );
+        let added = updated(&[
+            obj(
+                10,
+                "<< /Type /Annot /Subtype /Square /Rect [50 50 80 80] /P 3 0 R /AP << /N 20 0 R >> >>",
+            ),
+            obj(
+                20,
+                &stream("/Type /XObject /Subtype /Form /BBox [0 0 30 30]", ""),
+            ),
+        ]);
+        for (perms, allowed) in [(approval(), true), (certified(2), false)] {
+            let expected = ("annotation appearance added", K::Annotation, allowed);
+            check(&added, perms, &[expected]);
+        }
     }
 }
