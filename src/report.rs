@@ -272,7 +272,7 @@ pub enum TimestampKind {
     /// archive-time-stamp-v3 (ETSI EN 319 122-1 §5.5.3): over the signature and its validation
     /// data (B-LTA).
     ArchiveTimestampV3,
-    /// archive-time-stamp-v2 (ETSI TS 101 733): recognised, not verified.
+    /// archive-time-stamp-v2 (ETSI TS 101 733 §6.4.1, CAdES-A).
     ArchiveTimestampV2,
 }
 

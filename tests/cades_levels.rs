@@ -100,6 +100,7 @@ fn tokens(p7s: &[u8], oid: &str) -> Vec<Vec<u8>> {
 
 const SIG_TS: &str = "1.2.840.113549.1.9.16.2.14";
 const ATS_V3: &str = "0.4.0.1733.2.4";
+const ATS_V2: &str = "1.2.840.113549.1.9.16.2.48";
 
 /// `openssl ts -verify -digest HEX -in TOKEN -token_in -CAfile root -untrusted chain` with the
 /// test PKI.
@@ -353,9 +354,37 @@ fn cades_dss_corpus_levels_and_tampered_token() {
         );
     }
     let p7s = std::fs::read(&lta).unwrap();
-    let bad = tamper_token(&p7s, ATS_V3);
-    let r = verify(&bad, None, &options());
-    assert_eq!(r.signatures[0].indication, Indication::TotalFailed, "{}", r);
+    for oid in [ATS_V3, ATS_V2] {
+        let bad = tamper_token(&p7s, oid);
+        let r = verify(&bad, None, &options());
+        assert_eq!(r.signatures[0].indication, Indication::TotalFailed, "{}", r);
+    }
+    // Extended twice with archive-time-stamp-v2 (detached): B-LTA with its content; without
+    // it the archive timestamps cannot be checked (INDETERMINATE, not failed).
+    let Some(two) = shared("corpus/realworld/files/dss_dss1670_signatureExtendedTwoLTA.p7s") else {
+        return;
+    };
+    let p7s = std::fs::read(&two).unwrap();
+    let content = std::fs::read(two.with_extension("p7s.content")).unwrap();
+    let r = verify(&p7s, Some(&content), &options());
+    let s = &r.signatures[0];
+    assert_eq!(s.level, Some(Level::BLTA), "{r}");
+    assert_eq!(s.timestamps.len(), 3);
+    assert_ne!(s.indication, Indication::TotalFailed, "{r}");
+    let r = verify(&p7s, None, &options());
+    assert!(
+        r.signatures[0]
+            .timestamps
+            .iter()
+            .all(|t| t.indication != Indication::TotalFailed),
+        "{r}"
+    );
+    let bad = tamper_token(&p7s, ATS_V2);
+    let r = verify(&bad, Some(&content), &options());
+    assert_eq!(r.signatures[0].indication, Indication::TotalFailed, "{r}");
+    // The content changed: the signature and the archive timestamps fail.
+    let r = verify(&p7s, Some(b"other content"), &options());
+    assert_eq!(r.signatures[0].indication, Indication::TotalFailed, "{r}");
 }
 
 #[test]

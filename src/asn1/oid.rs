@@ -125,7 +125,7 @@ pub const SIGNATURE_TIMESTAMP: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.14
 pub const CERT_VALUES: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.23");
 /// id-aa-ets-revocationValues (CAdES-X-L revocation values, unsigned).
 pub const REVOCATION_VALUES: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.24");
-/// id-aa-ets-archiveTimestampV2 (ETSI TS 101 733; not verified here).
+/// id-aa-ets-archiveTimestampV2 (ETSI TS 101 733 §6.4.1; verified, not written).
 pub const ARCHIVE_TIMESTAMP_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.48");
 /// id-aa-ets-archiveTimestampV3 (ETSI EN 319 122-1 §5.5.3).
 pub const ARCHIVE_TIMESTAMP_V3: Oid = Oid::new_unwrap("0.4.0.1733.2.4");

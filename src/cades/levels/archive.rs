@@ -210,3 +210,54 @@ pub(crate) fn token_index<'a>(
     }
     Ok(None)
 }
+
+/// archive-time-stamp-v2 (ETSI TS 101 733 §6.4.1, CAdES-A): what its imprint covers after the
+/// encapContentInfo (and, for a detached signature, the external content): the `certificates`
+/// and `crls` fields as read, the SignerInfo's fields from version to signature as read, and
+/// `[1]` with its unsigned attributes in their order, without the archive timestamps made at or
+/// after `gen_time` (the one verified among them). The recipe DSS uses, checked against its
+/// files.
+pub(crate) fn v2_suffix(
+    sd: &SignedData<'_>,
+    si: &SignerInfo<'_>,
+    gen_time: std::time::SystemTime,
+) -> Result<Vec<u8>> {
+    let mut data = Vec::new();
+    data.extend_from_slice(sd.certificates_raw.unwrap_or_default());
+    data.extend_from_slice(sd.crls_raw.unwrap_or_default());
+    let mut unsigned: Vec<&[u8]> = Vec::new();
+    for f in tlv::read_single(si.raw, "SignerInfo")?.children() {
+        let f = f?;
+        if f.tag != tag::CTX1 {
+            data.extend_from_slice(f.raw);
+            continue;
+        }
+        for a in f.children() {
+            let a = a?;
+            if !is_later_archive_timestamp(a, gen_time)? {
+                unsigned.push(a.raw);
+            }
+        }
+    }
+    data.extend_from_slice(&tlv::constructed(tag::CTX1, &unsigned));
+    Ok(data)
+}
+
+/// True for an archive timestamp (v2 or v3) whose token is dated at or after `gen_time`.
+fn is_later_archive_timestamp(attr: tlv::Tlv<'_>, gen_time: std::time::SystemTime) -> Result<bool> {
+    let mut r = attr.children();
+    let ty = ess::decode_oid(r.read("attrType")?, "attrType")?;
+    if ty != oid::ARCHIVE_TIMESTAMP_V2 && ty != oid::ARCHIVE_TIMESTAMP_V3 {
+        return Ok(false);
+    }
+    let values = r.read_expect(tag::SET, "attrValues")?;
+    for v in values.children() {
+        let v = v?;
+        match crate::tsp::TimestampToken::from_der(v.raw) {
+            Ok(t) if t.gen_time().to_system_time() >= gen_time => return Ok(true),
+            Ok(_) => {}
+            Err(e) => return Err(Error::malformed("archive timestamp", e.to_string())),
+        }
+    }
+    Ok(false)
+}

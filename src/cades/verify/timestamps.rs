@@ -1,7 +1,8 @@
 //! The timestamps of one SignerInfo and the level they give it (ETSI EN 319 122-1).
 //!
 //! Each signature-time-stamp is verified over the signature value, each
-//! archive-time-stamp-v3 over the data its hash index names (`cades::levels::archive`), with
+//! archive-time-stamp-v3 over the data its hash index names, each archive-time-stamp-v2 over
+//! the data of TS 101 733 §6.4.1 (`cades::levels::archive`), with
 //! the token verifier of `tsp` (imprint, CMS, ESS, TSA purpose, TSA chain at genTime). Each
 //! gets its own verdict in the report. A token that is not intact (altered, wrong imprint,
 //! malformed) fails the signature with its reason; a token that is intact but whose TSA chain
@@ -10,7 +11,7 @@
 //!
 //! The level: B-T with an intact signature-time-stamp; B-LT when the signature also carries
 //! revocation values (`crls`, or the revocationValues attribute); B-LTA when it also carries an
-//! intact archive-time-stamp-v3.
+//! intact archive timestamp (archive-time-stamp-v3, or the older v2 of TS 101 733).
 
 use super::Ctx;
 use crate::alg::DigestAlgorithm;
@@ -41,6 +42,7 @@ fn indication_of(e: &TspError) -> (Indication, SubIndication) {
         }
         TspError::TsaKeyPurpose { .. } => (Indeterminate, SubIndication::ChainConstraintsFailure),
         TspError::NoTrustAnchors => (Indeterminate, SubIndication::NoCertificateChainFound),
+        TspError::DataMissing(_) => (Indeterminate, SubIndication::SignedDataNotFound),
         TspError::Chain(p) => p.indication(),
         _ => (TotalFailed, SubIndication::FormatFailure),
     }
@@ -126,14 +128,42 @@ fn archive_digest(
         (_, Some(d)) => d.clone(),
         (Some(c), None) => alg.digest(c),
         (None, None) => {
-            return Err(TspError::InvalidRequest(
-                "detached signature: the signed content is needed to verify the archive timestamp"
-                    .into(),
+            return Err(TspError::DataMissing(
+                "detached signature: the signed content was not given".into(),
             ));
         }
     };
     let data = archive::imprint_data(ctx.sd, si, &content, index_value).map_err(malformed)?;
     Ok(alg.digest(&data))
+}
+
+/// The digest of what an archive-time-stamp-v2 covers, with `alg`.
+fn archive_v2_digest(
+    ctx: &Ctx<'_>,
+    si: &SignerInfo<'_>,
+    token_der: &[u8],
+    alg: DigestAlgorithm,
+) -> Result<Vec<u8>, TspError> {
+    let malformed = |e: crate::error::Error| TspError::Malformed {
+        what: "archive timestamp",
+        detail: e.to_string(),
+    };
+    let gen_time = TimestampToken::from_der(token_der)?
+        .gen_time()
+        .to_system_time();
+    let suffix = archive::v2_suffix(ctx.sd, si, gen_time).map_err(malformed)?;
+    if ctx.sd.econtent.is_some() {
+        let mut data = ctx.sd.encap_content_info_raw.to_vec();
+        data.extend_from_slice(&suffix);
+        return Ok(alg.digest(&data));
+    }
+    let Some(mut h) = ctx.archive_v2_prefix.and_then(|p| p.get(&alg)).cloned() else {
+        return Err(TspError::DataMissing(
+            "detached signature: the signed content was not given".into(),
+        ));
+    };
+    h.update(&suffix);
+    Ok(h.finalize())
 }
 
 /// A token wrapped in an OCTET STRING (as some German tools write the attribute value; DSS
@@ -188,20 +218,7 @@ pub(super) fn verify_timestamps(
                     check_token(ctx, v, |alg| archive_digest(ctx, si, v, alg))
                 }
                 TimestampKind::ArchiveTimestampV2 => {
-                    report.timestamps.push(TimestampReport {
-                        id: tid.clone(),
-                        kind,
-                        indication: Indication::Indeterminate,
-                        sub_indication: None,
-                        gen_time: TimestampToken::from_der(v)
-                            .ok()
-                            .map(|t| t.gen_time().rfc3339()),
-                        tsa: None,
-                        error: Some(
-                            "archive-time-stamp-v2 (ETSI TS 101 733) is not verified".into(),
-                        ),
-                    });
-                    continue;
+                    check_token(ctx, v, |alg| archive_v2_digest(ctx, si, v, alg))
                 }
             };
             let gen_time = token.as_ref().map(|t| t.gen_time().rfc3339());
@@ -247,7 +264,10 @@ pub(super) fn verify_timestamps(
                     (TimestampKind::SignatureTimestamp, Some(t)) => {
                         signature_ts_times.push((t.gen_time().to_system_time(), gen_time))
                     }
-                    (TimestampKind::ArchiveTimestampV3, Some(_)) => archive_ok = true,
+                    (
+                        TimestampKind::ArchiveTimestampV3 | TimestampKind::ArchiveTimestampV2,
+                        Some(_),
+                    ) => archive_ok = true,
                     _ => {}
                 }
             }
