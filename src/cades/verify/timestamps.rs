@@ -94,6 +94,19 @@ fn check_token(
     (Some(token), result)
 }
 
+/// An archive timestamp whose structure (or the signature's) cannot be read.
+fn malformed(e: crate::error::Error) -> TspError {
+    TspError::Malformed {
+        what: "archive timestamp",
+        detail: e.to_string(),
+    }
+}
+
+/// The detached content an archive timestamp covers was not given.
+fn content_missing() -> TspError {
+    TspError::DataMissing("detached signature: the signed content was not given".into())
+}
+
 /// The digest of what an archive-time-stamp-v3 covers, with `alg`.
 fn archive_digest(
     ctx: &Ctx<'_>,
@@ -101,10 +114,6 @@ fn archive_digest(
     token_der: &[u8],
     alg: DigestAlgorithm,
 ) -> Result<Vec<u8>, TspError> {
-    let malformed = |e: crate::error::Error| TspError::Malformed {
-        what: "archive timestamp",
-        detail: e.to_string(),
-    };
     let der = tlv::normalize(token_der).map_err(malformed)?;
     let tsd = parse_signed_data(&der).map_err(malformed)?;
     let tsi = tsd.signer_infos.first().ok_or(TspError::SignerCount(0))?;
@@ -128,9 +137,7 @@ fn archive_digest(
         (_, Some(d)) => d.clone(),
         (Some(c), None) => alg.digest(c),
         (None, None) => {
-            return Err(TspError::DataMissing(
-                "detached signature: the signed content was not given".into(),
-            ));
+            return Err(content_missing());
         }
     };
     let data = archive::imprint_data(ctx.sd, si, &content, index_value).map_err(malformed)?;
@@ -144,10 +151,6 @@ fn archive_v2_digest(
     token_der: &[u8],
     alg: DigestAlgorithm,
 ) -> Result<Vec<u8>, TspError> {
-    let malformed = |e: crate::error::Error| TspError::Malformed {
-        what: "archive timestamp",
-        detail: e.to_string(),
-    };
     let gen_time = TimestampToken::from_der(token_der)?
         .gen_time()
         .to_system_time();
@@ -158,9 +161,7 @@ fn archive_v2_digest(
         return Ok(alg.digest(&data));
     }
     let Some(mut h) = ctx.archive_v2_prefix.and_then(|p| p.get(&alg)).cloned() else {
-        return Err(TspError::DataMissing(
-            "detached signature: the signed content was not given".into(),
-        ));
+        return Err(content_missing());
     };
     h.update(&suffix);
     Ok(h.finalize())
