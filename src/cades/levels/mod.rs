@@ -11,7 +11,7 @@
 //!
 //! [`extend`] goes from any level to the one asked. The existing SignerInfos keep every byte
 //! except their unsignedAttrs, to which attributes are appended. Verification of these levels
-//! is in [`crate::cades::verify`].
+//! is in [`mod@crate::cades::verify`].
 
 pub(crate) mod archive;
 mod create;
