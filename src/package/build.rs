@@ -268,30 +268,7 @@ pub fn build(
     plan: &[PlannedParticipant],
     options: &BuildOptions<'_>,
 ) -> Result<BuiltPackage> {
-    let invalid = |m: String| Error::InvalidArgument(m);
-    let doc_name = validate_entry_name(document.name.as_bytes())?.to_string();
-    let sig_name = signature_entry_name(&doc_name, format);
-    validate_entry_name(sig_name.as_bytes())?;
-    for reserved in [MANIFEST_JSON, MANIFEST_PDF, SEAL] {
-        if doc_name.eq_ignore_ascii_case(reserved) || sig_name.eq_ignore_ascii_case(reserved) {
-            return Err(invalid(format!(
-                "the document may not be named {reserved:?}"
-            )));
-        }
-    }
-    if doc_name.to_lowercase().starts_with("evidence/") {
-        return Err(invalid(
-            "document names under evidence/ are reserved".into(),
-        ));
-    }
-    if plan.is_empty() {
-        return Err(invalid("the plan has no participants".into()));
-    }
-    if format == SignatureFormat::CadesDetached && !options.include_original {
-        return Err(invalid(
-            "a detached CAdES package must include the original (it is what the .p7s signs)".into(),
-        ));
-    }
+    let (doc_name, sig_name) = check_request(document, format, plan, options)?;
     let media_type = if document.media_type.is_empty() {
         guess_media_type(&doc_name).to_string()
     } else {
@@ -310,45 +287,7 @@ pub fn build(
     let seal_report = options
         .seal
         .map(|s| crate::x509::signer_report(s.identity().certificate()));
-
-    // Signatures to participants.
-    let mut assigned: Vec<Option<&SignatureReport>> = vec![None; plan.len()];
-    for s in &report.signatures {
-        let Some(signer) = &s.signer else {
-            return Err(invalid(format!(
-                "signature {} has no signer certificate",
-                s.id
-            )));
-        };
-        let candidate = plan
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| assigned.get(*i).is_some_and(Option::is_none))
-            .filter(|(_, p)| {
-                signer_matches(p, signer)
-                    || (p.kind == ParticipantKind::Electronic
-                        && format == SignatureFormat::Pades
-                        && p.evidence.is_some()
-                        && seal_report
-                            .as_ref()
-                            .is_some_and(|r| r.fingerprint_sha256 == signer.fingerprint_sha256))
-            })
-            .min_by_key(|(i, p)| (p.step, *i))
-            .map(|(i, _)| i);
-        match candidate {
-            Some(i) => {
-                if let Some(slot) = assigned.get_mut(i) {
-                    *slot = Some(s);
-                }
-            }
-            None => {
-                return Err(invalid(format!(
-                    "signature {} by {} matches no participant of the plan",
-                    s.id, signer.subject
-                )));
-            }
-        }
-    }
+    let assigned = assign_signatures(plan, &report, format, seal_report.as_ref())?;
 
     let created = crate::time::format_rfc3339(options.time);
     let mut entries: Vec<Entry> = Vec::new();
@@ -362,65 +301,11 @@ pub fn build(
     entries.push(Entry::new(sig_name.clone(), "", signature.to_vec()));
 
     let mut participants = Vec::with_capacity(plan.len());
-    let mut graphisms: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut graphisms: Vec<Graphism> = Vec::new();
     for (i, (p, sig)) in plan.iter().zip(&assigned).enumerate() {
-        if p.step == 0 {
-            return Err(invalid(format!(
-                "participant {}: steps count from 1",
-                p.name
-            )));
-        }
-        let mut out = Participant {
-            step: p.step,
-            kind: p.kind,
-            name: p.name.clone(),
-            cpf: p.cpf.clone(),
-            cnpj: p.cnpj.clone(),
-            email: p.email.clone(),
-            status: ParticipantStatus::Pending,
-            signed_at: None,
-            signature: None,
-            certificate: None,
-            evidence: None,
-        };
-        if let Some(s) = sig {
-            out.status = ParticipantStatus::Signed;
-            out.signature = Some(s.id.clone());
-            out.certificate = s.signer.as_ref().map(CertificateInfo::from);
-            out.signed_at = Some(
-                s.claimed_signing_time
-                    .clone()
-                    .unwrap_or_else(|| created.clone()),
-            );
-        }
-        if p.kind == ParticipantKind::Electronic {
-            if let Some(ev) = &p.evidence {
-                let (width, height) = super::manifest_pdf::graphism_dimensions(&ev.graphism_png)?;
-                let entry = format!("evidence/step{}-participant{}-graphism.png", p.step, i + 1);
-                let time = crate::time::format_rfc3339(ev.time);
-                out.status = ParticipantStatus::Signed;
-                out.signed_at = Some(time.clone());
-                out.evidence = Some(Evidence {
-                    time,
-                    ip_address: ev.ip_address.clone(),
-                    user_agent: ev.user_agent.clone(),
-                    email: ev.email.clone(),
-                    graphism: GraphismInfo {
-                        entry: entry.clone(),
-                        sha256: sha256_hex(&ev.graphism_png),
-                        width,
-                        height,
-                    },
-                });
-                graphisms.push((entry, ev.graphism_png.clone()));
-            }
-        } else if p.evidence.is_some() {
-            return Err(invalid(format!(
-                "participant {}: evidence is for electronic signers",
-                p.name
-            )));
-        }
-        participants.push(out);
+        let (participant, graphism) = manifest_participant(i, p, *sig, &created)?;
+        participants.push(participant);
+        graphisms.extend(graphism);
     }
     for (name, png) in &graphisms {
         entries.push(Entry::new(name.clone(), "image/png", png.clone()));
@@ -450,34 +335,19 @@ pub fn build(
     };
 
     if options.include_manifest_pdf {
-        let pngs: Vec<(&str, &[u8])> = graphisms
-            .iter()
-            .map(|(n, d)| (n.as_str(), d.as_slice()))
-            .collect();
-        let mut pdf = super::manifest_pdf(&manifest, &pngs)?;
-        if let Some(seal) = options.seal {
-            pdf = seal_pdf(&pdf, seal, options.time)?;
-        }
-        let e = Entry::new(MANIFEST_PDF, "application/pdf", pdf);
+        let e = manifest_pdf_entry(&manifest, &graphisms, options)?;
         manifest.entries.push(entry_info(&e));
         entries.push(e);
     }
     manifest.validate(&Limits::default())?;
     let json = manifest.to_json();
-    if let Some(seal) = options.seal {
-        let p7s = cades::sign(
-            json.as_slice(),
-            seal,
-            &CadesOptions {
-                attached: false,
-                signing_time: SigningTime::At(options.time),
-                ..CadesOptions::default()
-            },
-        )?;
-        entries.push(Entry::new(MANIFEST_JSON, "application/json", json));
+    let seal = match options.seal {
+        Some(seal) => Some(seal_manifest(&json, seal, options.time)?),
+        None => None,
+    };
+    entries.push(Entry::new(MANIFEST_JSON, "application/json", json));
+    if let Some(p7s) = seal {
         entries.push(Entry::new(SEAL, "application/pkcs7-signature", p7s));
-    } else {
-        entries.push(Entry::new(MANIFEST_JSON, "application/json", json));
     }
     let bytes = match options.container {
         Container::Zip => write_zip(&entries, options.time)?,
@@ -488,6 +358,192 @@ pub fn build(
         manifest,
         entries,
     })
+}
+
+/// An electronic signer's graphism entry: (name, PNG).
+type Graphism = (String, Vec<u8>);
+
+fn invalid(m: String) -> Error {
+    Error::InvalidArgument(m)
+}
+
+/// The document and signature entry names (checked, not reserved), a plan with
+/// participants, and the original included when a detached signature needs it.
+fn check_request(
+    document: &Document<'_>,
+    format: SignatureFormat,
+    plan: &[PlannedParticipant],
+    options: &BuildOptions<'_>,
+) -> Result<(String, String)> {
+    let doc_name = validate_entry_name(document.name.as_bytes())?.to_string();
+    let sig_name = signature_entry_name(&doc_name, format);
+    validate_entry_name(sig_name.as_bytes())?;
+    for reserved in [MANIFEST_JSON, MANIFEST_PDF, SEAL] {
+        if doc_name.eq_ignore_ascii_case(reserved) || sig_name.eq_ignore_ascii_case(reserved) {
+            return Err(invalid(format!(
+                "the document may not be named {reserved:?}"
+            )));
+        }
+    }
+    if doc_name.to_lowercase().starts_with("evidence/") {
+        return Err(invalid(
+            "document names under evidence/ are reserved".into(),
+        ));
+    }
+    if plan.is_empty() {
+        return Err(invalid("the plan has no participants".into()));
+    }
+    if format == SignatureFormat::CadesDetached && !options.include_original {
+        return Err(invalid(
+            "a detached CAdES package must include the original (it is what the .p7s signs)".into(),
+        ));
+    }
+    Ok((doc_name, sig_name))
+}
+
+/// Gives each signature, in order, to the free participant of the lowest step it matches;
+/// every signature must find one.
+fn assign_signatures<'r>(
+    plan: &[PlannedParticipant],
+    report: &'r ValidationReport,
+    format: SignatureFormat,
+    seal_report: Option<&SignerReport>,
+) -> Result<Vec<Option<&'r SignatureReport>>> {
+    let mut assigned: Vec<Option<&SignatureReport>> = vec![None; plan.len()];
+    for s in &report.signatures {
+        let Some(signer) = &s.signer else {
+            return Err(invalid(format!(
+                "signature {} has no signer certificate",
+                s.id
+            )));
+        };
+        let candidate = plan
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| assigned.get(*i).is_some_and(Option::is_none))
+            .filter(|(_, p)| {
+                signer_matches(p, signer)
+                    || (p.kind == ParticipantKind::Electronic
+                        && format == SignatureFormat::Pades
+                        && p.evidence.is_some()
+                        && seal_report
+                            .is_some_and(|r| r.fingerprint_sha256 == signer.fingerprint_sha256))
+            })
+            .min_by_key(|(i, p)| (p.step, *i))
+            .map(|(i, _)| i);
+        match candidate {
+            Some(i) => {
+                if let Some(slot) = assigned.get_mut(i) {
+                    *slot = Some(s);
+                }
+            }
+            None => {
+                return Err(invalid(format!(
+                    "signature {} by {} matches no participant of the plan",
+                    s.id, signer.subject
+                )));
+            }
+        }
+    }
+    Ok(assigned)
+}
+
+/// The manifest's record of planned participant `p` (the `i`-th) and its signature `sig`,
+/// and for an electronic signer who signed, the graphism entry (name, PNG).
+fn manifest_participant(
+    i: usize,
+    p: &PlannedParticipant,
+    sig: Option<&SignatureReport>,
+    created: &str,
+) -> Result<(Participant, Option<Graphism>)> {
+    if p.step == 0 {
+        return Err(invalid(format!(
+            "participant {}: steps count from 1",
+            p.name
+        )));
+    }
+    let mut out = Participant {
+        step: p.step,
+        kind: p.kind,
+        name: p.name.clone(),
+        cpf: p.cpf.clone(),
+        cnpj: p.cnpj.clone(),
+        email: p.email.clone(),
+        status: ParticipantStatus::Pending,
+        signed_at: None,
+        signature: None,
+        certificate: None,
+        evidence: None,
+    };
+    if let Some(s) = sig {
+        out.status = ParticipantStatus::Signed;
+        out.signature = Some(s.id.clone());
+        out.certificate = s.signer.as_ref().map(CertificateInfo::from);
+        out.signed_at = Some(
+            s.claimed_signing_time
+                .clone()
+                .unwrap_or_else(|| created.to_string()),
+        );
+    }
+    let mut graphism = None;
+    if p.kind == ParticipantKind::Electronic {
+        if let Some(ev) = &p.evidence {
+            let (width, height) = super::manifest_pdf::graphism_dimensions(&ev.graphism_png)?;
+            let entry = format!("evidence/step{}-participant{}-graphism.png", p.step, i + 1);
+            let time = crate::time::format_rfc3339(ev.time);
+            out.status = ParticipantStatus::Signed;
+            out.signed_at = Some(time.clone());
+            out.evidence = Some(Evidence {
+                time,
+                ip_address: ev.ip_address.clone(),
+                user_agent: ev.user_agent.clone(),
+                email: ev.email.clone(),
+                graphism: GraphismInfo {
+                    entry: entry.clone(),
+                    sha256: sha256_hex(&ev.graphism_png),
+                    width,
+                    height,
+                },
+            });
+            graphism = Some((entry, ev.graphism_png.clone()));
+        }
+    } else if p.evidence.is_some() {
+        return Err(invalid(format!(
+            "participant {}: evidence is for electronic signers",
+            p.name
+        )));
+    }
+    Ok((out, graphism))
+}
+
+/// `manifest.pdf` for `manifest`, signed by the seal signer when there is one.
+fn manifest_pdf_entry(
+    manifest: &Manifest,
+    graphisms: &[Graphism],
+    options: &BuildOptions<'_>,
+) -> Result<Entry> {
+    let pngs: Vec<(&str, &[u8])> = graphisms
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    let mut pdf = super::manifest_pdf(manifest, &pngs)?;
+    if let Some(seal) = options.seal {
+        pdf = seal_pdf(&pdf, seal, options.time)?;
+    }
+    Ok(Entry::new(MANIFEST_PDF, "application/pdf", pdf))
+}
+
+/// The seal: a detached CAdES signature over the manifest bytes.
+fn seal_manifest(json: &[u8], seal: &dyn Signer, time: SystemTime) -> Result<Vec<u8>> {
+    cades::sign(
+        json,
+        seal,
+        &CadesOptions {
+            attached: false,
+            signing_time: SigningTime::At(time),
+            ..CadesOptions::default()
+        },
+    )
 }
 
 /// `sigform VERSION`.

@@ -123,267 +123,326 @@ fn plan(evidence: Option<ElectronicEvidence>) -> Vec<PlannedParticipant> {
     vec![joao, maria, server]
 }
 
-fn write(dir: &Path, name: &str, data: &[u8], files: &mut Vec<PathBuf>) -> Result<()> {
-    let p = dir.join(name);
-    std::fs::write(&p, data).map_err(|e| Error::io(format!("writing {}", p.display()), e))?;
-    files.push(p);
-    Ok(())
+/// The demo's fixed inputs: the times of the three steps, the signers, the document and
+/// Maria's evidence.
+struct Flow {
+    now: SystemTime,
+    t1: SystemTime,
+    t2: SystemTime,
+    t3: SystemTime,
+    joao: SoftwareSigner,
+    server: SoftwareSigner,
+    graphism: Vec<u8>,
+    evidence: ElectronicEvidence,
+    document: Document<'static>,
+}
+
+impl Flow {
+    /// The flow, and the trust anchor of its PKI.
+    fn new() -> Result<(Self, TrustStore)> {
+        let now = SystemTime::now();
+        let (t1, t2, t3) = (
+            now - Duration::from_secs(180),
+            now - Duration::from_secs(120),
+            now - Duration::from_secs(60),
+        );
+        let joao = signer(PF_KEY, PF_CERT)?;
+        let server = signer(PJ_KEY, PJ_CERT)?;
+        let trust = TrustStore::from_pem(ROOT_PEM)?;
+        let graphism = sample_graphism()?;
+        let evidence = ElectronicEvidence {
+            time: t2,
+            ip_address: "203.0.113.7".into(),
+            user_agent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0".into(),
+            email: "maria.conceicao@example.com".into(),
+            graphism_png: graphism.clone(),
+        };
+        let document = Document {
+            name: "contrato.pdf".into(),
+            media_type: "application/pdf".into(),
+            data: SAMPLE_PDF,
+        };
+        let flow = Self {
+            now,
+            t1,
+            t2,
+            t3,
+            joao,
+            server,
+            graphism,
+            evidence,
+            document,
+        };
+        Ok((flow, trust))
+    }
+
+    /// Builds a package of `signature` at `time`, sealed by the server.
+    fn build(
+        &self,
+        format: SignatureFormat,
+        signature: &[u8],
+        container: Container,
+        time: SystemTime,
+    ) -> Result<super::BuiltPackage> {
+        build(
+            &self.document,
+            format,
+            signature,
+            &plan(Some(self.evidence.clone())),
+            &BuildOptions {
+                container,
+                time,
+                seal: Some(&self.server),
+                ..BuildOptions::default()
+            },
+        )
+    }
+}
+
+/// Where the demo writes, what it narrates, and what it found.
+struct Demo<'a> {
+    dir: &'a Path,
+    log: &'a mut dyn Write,
+    files: Vec<PathBuf>,
+    checks: Vec<(String, bool)>,
+    verify_options: VerifyPackageOptions,
+}
+
+fn log_error(e: std::io::Error) -> Error {
+    Error::io("writing the demo log", e)
+}
+
+impl Demo<'_> {
+    /// One line of narration.
+    fn say(&mut self, line: &str) -> Result<()> {
+        writeln!(self.log, "{line}").map_err(log_error)
+    }
+
+    /// Writes `name` into the directory and lists it.
+    fn write(&mut self, name: &str, data: &[u8]) -> Result<()> {
+        let p = self.dir.join(name);
+        std::fs::write(&p, data).map_err(|e| Error::io(format!("writing {}", p.display()), e))?;
+        self.files.push(p);
+        Ok(())
+    }
+
+    /// Verifies package `name` (`bytes`), prints the report, and records whether it has the
+    /// `expected` status with `signed` participants signed.
+    fn check(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        expected: PackageStatus,
+        signed: usize,
+    ) -> Result<()> {
+        let mut report = verify(bytes, &self.verify_options)?;
+        report.file = Some(name.into());
+        write!(self.log, "\n{report}").map_err(log_error)?;
+        let ok = report.status == expected && report.signed == signed;
+        self.checks
+            .push((format!("{name}: {}", report.verdict()), ok));
+        Ok(())
+    }
+
+    /// Builds the fully signed package of `signature` as `STEM.zip` and `STEM.json`, writes
+    /// and checks both; returns the zip.
+    fn build_both(
+        &mut self,
+        flow: &Flow,
+        format: SignatureFormat,
+        signature: &[u8],
+        stem: &str,
+    ) -> Result<Vec<u8>> {
+        let mut zip = Vec::new();
+        for container in [Container::Zip, Container::Json] {
+            let built = flow.build(format, signature, container, flow.now)?;
+            let name = match container {
+                Container::Zip => format!("{stem}.zip"),
+                Container::Json => format!("{stem}.json"),
+            };
+            self.write(&name, &built.bytes)?;
+            self.check(&name, &built.bytes, PackageStatus::FullySigned, 3)?;
+            if container == Container::Zip {
+                zip = built.bytes;
+            }
+        }
+        Ok(zip)
+    }
+
+    fn introduce(&mut self, flow: &Flow) -> Result<()> {
+        self.say(&format!(
+            "sigform demo: a document, three participants, two formats, in {}",
+            self.dir.display()
+        ))?;
+        self.say(
+            "  demo PKI: the committed test PKI (public keys AND private keys: demonstration only)",
+        )?;
+        self.say("  step 1  digital     João da Silva (CPF 529.982.247-25), A1 software key")?;
+        self.say(
+            "  step 2  electronic  Maria da Conceição: graphism + evidence, sealed by the server",
+        )?;
+        self.say("  step 3  server      EMPRESA EXEMPLO LTDA (CNPJ 11.222.333/0001-81)")?;
+        self.write("root.pem", ROOT_PEM)?;
+        self.write("contrato.pdf", SAMPLE_PDF)?;
+        self.write("graphism-maria.png", &flow.graphism)
+    }
+
+    /// CAdES: an attached .p7s by João, packaged partly signed after Maria's step, then
+    /// co-signed by the server; returns the fully signed zip.
+    fn cades(&mut self, flow: &Flow) -> Result<Vec<u8>> {
+        self.say("\nCAdES")?;
+        let cades_at = |t| CadesOptions {
+            attached: true,
+            signing_time: SigningTime::At(t),
+            ..CadesOptions::default()
+        };
+        let p7s_1 = cades::sign(SAMPLE_PDF, &flow.joao, &cades_at(flow.t1))?;
+        self.say("  step 1: João signs (CAdES attached)")?;
+        self.say("  step 2: Maria signs electronically")?;
+        let partial = flow.build(
+            SignatureFormat::CadesAttached,
+            &p7s_1,
+            Container::Zip,
+            flow.t2 + Duration::from_secs(5),
+        )?;
+        self.write("contrato-cades-partial.zip", &partial.bytes)?;
+        let p7s_3 = cades::cosign(&p7s_1, None::<&[u8]>, &flow.server, &cades_at(flow.t3))?;
+        self.say("  step 3: the server co-signs")?;
+        let cades_zip = self.build_both(
+            flow,
+            SignatureFormat::CadesAttached,
+            &p7s_3,
+            "contrato-cades",
+        )?;
+        self.check(
+            "contrato-cades-partial.zip",
+            &partial.bytes,
+            PackageStatus::PartlySigned,
+            2,
+        )?;
+        Ok(cades_zip)
+    }
+
+    /// PAdES: João, then the server stamping Maria's graphism, then the server.
+    fn pades(&mut self, flow: &Flow) -> Result<()> {
+        self.say("\nPAdES")?;
+        let pdf_1 = pades(
+            SAMPLE_PDF,
+            &flow.joao,
+            &PadesOptions {
+                field_name: Some("Step1-Joao".into()),
+                name: Some("João da Silva".into()),
+                visible: Some(Visible {
+                    page: 1,
+                    rect: [40.0, 70.0, 290.0, 130.0],
+                    image_png: None,
+                    lines: None,
+                }),
+                reason: Some("Contratante".into()),
+                signing_time: Some(flow.t1),
+                ..PadesOptions::default()
+            },
+        )?;
+        let when = crate::time::format_rfc3339(flow.t2)
+            .replace('T', " ")
+            .replace('Z', " UTC");
+        let pdf_2 = pades(
+            &pdf_1,
+            &flow.server,
+            &PadesOptions {
+                field_name: Some("Step2-Maria".into()),
+                visible: Some(Visible {
+                    page: 1,
+                    rect: [305.0, 70.0, 555.0, 130.0],
+                    image_png: Some(flow.graphism.clone()),
+                    lines: Some(vec![
+                        "Assinado eletronicamente por".into(),
+                        "Maria da Conceição".into(),
+                        format!("em {when}"),
+                        "IP 203.0.113.7".into(),
+                    ]),
+                }),
+                reason: Some("Assinatura eletrônica de Maria da Conceição".into()),
+                signing_time: Some(flow.t2),
+                ..PadesOptions::default()
+            },
+        )?;
+        let pdf_3 = pades(
+            &pdf_2,
+            &flow.server,
+            &PadesOptions {
+                field_name: Some("Step3-Server".into()),
+                reason: Some("Assinatura do servidor".into()),
+                signing_time: Some(flow.t3),
+                ..PadesOptions::default()
+            },
+        )?;
+        self.say("  steps 1-3 signed into contrato-signed.pdf (3 incremental signatures)")?;
+        self.write("contrato-signed.pdf", &pdf_3)?;
+        self.build_both(flow, SignatureFormat::Pades, &pdf_3, "contrato-pades")?;
+        Ok(())
+    }
+
+    /// A copy of `cades_zip` with an edited manifest must be refused.
+    fn tampered(&mut self, cades_zip: &[u8]) -> Result<()> {
+        let tampered = tamper_manifest(cades_zip);
+        let refused = match tampered.as_deref().map(|t| verify(t, &self.verify_options)) {
+            Some(Err(e)) => {
+                self.say(&format!(
+                    "\nA copy of contrato-cades.zip with an edited manifest: refused: {e}"
+                ))?;
+                true
+            }
+            _ => false,
+        };
+        self.checks
+            .push(("edited manifest refused".into(), refused));
+        Ok(())
+    }
+
+    fn conclude(&mut self) -> Result<()> {
+        self.say(&format!("\nFiles in {}:", self.dir.display()))?;
+        for f in &self.files {
+            writeln!(self.log, "  {}", f.display()).map_err(log_error)?;
+        }
+        self.say(&format!(
+            "Verify by hand: sigform package verify {} --trust {}",
+            self.dir.join("contrato-cades.zip").display(),
+            self.dir.join("root.pem").display()
+        ))?;
+        self.say(
+            "(the partial package exits 1 unless --allow-partial: PARTLY SIGNED is not yet valid)",
+        )
+    }
 }
 
 /// Runs the demo into `dir` (created if needed), narrating to `log`.
 pub fn run(dir: &Path, log: &mut dyn Write) -> Result<DemoOutcome> {
-    let io = |e: std::io::Error| Error::io("writing the demo log", e);
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-    let mut files = Vec::new();
-    let mut checks: Vec<(String, bool)> = Vec::new();
-
-    let now = SystemTime::now();
-    let (t1, t2, t3) = (
-        now - Duration::from_secs(180),
-        now - Duration::from_secs(120),
-        now - Duration::from_secs(60),
-    );
-    let joao = signer(PF_KEY, PF_CERT)?;
-    let server = signer(PJ_KEY, PJ_CERT)?;
-    let trust = TrustStore::from_pem(ROOT_PEM)?;
-    let graphism = sample_graphism()?;
-    let evidence = ElectronicEvidence {
-        time: t2,
-        ip_address: "203.0.113.7".into(),
-        user_agent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0".into(),
-        email: "maria.conceicao@example.com".into(),
-        graphism_png: graphism.clone(),
-    };
-    let document = Document {
-        name: "contrato.pdf".into(),
-        media_type: "application/pdf".into(),
-        data: SAMPLE_PDF,
-    };
-    writeln!(
-        log,
-        "sigform demo: a document, three participants, two formats, in {}",
-        dir.display()
-    )
-    .map_err(io)?;
-    writeln!(
-        log,
-        "  demo PKI: the committed test PKI (public keys AND private keys: demonstration only)"
-    )
-    .map_err(io)?;
-    writeln!(
-        log,
-        "  step 1  digital     João da Silva (CPF 529.982.247-25), A1 software key"
-    )
-    .map_err(io)?;
-    writeln!(
-        log,
-        "  step 2  electronic  Maria da Conceição: graphism + evidence, sealed by the server"
-    )
-    .map_err(io)?;
-    writeln!(
-        log,
-        "  step 3  server      EMPRESA EXEMPLO LTDA (CNPJ 11.222.333/0001-81)"
-    )
-    .map_err(io)?;
-    write(dir, "root.pem", ROOT_PEM, &mut files)?;
-    write(dir, "contrato.pdf", SAMPLE_PDF, &mut files)?;
-    write(dir, "graphism-maria.png", &graphism, &mut files)?;
-
-    let verify_options = VerifyPackageOptions {
-        verify: VerifyOptions {
-            trust: Some(trust),
-            ..VerifyOptions::default()
-        },
-        ..VerifyPackageOptions::default()
-    };
-    let mut check = |name: &str,
-                     bytes: &[u8],
-                     expected: PackageStatus,
-                     signed: usize,
-                     log: &mut dyn Write|
-     -> Result<()> {
-        let mut report = verify(bytes, &verify_options)?;
-        report.file = Some(name.into());
-        write!(log, "\n{report}").map_err(io)?;
-        let ok = report.status == expected && report.signed == signed;
-        checks.push((format!("{name}: {}", report.verdict()), ok));
-        Ok(())
-    };
-
-    // ---- CAdES: attached .p7s, co-signed by the server at step 3.
-    writeln!(log, "\nCAdES").map_err(io)?;
-    let cades_at = |t| CadesOptions {
-        attached: true,
-        signing_time: SigningTime::At(t),
-        ..CadesOptions::default()
-    };
-    let p7s_1 = cades::sign(SAMPLE_PDF, &joao, &cades_at(t1))?;
-    writeln!(log, "  step 1: João signs (CAdES attached)").map_err(io)?;
-    writeln!(log, "  step 2: Maria signs electronically").map_err(io)?;
-    let partial = build(
-        &document,
-        SignatureFormat::CadesAttached,
-        &p7s_1,
-        &plan(Some(evidence.clone())),
-        &BuildOptions {
-            time: t2 + Duration::from_secs(5),
-            seal: Some(&server),
-            ..BuildOptions::default()
-        },
-    )?;
-    write(
+    let (flow, trust) = Flow::new()?;
+    let mut demo = Demo {
         dir,
-        "contrato-cades-partial.zip",
-        &partial.bytes,
-        &mut files,
-    )?;
-    let p7s_3 = cades::cosign(&p7s_1, None::<&[u8]>, &server, &cades_at(t3))?;
-    writeln!(log, "  step 3: the server co-signs").map_err(io)?;
-    let mut cades_zip = Vec::new();
-    for container in [Container::Zip, Container::Json] {
-        let built = build(
-            &document,
-            SignatureFormat::CadesAttached,
-            &p7s_3,
-            &plan(Some(evidence.clone())),
-            &BuildOptions {
-                container,
-                time: now,
-                seal: Some(&server),
-                ..BuildOptions::default()
-            },
-        )?;
-        let name = match container {
-            Container::Zip => "contrato-cades.zip",
-            Container::Json => "contrato-cades.json",
-        };
-        write(dir, name, &built.bytes, &mut files)?;
-        if container == Container::Zip {
-            cades_zip = built.bytes.clone();
-        }
-        check(name, &built.bytes, PackageStatus::FullySigned, 3, log)?;
-    }
-    check(
-        "contrato-cades-partial.zip",
-        &partial.bytes,
-        PackageStatus::PartlySigned,
-        2,
         log,
-    )?;
-
-    // ---- PAdES: João, then the server stamping Maria's graphism, then the server.
-    writeln!(log, "\nPAdES").map_err(io)?;
-    let pdf_1 = pades(
-        SAMPLE_PDF,
-        &joao,
-        &PadesOptions {
-            field_name: Some("Step1-Joao".into()),
-            name: Some("João da Silva".into()),
-            visible: Some(Visible {
-                page: 1,
-                rect: [40.0, 70.0, 290.0, 130.0],
-                image_png: None,
-                lines: None,
-            }),
-            reason: Some("Contratante".into()),
-            signing_time: Some(t1),
-            ..PadesOptions::default()
-        },
-    )?;
-    let when = crate::time::format_rfc3339(t2)
-        .replace('T', " ")
-        .replace('Z', " UTC");
-    let pdf_2 = pades(
-        &pdf_1,
-        &server,
-        &PadesOptions {
-            field_name: Some("Step2-Maria".into()),
-            visible: Some(Visible {
-                page: 1,
-                rect: [305.0, 70.0, 555.0, 130.0],
-                image_png: Some(graphism.clone()),
-                lines: Some(vec![
-                    "Assinado eletronicamente por".into(),
-                    "Maria da Conceição".into(),
-                    format!("em {when}"),
-                    "IP 203.0.113.7".into(),
-                ]),
-            }),
-            reason: Some("Assinatura eletrônica de Maria da Conceição".into()),
-            signing_time: Some(t2),
-            ..PadesOptions::default()
-        },
-    )?;
-    let pdf_3 = pades(
-        &pdf_2,
-        &server,
-        &PadesOptions {
-            field_name: Some("Step3-Server".into()),
-            reason: Some("Assinatura do servidor".into()),
-            signing_time: Some(t3),
-            ..PadesOptions::default()
-        },
-    )?;
-    writeln!(
-        log,
-        "  steps 1-3 signed into contrato-signed.pdf (3 incremental signatures)"
-    )
-    .map_err(io)?;
-    write(dir, "contrato-signed.pdf", &pdf_3, &mut files)?;
-    for container in [Container::Zip, Container::Json] {
-        let built = build(
-            &document,
-            SignatureFormat::Pades,
-            &pdf_3,
-            &plan(Some(evidence.clone())),
-            &BuildOptions {
-                container,
-                time: now,
-                seal: Some(&server),
-                ..BuildOptions::default()
+        files: Vec::new(),
+        checks: Vec::new(),
+        verify_options: VerifyPackageOptions {
+            verify: VerifyOptions {
+                trust: Some(trust),
+                ..VerifyOptions::default()
             },
-        )?;
-        let name = match container {
-            Container::Zip => "contrato-pades.zip",
-            Container::Json => "contrato-pades.json",
-        };
-        write(dir, name, &built.bytes, &mut files)?;
-        check(name, &built.bytes, PackageStatus::FullySigned, 3, log)?;
-    }
-
-    // ---- A tampered copy is refused.
-    let tampered = tamper_manifest(&cades_zip);
-    let refused = match tampered.as_deref().map(|t| verify(t, &verify_options)) {
-        Some(Err(e)) => {
-            writeln!(
-                log,
-                "\nA copy of contrato-cades.zip with an edited manifest: refused: {e}"
-            )
-            .map_err(io)?;
-            true
-        }
-        _ => false,
+            ..VerifyPackageOptions::default()
+        },
     };
-    checks.push(("edited manifest refused".into(), refused));
-
-    writeln!(log, "\nFiles in {}:", dir.display()).map_err(io)?;
-    for f in &files {
-        writeln!(log, "  {}", f.display()).map_err(io)?;
-    }
-    writeln!(
-        log,
-        "Verify by hand: sigform package verify {} --trust {}",
-        dir.join("contrato-cades.zip").display(),
-        dir.join("root.pem").display()
-    )
-    .map_err(io)?;
-    writeln!(
-        log,
-        "(the partial package exits 1 unless --allow-partial: PARTLY SIGNED is not yet valid)"
-    )
-    .map_err(io)?;
-    Ok(DemoOutcome { files, checks })
+    demo.introduce(&flow)?;
+    let cades_zip = demo.cades(&flow)?;
+    demo.pades(&flow)?;
+    demo.tampered(&cades_zip)?;
+    demo.conclude()?;
+    Ok(DemoOutcome {
+        files: demo.files,
+        checks: demo.checks,
+    })
 }
 
 /// The zip with one character of the electronic signer's IP address changed in manifest.json.

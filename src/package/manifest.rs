@@ -1,7 +1,7 @@
 //! `manifest.json`: schema `sigform-manifest/1` (documented in `docs/package-schema.md`).
 
 use super::container::validate_entry_name;
-use super::{Limits, MANIFEST_JSON, PackageError, SEAL};
+use super::{Limits, MANIFEST_JSON, PackageError, SEAL, at_most};
 use crate::report::SignerReport;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -307,13 +307,7 @@ fn check_certificate(what: &str, c: &CertificateInfo) -> Result<(), PackageError
 impl Manifest {
     /// Parses and validates `manifest.json`.
     pub fn from_json(data: &[u8], limits: &Limits) -> Result<Self, PackageError> {
-        if data.len() as u64 > limits.max_manifest_size {
-            return Err(PackageError::TooLarge {
-                what: "manifest.json".into(),
-                actual: data.len() as u64,
-                limit: limits.max_manifest_size,
-            });
-        }
+        at_most("manifest.json", data.len() as u64, limits.max_manifest_size)?;
         let m: Manifest = serde_json::from_slice(data).map_err(|e| bad(e.to_string()))?;
         m.validate(limits)?;
         Ok(m)
@@ -351,14 +345,34 @@ impl Manifest {
         }
         check_time("created", &self.created)?;
         check_text("generator", &self.generator)?;
-        // Entries.
-        if self.entries.len() > limits.max_entries {
-            return Err(PackageError::TooLarge {
-                what: "number of manifest entries".into(),
-                actual: self.entries.len() as u64,
-                limit: limits.max_entries as u64,
-            });
+        self.validate_entries(limits)?;
+        self.validate_document()?;
+        self.validate_signature()?;
+        if let Some(s) = &self.seal {
+            if s.entry != SEAL {
+                return Err(bad(format!("seal.entry must be {SEAL:?}")));
+            }
+            check_certificate("seal.certificate", &s.certificate)?;
         }
+        self.validate_participants(limits)
+    }
+
+    /// `what` names an entry of the manifest.
+    fn listed(&self, name: &str, what: &str) -> Result<(), PackageError> {
+        if self.entry(name).is_none() {
+            return Err(bad(format!("{what} {name:?} is not among the entries")));
+        }
+        Ok(())
+    }
+
+    /// The entries: within the count limit, safe names, not the manifest or the seal, no
+    /// name twice (case-folded), text media types, SHA-256 hex.
+    fn validate_entries(&self, limits: &Limits) -> Result<(), PackageError> {
+        at_most(
+            "number of manifest entries",
+            self.entries.len() as u64,
+            limits.max_entries as u64,
+        )?;
         let mut names = HashSet::new();
         for e in &self.entries {
             validate_entry_name(e.name.as_bytes())?;
@@ -376,13 +390,12 @@ impl Manifest {
                 )));
             }
         }
-        let listed = |name: &str, what: &str| -> Result<(), PackageError> {
-            if self.entry(name).is_none() {
-                return Err(bad(format!("{what} {name:?} is not among the entries")));
-            }
-            Ok(())
-        };
-        // Document.
+        Ok(())
+    }
+
+    /// The document: text fields, its hash, and its entry (when included) listed with the
+    /// same size and hash.
+    fn validate_document(&self) -> Result<(), PackageError> {
         let d = &self.document;
         check_text("document.name", &d.name)?;
         check_text("document.media_type", &d.media_type)?;
@@ -390,7 +403,7 @@ impl Manifest {
             return Err(bad("document.sha256 is not SHA-256 hex"));
         }
         if let Some(e) = &d.entry {
-            listed(e, "document.entry")?;
+            self.listed(e, "document.entry")?;
             if let Some(info) = self.entry(e)
                 && (info.sha256 != d.sha256 || info.size != d.size)
             {
@@ -399,8 +412,14 @@ impl Manifest {
                 ));
             }
         }
-        // Signature.
-        listed(&self.signature.entry, "signature.entry")?;
+        Ok(())
+    }
+
+    /// The signature entry: listed, not the document's, and a detached CAdES signature
+    /// comes with its document.
+    fn validate_signature(&self) -> Result<(), PackageError> {
+        let d = &self.document;
+        self.listed(&self.signature.entry, "signature.entry")?;
         if Some(&self.signature.entry) == d.entry.as_ref() {
             return Err(bad("the signature entry is the document entry"));
         }
@@ -409,102 +428,122 @@ impl Manifest {
                 "a detached CAdES package must include the original document",
             ));
         }
-        if let Some(s) = &self.seal {
-            if s.entry != SEAL {
-                return Err(bad(format!("seal.entry must be {SEAL:?}")));
-            }
-            check_certificate("seal.certificate", &s.certificate)?;
-        }
-        // Participants.
+        Ok(())
+    }
+
+    /// The participants: at least one, within the limit, each valid, no signature claimed
+    /// twice.
+    fn validate_participants(&self, limits: &Limits) -> Result<(), PackageError> {
         if self.participants.is_empty() {
             return Err(bad("no participants"));
         }
-        if self.participants.len() > limits.max_participants {
-            return Err(PackageError::TooLarge {
-                what: "number of participants".into(),
-                actual: self.participants.len() as u64,
-                limit: limits.max_participants as u64,
-            });
-        }
+        at_most(
+            "number of participants",
+            self.participants.len() as u64,
+            limits.max_participants as u64,
+        )?;
         let mut signature_ids = HashSet::new();
         for (i, p) in self.participants.iter().enumerate() {
             let w = format!("participant {} ({})", i + 1, p.name);
-            check_text(&w, &p.name)?;
-            if p.step == 0 {
-                return Err(bad(format!("{w}: steps count from 1")));
+            self.validate_participant(&w, p, &mut signature_ids)?;
+        }
+        Ok(())
+    }
+
+    /// One participant (`w` names it in messages): its fields, its signature not among
+    /// `signature_ids` (claimed before it; it is added), and what its status and kind require.
+    fn validate_participant(
+        &self,
+        w: &str,
+        p: &Participant,
+        signature_ids: &mut HashSet<String>,
+    ) -> Result<(), PackageError> {
+        check_text(w, &p.name)?;
+        if p.step == 0 {
+            return Err(bad(format!("{w}: steps count from 1")));
+        }
+        if let Some(c) = &p.cpf {
+            check_digits(&format!("{w}: CPF"), c, 11)?;
+        }
+        if let Some(c) = &p.cnpj {
+            check_digits(&format!("{w}: CNPJ"), c, 14)?;
+        }
+        if let Some(e) = &p.email {
+            check_text(&format!("{w}: email"), e)?;
+        }
+        if let Some(t) = &p.signed_at {
+            check_time(&format!("{w}: signed_at"), t)?;
+        }
+        if let Some(c) = &p.certificate {
+            check_certificate(&format!("{w}: certificate"), c)?;
+        }
+        if let Some(s) = &p.signature {
+            check_text(&format!("{w}: signature"), s)?;
+            if !signature_ids.insert(s.clone()) {
+                return Err(bad(format!("{w}: signature {s} is claimed twice")));
             }
-            if let Some(c) = &p.cpf {
-                check_digits(&format!("{w}: CPF"), c, 11)?;
+        }
+        if let Some(ev) = &p.evidence {
+            self.validate_evidence(w, ev)?;
+        }
+        validate_status(w, p)
+    }
+
+    /// An electronic signer's evidence: text fields, and the graphism listed with its hash.
+    fn validate_evidence(&self, w: &str, ev: &Evidence) -> Result<(), PackageError> {
+        check_time(&format!("{w}: evidence.time"), &ev.time)?;
+        check_text(&format!("{w}: evidence.ip_address"), &ev.ip_address)?;
+        check_text(&format!("{w}: evidence.user_agent"), &ev.user_agent)?;
+        check_text(&format!("{w}: evidence.email"), &ev.email)?;
+        self.listed(&ev.graphism.entry, "evidence.graphism.entry")?;
+        if self.entry(&ev.graphism.entry).map(|e| e.sha256.as_str())
+            != Some(ev.graphism.sha256.as_str())
+        {
+            return Err(bad(format!(
+                "{w}: the graphism hash differs from its entry's"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// What a participant's status and kind require: a pending one has nothing signed; a signed
+/// one has signed_at, and a signature and certificate (digital, server) or evidence
+/// (electronic, with a certificate for its signature if it has one).
+fn validate_status(w: &str, p: &Participant) -> Result<(), PackageError> {
+    match (p.status, p.kind) {
+        (ParticipantStatus::Pending, _) => {
+            if p.signature.is_some() || p.certificate.is_some() || p.evidence.is_some() {
+                return Err(bad(format!(
+                    "{w}: pending, yet with a signature, certificate or evidence"
+                )));
             }
-            if let Some(c) = &p.cnpj {
-                check_digits(&format!("{w}: CNPJ"), c, 14)?;
+        }
+        (ParticipantStatus::Signed, kind) => {
+            if p.signed_at.is_none() {
+                return Err(bad(format!("{w}: signed without signed_at")));
             }
-            if let Some(e) = &p.email {
-                check_text(&format!("{w}: email"), e)?;
-            }
-            if let Some(t) = &p.signed_at {
-                check_time(&format!("{w}: signed_at"), t)?;
-            }
-            if let Some(c) = &p.certificate {
-                check_certificate(&format!("{w}: certificate"), c)?;
-            }
-            if let Some(s) = &p.signature {
-                check_text(&format!("{w}: signature"), s)?;
-                if !signature_ids.insert(s.clone()) {
-                    return Err(bad(format!("{w}: signature {s} is claimed twice")));
-                }
-            }
-            if let Some(ev) = &p.evidence {
-                check_time(&format!("{w}: evidence.time"), &ev.time)?;
-                check_text(&format!("{w}: evidence.ip_address"), &ev.ip_address)?;
-                check_text(&format!("{w}: evidence.user_agent"), &ev.user_agent)?;
-                check_text(&format!("{w}: evidence.email"), &ev.email)?;
-                listed(&ev.graphism.entry, "evidence.graphism.entry")?;
-                if self.entry(&ev.graphism.entry).map(|e| e.sha256.as_str())
-                    != Some(ev.graphism.sha256.as_str())
-                {
-                    return Err(bad(format!(
-                        "{w}: the graphism hash differs from its entry's"
-                    )));
-                }
-            }
-            match (p.status, p.kind) {
-                (ParticipantStatus::Pending, _) => {
-                    if p.signature.is_some() || p.certificate.is_some() || p.evidence.is_some() {
+            match kind {
+                ParticipantKind::Digital | ParticipantKind::Server => {
+                    if p.signature.is_none() || p.certificate.is_none() {
                         return Err(bad(format!(
-                            "{w}: pending, yet with a signature, certificate or evidence"
+                            "{w}: signed without a signature and certificate"
                         )));
                     }
-                }
-                (ParticipantStatus::Signed, kind) => {
-                    if p.signed_at.is_none() {
-                        return Err(bad(format!("{w}: signed without signed_at")));
+                    if p.evidence.is_some() {
+                        return Err(bad(format!("{w}: evidence is for electronic signers")));
                     }
-                    match kind {
-                        ParticipantKind::Digital | ParticipantKind::Server => {
-                            if p.signature.is_none() || p.certificate.is_none() {
-                                return Err(bad(format!(
-                                    "{w}: signed without a signature and certificate"
-                                )));
-                            }
-                            if p.evidence.is_some() {
-                                return Err(bad(format!(
-                                    "{w}: evidence is for electronic signers"
-                                )));
-                            }
-                        }
-                        ParticipantKind::Electronic => {
-                            if p.evidence.is_none() {
-                                return Err(bad(format!("{w}: signed without evidence")));
-                            }
-                            if p.signature.is_some() != p.certificate.is_some() {
-                                return Err(bad(format!("{w}: a signature needs its certificate")));
-                            }
-                        }
+                }
+                ParticipantKind::Electronic => {
+                    if p.evidence.is_none() {
+                        return Err(bad(format!("{w}: signed without evidence")));
+                    }
+                    if p.signature.is_some() != p.certificate.is_some() {
+                        return Err(bad(format!("{w}: a signature needs its certificate")));
                     }
                 }
             }
         }
-        Ok(())
     }
+    Ok(())
 }

@@ -63,13 +63,7 @@ enum Block {
 }
 
 fn fmt(v: f64) -> String {
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s.is_empty() || s == "-0" {
-        "0".into()
-    } else {
-        s.into()
-    }
+    appearance::number(v, 2)
 }
 
 /// Approximate Helvetica advance width in em/1000 of a WinAnsi byte.
@@ -268,6 +262,14 @@ fn flate_stream(mut dict: Dictionary, data: &[u8]) -> Result<Stream> {
 /// Builds `manifest.pdf` (unsigned) from the manifest and the graphism PNGs, given as
 /// (entry name, bytes).
 pub fn manifest_pdf(manifest: &Manifest, graphisms: &[(&str, &[u8])]) -> Result<Vec<u8>> {
+    let images = decode_graphisms(graphisms)?;
+    let doc = manifest_blocks(manifest, &images);
+    let pages = lay_out(&doc.blocks);
+    write_pdf(manifest, pages, &images)
+}
+
+/// The graphisms, decoded, once their sizes (read from the PNG headers) are within the limits.
+fn decode_graphisms(graphisms: &[(&str, &[u8])]) -> Result<Vec<(String, appearance::Image)>> {
     let mut images = Vec::new();
     let mut pixels: u64 = 0;
     for (name, png) in graphisms {
@@ -284,6 +286,11 @@ pub fn manifest_pdf(manifest: &Manifest, graphisms: &[(&str, &[u8])]) -> Result<
         }
         images.push((name.to_string(), decode_png(png)?));
     }
+    Ok(images)
+}
+
+/// The text and images of the manifest, in reading order.
+fn manifest_blocks(manifest: &Manifest, images: &[(String, appearance::Image)]) -> Doc {
     let mut doc = Doc { blocks: Vec::new() };
     doc.text(true, 16.0, 0.0, "Signature manifest");
     doc.text(
@@ -328,7 +335,7 @@ pub fn manifest_pdf(manifest: &Manifest, graphisms: &[(&str, &[u8])]) -> Result<
     let mut order: Vec<&Participant> = manifest.participants.iter().collect();
     order.sort_by_key(|p| p.step);
     for p in order {
-        participant_blocks(&mut doc, p, &images);
+        participant_blocks(&mut doc, p, images);
     }
 
     if let Some(seal) = &manifest.seal {
@@ -358,14 +365,34 @@ pub fn manifest_pdf(manifest: &Manifest, graphisms: &[(&str, &[u8])]) -> Result<
         );
         doc.text(false, 8.0, 14.0, &format!("SHA-256 {}", e.sha256));
     }
+    doc
+}
 
-    // Lay out into pages.
-    let mut pages: Vec<Vec<u8>> = Vec::new();
-    let mut used_images: Vec<Vec<usize>> = Vec::new();
-    let mut content = Vec::new();
-    let mut page_images = Vec::new();
+/// One page: its content stream (without the footer) and the images it shows.
+struct Page {
+    content: Vec<u8>,
+    images: Vec<usize>,
+}
+
+/// A text line in the content stream: `text` in font `font` at (`x`, `y`).
+fn show_text(content: &mut Vec<u8>, font: &str, size: f64, x: f64, y: f64, text: &str) {
+    content.extend_from_slice(
+        format!("BT /{font} {} Tf {} {} Td ", fmt(size), fmt(x), fmt(y)).as_bytes(),
+    );
+    content.extend_from_slice(&appearance::literal(&winansi(text)));
+    content.extend_from_slice(b" Tj ET\n");
+}
+
+/// Lays the blocks out top to bottom, starting a new page when one does not fit (a gap at
+/// the top of a page is dropped).
+fn lay_out(blocks: &[Block]) -> Vec<Page> {
+    let mut pages = Vec::new();
+    let mut page = Page {
+        content: Vec::new(),
+        images: Vec::new(),
+    };
     let mut y = PAGE_H - MARGIN;
-    for block in &doc.blocks {
+    for block in blocks {
         let need = match block {
             Block::Text { size, .. } => size * 1.35,
             Block::Image { height, .. } => *height + 4.0,
@@ -373,132 +400,147 @@ pub fn manifest_pdf(manifest: &Manifest, graphisms: &[(&str, &[u8])]) -> Result<
             Block::Rule => 6.0,
         };
         if y - need < BOTTOM {
-            pages.push(std::mem::take(&mut content));
-            used_images.push(std::mem::take(&mut page_images));
+            pages.push(std::mem::replace(
+                &mut page,
+                Page {
+                    content: Vec::new(),
+                    images: Vec::new(),
+                },
+            ));
             y = PAGE_H - MARGIN;
             if matches!(block, Block::Gap(_)) {
                 continue;
             }
         }
-        match block {
-            Block::Text {
-                bold,
-                size,
-                indent,
-                text,
-            } => {
-                y -= size * 1.35;
-                let font = if *bold { "F2" } else { "F1" };
-                content.extend_from_slice(
-                    format!(
-                        "BT /{font} {} Tf {} {} Td ",
-                        fmt(*size),
-                        fmt(MARGIN + indent),
-                        fmt(y)
-                    )
-                    .as_bytes(),
-                );
-                content.extend_from_slice(&appearance::literal(&winansi(text)));
-                content.extend_from_slice(b" Tj ET\n");
-            }
-            Block::Image {
-                index,
-                width,
-                height,
-            } => {
-                y -= height + 4.0;
-                content.extend_from_slice(
-                    format!(
-                        "q {} 0 0 {} {} {} cm /Im{index} Do Q\n",
-                        fmt(*width),
-                        fmt(*height),
-                        fmt(MARGIN + 14.0),
-                        fmt(y + 2.0)
-                    )
-                    .as_bytes(),
-                );
-                if !page_images.contains(index) {
-                    page_images.push(*index);
-                }
-            }
-            Block::Gap(g) => y -= g,
-            Block::Rule => {
-                y -= 4.0;
-                content.extend_from_slice(
-                    format!(
-                        "q 0.5 w 0.6 G {} {} m {} {} l S Q\n",
-                        fmt(MARGIN),
-                        fmt(y),
-                        fmt(PAGE_W - MARGIN),
-                        fmt(y)
-                    )
-                    .as_bytes(),
-                );
-                y -= 2.0;
+        y = draw(block, y, &mut page);
+    }
+    pages.push(page);
+    pages
+}
+
+/// Draws one block whose top is at `y` onto `page`; returns its bottom.
+fn draw(block: &Block, mut y: f64, page: &mut Page) -> f64 {
+    match block {
+        Block::Text {
+            bold,
+            size,
+            indent,
+            text,
+        } => {
+            y -= size * 1.35;
+            let font = if *bold { "F2" } else { "F1" };
+            show_text(&mut page.content, font, *size, MARGIN + indent, y, text);
+        }
+        Block::Image {
+            index,
+            width,
+            height,
+        } => {
+            y -= height + 4.0;
+            page.content.extend_from_slice(
+                format!(
+                    "q {} 0 0 {} {} {} cm /Im{index} Do Q\n",
+                    fmt(*width),
+                    fmt(*height),
+                    fmt(MARGIN + 14.0),
+                    fmt(y + 2.0)
+                )
+                .as_bytes(),
+            );
+            if !page.images.contains(index) {
+                page.images.push(*index);
             }
         }
+        Block::Gap(g) => y -= g,
+        Block::Rule => {
+            y -= 4.0;
+            page.content.extend_from_slice(
+                format!(
+                    "q 0.5 w 0.6 G {} {} m {} {} l S Q\n",
+                    fmt(MARGIN),
+                    fmt(y),
+                    fmt(PAGE_W - MARGIN),
+                    fmt(y)
+                )
+                .as_bytes(),
+            );
+            y -= 2.0;
+        }
     }
-    pages.push(content);
-    used_images.push(page_images);
+    y
+}
 
-    // The objects.
-    let mut pdf = lopdf::Document::with_version("1.7");
-    let pages_id = pdf.new_object_id();
-    let font = |pdf: &mut lopdf::Document, base: &str| -> ObjectId {
-        let mut f = Dictionary::new();
-        f.set("Type", Object::Name(b"Font".to_vec()));
-        f.set("Subtype", Object::Name(b"Type1".to_vec()));
-        f.set("BaseFont", Object::Name(base.as_bytes().to_vec()));
-        f.set("Encoding", Object::Name(b"WinAnsiEncoding".to_vec()));
-        pdf.add_object(f)
-    };
-    let f1 = font(&mut pdf, "Helvetica");
-    let f2 = font(&mut pdf, "Helvetica-Bold");
+fn name(n: &str) -> Object {
+    Object::Name(n.as_bytes().to_vec())
+}
+
+/// A standard Type 1 font in WinAnsiEncoding.
+fn font(pdf: &mut lopdf::Document, base: &str) -> ObjectId {
+    let mut f = Dictionary::new();
+    f.set("Type", name("Font"));
+    f.set("Subtype", name("Type1"));
+    f.set("BaseFont", name(base));
+    f.set("Encoding", name("WinAnsiEncoding"));
+    pdf.add_object(f)
+}
+
+/// An 8-bit image XObject dictionary (the stream data is added by the caller).
+fn image_dict(width: u32, height: u32, color_space: &str) -> Dictionary {
+    let mut d = Dictionary::new();
+    d.set("Type", name("XObject"));
+    d.set("Subtype", name("Image"));
+    d.set("Width", Object::Integer(width.into()));
+    d.set("Height", Object::Integer(height.into()));
+    d.set("ColorSpace", name(color_space));
+    d.set("BitsPerComponent", Object::Integer(8));
+    d
+}
+
+/// The image XObjects, with their alpha as an SMask, in the order of `images`.
+fn image_objects(
+    pdf: &mut lopdf::Document,
+    images: &[(String, appearance::Image)],
+) -> Result<Vec<ObjectId>> {
     let mut image_ids = Vec::new();
-    for (_, img) in &images {
-        let mut idict = Dictionary::new();
-        idict.set("Type", Object::Name(b"XObject".to_vec()));
-        idict.set("Subtype", Object::Name(b"Image".to_vec()));
-        idict.set("Width", Object::Integer(img.width.into()));
-        idict.set("Height", Object::Integer(img.height.into()));
-        idict.set(
-            "ColorSpace",
-            Object::Name(if img.rgb {
-                b"DeviceRGB".to_vec()
-            } else {
-                b"DeviceGray".to_vec()
-            }),
-        );
-        idict.set("BitsPerComponent", Object::Integer(8));
+    for (_, img) in images {
+        let space = if img.rgb { "DeviceRGB" } else { "DeviceGray" };
+        let mut idict = image_dict(img.width, img.height, space);
         if let Some(alpha) = &img.alpha {
-            let mut s = Dictionary::new();
-            s.set("Type", Object::Name(b"XObject".to_vec()));
-            s.set("Subtype", Object::Name(b"Image".to_vec()));
-            s.set("Width", Object::Integer(img.width.into()));
-            s.set("Height", Object::Integer(img.height.into()));
-            s.set("ColorSpace", Object::Name(b"DeviceGray".to_vec()));
-            s.set("BitsPerComponent", Object::Integer(8));
+            let s = image_dict(img.width, img.height, "DeviceGray");
             let smask = pdf.add_object(flate_stream(s, alpha)?);
             idict.set("SMask", Object::Reference(smask));
         }
         image_ids.push(pdf.add_object(flate_stream(idict, &img.samples)?));
     }
+    Ok(image_ids)
+}
+
+/// Writes the document: fonts, images, the pages with their footers, the page tree, the
+/// catalog, the info dictionary and an ID derived from the manifest.
+fn write_pdf(
+    manifest: &Manifest,
+    pages: Vec<Page>,
+    images: &[(String, appearance::Image)],
+) -> Result<Vec<u8>> {
+    let mut pdf = lopdf::Document::with_version("1.7");
+    let pages_id = pdf.new_object_id();
+    let f1 = font(&mut pdf, "Helvetica");
+    let f2 = font(&mut pdf, "Helvetica-Bold");
+    let image_ids = image_objects(&mut pdf, images)?;
     let n_pages = pages.len();
     let mut kids = Vec::new();
-    for (i, (mut content, imgs)) in pages.into_iter().zip(used_images).enumerate() {
+    for (i, mut page) in pages.into_iter().enumerate() {
         let footer = format!("Page {} of {n_pages} - {}", i + 1, manifest.document.name);
-        content.extend_from_slice(format!("BT /F1 8 Tf {} 30 Td ", fmt(MARGIN)).as_bytes());
-        content.extend_from_slice(&appearance::literal(&winansi(&footer)));
-        content.extend_from_slice(b" Tj ET\n");
-        let content_id = pdf.add_object(flate_stream(Dictionary::new(), &content)?);
+        show_text(&mut page.content, "F1", 8.0, MARGIN, 30.0, &footer);
+        let content_id = pdf.add_object(flate_stream(Dictionary::new(), &page.content)?);
         let mut fonts = Dictionary::new();
         fonts.set("F1", Object::Reference(f1));
         fonts.set("F2", Object::Reference(f2));
         let mut resources = Dictionary::new();
         resources.set("Font", Object::Dictionary(fonts));
-        if !imgs.is_empty() {
+        if !page.images.is_empty() {
             let mut xo = Dictionary::new();
-            for idx in imgs {
+            for idx in page.images {
                 if let Some(id) = image_ids.get(idx) {
                     xo.set(format!("Im{idx}").as_bytes(), Object::Reference(*id));
                 }
@@ -506,7 +548,7 @@ pub fn manifest_pdf(manifest: &Manifest, graphisms: &[(&str, &[u8])]) -> Result<
             resources.set("XObject", Object::Dictionary(xo));
         }
         let mut page = Dictionary::new();
-        page.set("Type", Object::Name(b"Page".to_vec()));
+        page.set("Type", name("Page"));
         page.set("Parent", Object::Reference(pages_id));
         page.set(
             "MediaBox",
@@ -522,12 +564,12 @@ pub fn manifest_pdf(manifest: &Manifest, graphisms: &[(&str, &[u8])]) -> Result<
         kids.push(Object::Reference(pdf.add_object(page)));
     }
     let mut pages_dict = Dictionary::new();
-    pages_dict.set("Type", Object::Name(b"Pages".to_vec()));
+    pages_dict.set("Type", name("Pages"));
     pages_dict.set("Count", Object::Integer(n_pages as i64));
     pages_dict.set("Kids", Object::Array(kids));
     pdf.objects.insert(pages_id, Object::Dictionary(pages_dict));
     let mut catalog = Dictionary::new();
-    catalog.set("Type", Object::Name(b"Catalog".to_vec()));
+    catalog.set("Type", name("Catalog"));
     catalog.set("Pages", Object::Reference(pages_id));
     let catalog_id = pdf.add_object(catalog);
     let mut info = Dictionary::new();

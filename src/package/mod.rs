@@ -222,12 +222,29 @@ pub enum PackageError {
 }
 
 impl PackageError {
+    /// [`PackageError::TooLarge`]: `what` is `actual`, above `limit`.
+    pub(crate) fn too_large(what: impl Into<String>, actual: u64, limit: u64) -> Self {
+        PackageError::TooLarge {
+            what: what.into(),
+            actual,
+            limit,
+        }
+    }
+
     pub(crate) fn unsafe_name(name: impl AsRef<[u8]>, reason: &'static str) -> Self {
         PackageError::UnsafeName {
             name: String::from_utf8_lossy(name.as_ref()).into_owned(),
             reason,
         }
     }
+}
+
+/// `Ok` when `actual` is at most `limit`, else [`PackageError::TooLarge`] naming `what`.
+pub(crate) fn at_most(what: &str, actual: u64, limit: u64) -> Result<(), PackageError> {
+    if actual > limit {
+        return Err(PackageError::too_large(what, actual, limit));
+    }
+    Ok(())
 }
 
 /// SHA-256, lower-case hex.

@@ -5,7 +5,8 @@
 use super::build::{generator, integrity_failure, verify_signature_entry};
 use super::container::{Container, Package, read};
 use super::manifest::{
-    DocumentInfo, Manifest, ParticipantKind, ParticipantStatus, SignatureFormat,
+    DocumentInfo, Manifest, Participant, ParticipantKind, ParticipantStatus, SealInfo,
+    SignatureFormat,
 };
 use super::{Limits, MANIFEST_JSON, MANIFEST_PDF, PackageError, SEAL, sha256_hex};
 use crate::VerifyOptions;
@@ -168,12 +169,7 @@ impl std::fmt::Display for PackageReport {
         )?;
         match &self.seal {
             Some(s) => {
-                let by = s
-                    .signatures
-                    .first()
-                    .and_then(|x| x.signer.as_ref())
-                    .map(|x| x.subject.clone())
-                    .unwrap_or_default();
+                let by = s.signatures.first().map(subject_of).unwrap_or_default();
                 let v = s.signatures.first().map(verdict_of).unwrap_or_default();
                 writeln!(f, "  seal:       {v}, by {by}")?;
             }
@@ -220,12 +216,7 @@ impl std::fmt::Display for PackageReport {
         }
         writeln!(f, "  signatures:")?;
         for s in &self.signatures.signatures {
-            let by = s
-                .signer
-                .as_ref()
-                .map(|x| x.subject.clone())
-                .unwrap_or_default();
-            writeln!(f, "    {}: {} - {by}", s.id, verdict_of(s))?;
+            writeln!(f, "    {}: {} - {}", s.id, verdict_of(s), subject_of(s))?;
             if !s.passed() {
                 writeln!(f, "        {}", first_problem(s))?;
             }
@@ -268,45 +259,7 @@ pub fn verify_package(
     let manifest = Manifest::from_json(manifest_bytes, &options.limits)?;
 
     // 2. Entries against the manifest: nothing missing, nothing extra, sizes and hashes.
-    for e in &manifest.entries {
-        let found = pkg.get(&e.name).ok_or_else(|| PackageError::MissingEntry {
-            name: e.name.clone(),
-        })?;
-        if found.data.len() as u64 != e.size {
-            return Err(PackageError::ManifestSizeMismatch {
-                name: e.name.clone(),
-                expected: e.size,
-                actual: found.data.len() as u64,
-            });
-        }
-        let actual = sha256_hex(&found.data);
-        if actual != e.sha256 {
-            return Err(PackageError::HashMismatch {
-                name: e.name.clone(),
-                expected: e.sha256.clone(),
-                actual,
-            });
-        }
-        // The JSON form carries each entry's media type (a zip's is guessed from the name):
-        // it must be the one the manifest records, or a reader would serve an entry as
-        // something else than what was sealed.
-        if pkg.container == Container::Json && found.media_type != e.media_type {
-            return Err(PackageError::Manifest(format!(
-                "entry {:?} has media type {:?} in the package, the manifest says {:?}",
-                e.name, found.media_type, e.media_type
-            )));
-        }
-    }
-    for e in &pkg.entries {
-        let known = e.name == MANIFEST_JSON
-            || (e.name == SEAL && manifest.seal.is_some())
-            || manifest.entry(&e.name).is_some();
-        if !known {
-            return Err(PackageError::ExtraEntry {
-                name: e.name.clone(),
-            });
-        }
-    }
+    check_entries(pkg, &manifest)?;
 
     let mut failures: Vec<String> = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
@@ -314,213 +267,30 @@ pub fn verify_package(
     // 3. The seal: over these manifest bytes, by the certificate the manifest names.
     let seal_report = match &manifest.seal {
         None => None,
-        Some(info) => {
-            let seal = pkg
-                .get(SEAL)
-                .ok_or_else(|| PackageError::MissingEntry { name: SEAL.into() })?;
-            let mut content: &[u8] = manifest_bytes;
-            let r = cades::verify(&seal.data, Some(&mut content), &options.verify)
-                .map_err(|e| PackageError::SealInvalid(e.to_string()))?;
-            let [s] = r.signatures.as_slice() else {
-                return Err(PackageError::SealInvalid(format!(
-                    "{} signatures in the seal, not one",
-                    r.signatures.len()
-                )));
-            };
-            if let Some(f) = integrity_failure(s) {
-                return Err(PackageError::SealInvalid(f));
-            }
-            if s.signer.as_ref().map(|x| x.fingerprint_sha256.as_str())
-                != Some(info.certificate.fingerprint_sha256.as_str())
-            {
-                return Err(PackageError::SealInvalid(
-                    "made with another certificate than the manifest names".into(),
-                ));
-            }
-            if !s.passed() {
-                failures.push(format!("seal: {}", first_problem(s)));
-            }
-            Some(r)
-        }
+        Some(info) => Some(check_seal(
+            pkg,
+            info,
+            manifest_bytes,
+            options,
+            &mut failures,
+        )?),
     };
     if manifest.seal.is_none() {
         warnings.push("the manifest is not sealed: its evidence could be edited unseen".into());
     }
 
     // 4. The signatures, against the document.
-    let d = &manifest.document;
-    let doc = d
-        .entry
-        .as_ref()
-        .and_then(|e| pkg.get(e))
-        .map(|e| e.data.as_slice());
-    let sig_entry =
-        pkg.get(&manifest.signature.entry)
-            .ok_or_else(|| PackageError::MissingEntry {
-                name: manifest.signature.entry.clone(),
-            })?;
-    let mut signatures = verify_signature_entry(
-        manifest.signature.format,
-        &sig_entry.data,
-        doc,
-        &d.sha256,
-        d.size,
-        &options.verify,
-    )?;
-    signatures.file = Some(manifest.signature.entry.clone());
+    let signatures = verify_signatures(pkg, &manifest, &options.verify)?;
 
     // 5. Participants and signatures.
-    let seal_fp = manifest
-        .seal
-        .as_ref()
-        .map(|s| s.certificate.fingerprint_sha256.clone());
-    let mut claimed: Vec<&str> = Vec::new();
-    let mut checks = Vec::with_capacity(manifest.participants.len());
-    for p in &manifest.participants {
-        let mut c = ParticipantCheck {
-            step: p.step,
-            kind: p.kind,
-            name: p.name.clone(),
-            cpf: p.cpf.clone(),
-            cnpj: p.cnpj.clone(),
-            status: p.status,
-            signed_at: p.signed_at.clone(),
-            signature: p.signature.clone(),
-            signer: None,
-            verified: false,
-            problems: Vec::new(),
-        };
-        if p.status == ParticipantStatus::Signed {
-            if let Some(id) = &p.signature {
-                claimed.push(id);
-                match signatures.signatures.iter().find(|s| &s.id == id) {
-                    None => c
-                        .problems
-                        .push(format!("signature {id} is not in the signature entry")),
-                    Some(s) => {
-                        let signer = s.signer.clone().unwrap_or_default();
-                        c.signer = Some(signer.subject.clone());
-                        let expected_fp = p
-                            .certificate
-                            .as_ref()
-                            .map(|x| x.fingerprint_sha256.as_str())
-                            .unwrap_or_default();
-                        if signer.fingerprint_sha256 != expected_fp {
-                            c.problems.push(format!(
-                                "{id} was made with another certificate than the manifest records"
-                            ));
-                        }
-                        match p.kind {
-                            ParticipantKind::Digital | ParticipantKind::Server => {
-                                if p.cpf.is_some() && p.cpf != signer.cpf {
-                                    c.problems.push(format!(
-                                        "the certificate of {id} does not carry the participant's CPF"
-                                    ));
-                                }
-                                if p.cnpj.is_some() && p.cnpj != signer.cnpj {
-                                    c.problems.push(format!(
-                                        "the certificate of {id} does not carry the participant's CNPJ"
-                                    ));
-                                }
-                            }
-                            ParticipantKind::Electronic => {
-                                if seal_fp.as_deref() != Some(signer.fingerprint_sha256.as_str()) {
-                                    c.problems.push(format!(
-                                        "{id}, stamping an electronic signature, is not by the seal certificate"
-                                    ));
-                                }
-                            }
-                        }
-                        if !s.passed() {
-                            c.problems.push(format!("{id}: {}", first_problem(s)));
-                        }
-                    }
-                }
-            }
-            if p.kind == ParticipantKind::Electronic {
-                match &seal_report {
-                    None => c.problems.push(
-                        "electronic signature evidence is not sealed by a server signature".into(),
-                    ),
-                    Some(r) if !r.valid => c
-                        .problems
-                        .push("electronic signature evidence: the seal is not valid".into()),
-                    Some(_) => {}
-                }
-            }
-            c.verified = c.problems.is_empty();
-        }
-        checks.push(c);
-    }
-    for s in &signatures.signatures {
-        if !claimed.contains(&s.id.as_str()) {
-            let by = s
-                .signer
-                .as_ref()
-                .map(|x| x.subject.clone())
-                .unwrap_or_default();
-            failures.push(format!(
-                "signature {} by {by} belongs to no participant of the manifest",
-                s.id
-            ));
-        }
-    }
-    // Step order: signatures in signing order belong to non-decreasing steps, and nobody
-    // signed while an earlier step is pending. Signing order: the revision order of a PDF; for
-    // a .p7s, the claimed signing times when every signature has one (SignerInfos are a SET,
-    // which other tools may re-sort), else their position.
-    let mut order: Vec<(usize, &SignatureReport)> =
-        signatures.signatures.iter().enumerate().collect();
-    let times: Option<Vec<std::time::SystemTime>> = order
-        .iter()
-        .map(|(_, s)| {
-            s.claimed_signing_time
-                .as_deref()
-                .and_then(crate::time::parse_rfc3339)
-        })
-        .collect();
-    if manifest.signature.format != SignatureFormat::Pades
-        && let Some(times) = times
-    {
-        order.sort_by_key(|(i, _)| (times.get(*i).copied(), *i));
-    }
-    let mut last_step = 0u32;
-    for (_, s) in order {
-        if let Some(p) = manifest
-            .participants
-            .iter()
-            .find(|p| p.signature.as_deref() == Some(s.id.as_str()))
-        {
-            if p.step < last_step {
-                failures.push(format!(
-                    "{} (step {}) signed after a participant of step {last_step}",
-                    p.name, p.step
-                ));
-            }
-            last_step = last_step.max(p.step);
-        }
-    }
-    let first_pending = manifest
-        .participants
-        .iter()
-        .filter(|p| p.status == ParticipantStatus::Pending)
-        .map(|p| p.step)
-        .min();
-    if let Some(pending) = first_pending {
-        for p in &manifest.participants {
-            if p.status == ParticipantStatus::Signed && p.step > pending {
-                failures.push(format!(
-                    "{} (step {}) signed while step {pending} is still pending",
-                    p.name, p.step
-                ));
-            }
-        }
-    }
-    for c in &checks {
-        for pr in &c.problems {
-            failures.push(format!("{} (step {}): {pr}", c.name, c.step));
-        }
-    }
+    let claimed = claimed_signatures(&manifest);
+    let checks = check_participants(
+        &manifest,
+        &signatures,
+        &claimed,
+        seal_report.as_ref(),
+        &mut failures,
+    );
 
     // 6. manifest.pdf: signed by the seal certificate when sealed; renders this manifest.
     let manifest_pdf = pkg.get(MANIFEST_PDF).map(|e| {
@@ -572,6 +342,324 @@ pub fn verify_package(
         failures,
         warnings,
     })
+}
+
+/// The signature entry, verified against the document the manifest describes.
+fn verify_signatures(
+    pkg: &Package,
+    manifest: &Manifest,
+    options: &VerifyOptions,
+) -> Result<ValidationReport, PackageError> {
+    let d = &manifest.document;
+    let doc = d
+        .entry
+        .as_ref()
+        .and_then(|e| pkg.get(e))
+        .map(|e| e.data.as_slice());
+    let sig_entry =
+        pkg.get(&manifest.signature.entry)
+            .ok_or_else(|| PackageError::MissingEntry {
+                name: manifest.signature.entry.clone(),
+            })?;
+    let mut signatures = verify_signature_entry(
+        manifest.signature.format,
+        &sig_entry.data,
+        doc,
+        &d.sha256,
+        d.size,
+        options,
+    )?;
+    signatures.file = Some(manifest.signature.entry.clone());
+    Ok(signatures)
+}
+
+/// The signature ids the signed participants claim.
+fn claimed_signatures(manifest: &Manifest) -> Vec<&str> {
+    manifest
+        .participants
+        .iter()
+        .filter(|p| p.status == ParticipantStatus::Signed)
+        .filter_map(|p| p.signature.as_deref())
+        .collect()
+}
+
+/// Each participant checked against the signatures; the failures: signatures no participant
+/// claims, the step order, then each participant's problems.
+fn check_participants(
+    manifest: &Manifest,
+    signatures: &ValidationReport,
+    claimed: &[&str],
+    seal_report: Option<&ValidationReport>,
+    failures: &mut Vec<String>,
+) -> Vec<ParticipantCheck> {
+    let seal_fp = manifest
+        .seal
+        .as_ref()
+        .map(|s| s.certificate.fingerprint_sha256.as_str());
+    let checks: Vec<ParticipantCheck> = manifest
+        .participants
+        .iter()
+        .map(|p| check_participant(p, signatures, seal_fp, seal_report))
+        .collect();
+    for s in &signatures.signatures {
+        if !claimed.contains(&s.id.as_str()) {
+            failures.push(format!(
+                "signature {} by {} belongs to no participant of the manifest",
+                s.id,
+                subject_of(s)
+            ));
+        }
+    }
+    check_step_order(manifest, signatures, failures);
+    for c in &checks {
+        for pr in &c.problems {
+            failures.push(format!("{} (step {}): {pr}", c.name, c.step));
+        }
+    }
+    checks
+}
+
+/// The certificate subject of a signature, empty when its certificate was not found.
+fn subject_of(s: &SignatureReport) -> String {
+    s.signer
+        .as_ref()
+        .map(|x| x.subject.clone())
+        .unwrap_or_default()
+}
+
+/// Every entry the manifest lists is there with its size, hash (and, in the JSON form, media
+/// type); every entry there is listed (or is the manifest, or the seal it names).
+fn check_entries(pkg: &Package, manifest: &Manifest) -> Result<(), PackageError> {
+    for e in &manifest.entries {
+        let found = pkg.get(&e.name).ok_or_else(|| PackageError::MissingEntry {
+            name: e.name.clone(),
+        })?;
+        if found.data.len() as u64 != e.size {
+            return Err(PackageError::ManifestSizeMismatch {
+                name: e.name.clone(),
+                expected: e.size,
+                actual: found.data.len() as u64,
+            });
+        }
+        let actual = sha256_hex(&found.data);
+        if actual != e.sha256 {
+            return Err(PackageError::HashMismatch {
+                name: e.name.clone(),
+                expected: e.sha256.clone(),
+                actual,
+            });
+        }
+        // The JSON form carries each entry's media type (a zip's is guessed from the name):
+        // it must be the one the manifest records, or a reader would serve an entry as
+        // something else than what was sealed.
+        if pkg.container == Container::Json && found.media_type != e.media_type {
+            return Err(PackageError::Manifest(format!(
+                "entry {:?} has media type {:?} in the package, the manifest says {:?}",
+                e.name, found.media_type, e.media_type
+            )));
+        }
+    }
+    for e in &pkg.entries {
+        let known = e.name == MANIFEST_JSON
+            || (e.name == SEAL && manifest.seal.is_some())
+            || manifest.entry(&e.name).is_some();
+        if !known {
+            return Err(PackageError::ExtraEntry {
+                name: e.name.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The seal entry verifies over `manifest_bytes`, holds one signature, by the certificate
+/// `info` names; a seal that verifies but does not pass (trust) is a failure, not an error.
+fn check_seal(
+    pkg: &Package,
+    info: &SealInfo,
+    manifest_bytes: &[u8],
+    options: &VerifyPackageOptions,
+    failures: &mut Vec<String>,
+) -> Result<ValidationReport, PackageError> {
+    let seal = pkg
+        .get(SEAL)
+        .ok_or_else(|| PackageError::MissingEntry { name: SEAL.into() })?;
+    let mut content: &[u8] = manifest_bytes;
+    let r = cades::verify(&seal.data, Some(&mut content), &options.verify)
+        .map_err(|e| PackageError::SealInvalid(e.to_string()))?;
+    let [s] = r.signatures.as_slice() else {
+        return Err(PackageError::SealInvalid(format!(
+            "{} signatures in the seal, not one",
+            r.signatures.len()
+        )));
+    };
+    if let Some(f) = integrity_failure(s) {
+        return Err(PackageError::SealInvalid(f));
+    }
+    if s.signer.as_ref().map(|x| x.fingerprint_sha256.as_str())
+        != Some(info.certificate.fingerprint_sha256.as_str())
+    {
+        return Err(PackageError::SealInvalid(
+            "made with another certificate than the manifest names".into(),
+        ));
+    }
+    if !s.passed() {
+        failures.push(format!("seal: {}", first_problem(s)));
+    }
+    Ok(r)
+}
+
+/// What the manifest says of one participant, and what is wrong with it: a signed
+/// participant's signature must be in the signature entry, by the certificate the manifest
+/// records, carrying their CPF or CNPJ (an electronic signer's stamp: by the seal certificate),
+/// and pass; an electronic signer's evidence must be sealed by a valid seal.
+fn check_participant(
+    p: &Participant,
+    signatures: &ValidationReport,
+    seal_fp: Option<&str>,
+    seal_report: Option<&ValidationReport>,
+) -> ParticipantCheck {
+    let mut c = ParticipantCheck {
+        step: p.step,
+        kind: p.kind,
+        name: p.name.clone(),
+        cpf: p.cpf.clone(),
+        cnpj: p.cnpj.clone(),
+        status: p.status,
+        signed_at: p.signed_at.clone(),
+        signature: p.signature.clone(),
+        signer: None,
+        verified: false,
+        problems: Vec::new(),
+    };
+    if p.status != ParticipantStatus::Signed {
+        return c;
+    }
+    if let Some(id) = &p.signature {
+        match signatures.signatures.iter().find(|s| &s.id == id) {
+            None => c
+                .problems
+                .push(format!("signature {id} is not in the signature entry")),
+            Some(s) => check_signer(p, id, s, seal_fp, &mut c),
+        }
+    }
+    if p.kind == ParticipantKind::Electronic {
+        match seal_report {
+            None => c
+                .problems
+                .push("electronic signature evidence is not sealed by a server signature".into()),
+            Some(r) if !r.valid => c
+                .problems
+                .push("electronic signature evidence: the seal is not valid".into()),
+            Some(_) => {}
+        }
+    }
+    c.verified = c.problems.is_empty();
+    c
+}
+
+/// Signature `id` (found as `s`) against participant `p`: its signer, and the problems.
+fn check_signer(
+    p: &Participant,
+    id: &str,
+    s: &SignatureReport,
+    seal_fp: Option<&str>,
+    c: &mut ParticipantCheck,
+) {
+    let signer = s.signer.clone().unwrap_or_default();
+    c.signer = Some(signer.subject.clone());
+    let expected_fp = p
+        .certificate
+        .as_ref()
+        .map(|x| x.fingerprint_sha256.as_str())
+        .unwrap_or_default();
+    if signer.fingerprint_sha256 != expected_fp {
+        c.problems.push(format!(
+            "{id} was made with another certificate than the manifest records"
+        ));
+    }
+    match p.kind {
+        ParticipantKind::Digital | ParticipantKind::Server => {
+            if p.cpf.is_some() && p.cpf != signer.cpf {
+                c.problems.push(format!(
+                    "the certificate of {id} does not carry the participant's CPF"
+                ));
+            }
+            if p.cnpj.is_some() && p.cnpj != signer.cnpj {
+                c.problems.push(format!(
+                    "the certificate of {id} does not carry the participant's CNPJ"
+                ));
+            }
+        }
+        ParticipantKind::Electronic => {
+            if seal_fp != Some(signer.fingerprint_sha256.as_str()) {
+                c.problems.push(format!(
+                    "{id}, stamping an electronic signature, is not by the seal certificate"
+                ));
+            }
+        }
+    }
+    if !s.passed() {
+        c.problems.push(format!("{id}: {}", first_problem(s)));
+    }
+}
+
+/// Step order: signatures in signing order belong to non-decreasing steps, and nobody
+/// signed while an earlier step is pending. Signing order: the revision order of a PDF; for
+/// a .p7s, the claimed signing times when every signature has one (SignerInfos are a SET,
+/// which other tools may re-sort), else their position.
+fn check_step_order(
+    manifest: &Manifest,
+    signatures: &ValidationReport,
+    failures: &mut Vec<String>,
+) {
+    let mut order: Vec<(usize, &SignatureReport)> =
+        signatures.signatures.iter().enumerate().collect();
+    let times: Option<Vec<std::time::SystemTime>> = order
+        .iter()
+        .map(|(_, s)| {
+            s.claimed_signing_time
+                .as_deref()
+                .and_then(crate::time::parse_rfc3339)
+        })
+        .collect();
+    if manifest.signature.format != SignatureFormat::Pades
+        && let Some(times) = times
+    {
+        order.sort_by_key(|(i, _)| (times.get(*i).copied(), *i));
+    }
+    let mut last_step = 0u32;
+    for (_, s) in order {
+        if let Some(p) = manifest
+            .participants
+            .iter()
+            .find(|p| p.signature.as_deref() == Some(s.id.as_str()))
+        {
+            if p.step < last_step {
+                failures.push(format!(
+                    "{} (step {}) signed after a participant of step {last_step}",
+                    p.name, p.step
+                ));
+            }
+            last_step = last_step.max(p.step);
+        }
+    }
+    let first_pending = manifest
+        .participants
+        .iter()
+        .filter(|p| p.status == ParticipantStatus::Pending)
+        .map(|p| p.step)
+        .min();
+    if let Some(pending) = first_pending {
+        for p in &manifest.participants {
+            if p.status == ParticipantStatus::Signed && p.step > pending {
+                failures.push(format!(
+                    "{} (step {}) signed while step {pending} is still pending",
+                    p.name, p.step
+                ));
+            }
+        }
+    }
 }
 
 fn check_manifest_pdf(

@@ -157,14 +157,20 @@ fn helvetica_width(b: u8) -> f64 {
     }
 }
 
-fn fmt(v: f64) -> String {
-    let s = format!("{v:.3}");
+/// `v` as a content-stream number: at most `decimals` decimals, trailing zeros dropped
+/// (`1.50` → `1.5`, `-0.00` → `0`).
+pub(crate) fn number(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s.is_empty() || s == "-0" {
         "0".into()
     } else {
         s.into()
     }
+}
+
+fn fmt(v: f64) -> String {
+    number(v, 3)
 }
 
 /// Builds the appearance content stream for a `width` × `height` box: a thin border, the image

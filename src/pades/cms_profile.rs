@@ -30,6 +30,10 @@ pub enum PdfCmsProfile {
     EtsiCadesDetached,
     /// `adbe.pkcs7.sha1` (legacy): the CMS encapsulates the SHA-1 digest of the ranges.
     AdbePkcs7Sha1,
+    /// `PBAD.PAdES` (with `/Filter /PBAD_PAdES`): the ICP-Brasil PAdES profile (DOC-ICP-15.03,
+    /// written by ICP-Brasil signers and DSS): a CAdES-detached CMS over the ranges, checked as
+    /// `ETSI.CAdES.detached` (its AD-RB/AD-RT signature policy is reported by the CAdES checks).
+    IcpBrasilPades,
     /// `ETSI.RFC3161` (document timestamp): the CMS is a timestamp token whose TSTInfo
     /// messageImprint is the digest of the ranges. The signer must be a timestamping
     /// authority (extended key usage id-kp-timeStamping).
@@ -43,6 +47,7 @@ impl PdfCmsProfile {
             Self::AdbePkcs7Detached => "adbe.pkcs7.detached",
             Self::EtsiCadesDetached => "ETSI.CAdES.detached",
             Self::AdbePkcs7Sha1 => "adbe.pkcs7.sha1",
+            Self::IcpBrasilPades => "PBAD.PAdES",
             Self::DocumentTimestamp => "ETSI.RFC3161",
         }
     }
@@ -160,9 +165,9 @@ fn profile_checks(
 ) {
     match profile {
         PdfCmsProfile::AdbePkcs7Detached => detached_check(r, sd, profile),
-        PdfCmsProfile::EtsiCadesDetached => {
+        PdfCmsProfile::EtsiCadesDetached | PdfCmsProfile::IcpBrasilPades => {
             detached_check(r, sd, profile);
-            pades_baseline_checks(r, si);
+            pades_baseline_checks(r, si, profile);
         }
         PdfCmsProfile::AdbePkcs7Sha1 => sha1_digest_check(r, sd, range_digests),
         PdfCmsProfile::DocumentTimestamp => imprint_check(r, sd, range_digests, tst),
@@ -269,20 +274,27 @@ fn imprint_check(
     }
 }
 
-/// `ETSI.CAdES.detached`: the PAdES baseline attribute rules (ETSI EN 319 142-1 §6.3).
-fn pades_baseline_checks(r: &mut SignatureReport, si: &SignerInfo<'_>) {
+/// `ETSI.CAdES.detached` and `PBAD.PAdES`: the PAdES baseline attribute rules (ETSI EN 319
+/// 142-1 §6.3).
+fn pades_baseline_checks(r: &mut SignatureReport, si: &SignerInfo<'_>, profile: PdfCmsProfile) {
+    let name = profile.subfilter();
     if !si.signed_attr(&oid::SIGNING_TIME).is_empty() {
-        r.warnings.push(
-            "ETSI.CAdES.detached with a signingTime attribute: not PAdES baseline (ETSI EN 319 142-1 §6.3: the claimed time belongs in /M)".into(),
-        );
+        r.warnings.push(format!(
+            "{name} with a signingTime attribute: not PAdES baseline (ETSI EN 319 142-1 §6.3: the claimed time belongs in /M)"
+        ));
     }
     let v2 = !si.signed_attr(&oid::SIGNING_CERTIFICATE_V2).is_empty();
     let v1 = !si.signed_attr(&oid::SIGNING_CERTIFICATE).is_empty();
     if !v2 && !v1 {
-        r.fail_format("pades-signing-certificate", "ETSI.CAdES.detached requires the signing-certificate-v2 attribute (ETSI EN 319 142-1 §6.3)");
-    } else if !v2 {
-        r.warnings.push(
-            "ETSI.CAdES.detached with the old signing-certificate attribute (SHA-1) instead of signing-certificate-v2".into(),
+        r.fail_format(
+            "pades-signing-certificate",
+            format!(
+                "{name} requires the signing-certificate-v2 attribute (ETSI EN 319 142-1 §6.3)"
+            ),
         );
+    } else if !v2 {
+        r.warnings.push(format!(
+            "{name} with the old signing-certificate attribute (SHA-1) instead of signing-certificate-v2"
+        ));
     }
 }

@@ -5,6 +5,8 @@
 //! (feature `pkcs11`), or a remote party reached through two-step signing (the formats'
 //! `prepare`/`finish` functions, where the signature is computed outside this process).
 
+#[cfg(feature = "aws-lc")]
+mod aws_lc;
 #[cfg(feature = "pkcs11")]
 pub mod pkcs11;
 pub mod pkcs12;

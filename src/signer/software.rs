@@ -311,6 +311,9 @@ pub struct SoftwareSigner {
     key: PrivateKey,
     identity: SignerIdentity,
     algorithm: SignatureAlgorithm,
+    /// The same key in AWS-LC, for `algorithm`, when the feature is on and covers it.
+    #[cfg(feature = "aws-lc")]
+    fast: Option<super::aws_lc::AwsLcKey>,
 }
 
 impl SoftwareSigner {
@@ -342,6 +345,8 @@ impl SoftwareSigner {
         }
         let algorithm = key.default_algorithm();
         Ok(Self {
+            #[cfg(feature = "aws-lc")]
+            fast: super::aws_lc::AwsLcKey::new(&key, algorithm),
             key,
             identity,
             algorithm,
@@ -424,7 +429,21 @@ impl SoftwareSigner {
             });
         }
         self.algorithm = algorithm;
+        #[cfg(feature = "aws-lc")]
+        {
+            self.fast = super::aws_lc::AwsLcKey::new(&self.key, algorithm);
+        }
         Ok(self)
+    }
+
+    /// Which implementation makes the private-key operation: `"aws-lc"` when the `aws-lc`
+    /// feature is on and covers this key and algorithm, else `"rust"` (RustCrypto).
+    pub fn backend(&self) -> &'static str {
+        #[cfg(feature = "aws-lc")]
+        if self.fast.is_some() {
+            return "aws-lc";
+        }
+        "rust"
     }
 
     /// The private key (e.g. to learn its type).
@@ -443,6 +462,10 @@ impl Signer for SoftwareSigner {
     }
 
     fn sign(&self, to_be_signed: &[u8]) -> Result<Vec<u8>, SignerError> {
+        #[cfg(feature = "aws-lc")]
+        if let Some(fast) = &self.fast {
+            return fast.sign(to_be_signed);
+        }
         let digest = self.algorithm.digest().digest(to_be_signed);
         self.key.sign_digest(self.algorithm, &digest)
     }

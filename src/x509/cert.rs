@@ -6,8 +6,8 @@ use super::names::{self, Dn, NameConstraintSet, NameForm};
 use crate::asn1::oid;
 use crate::asn1::tlv::{self, Tlv, tag};
 use crate::x509::CertificateDer;
-use der::Decode;
 use der::asn1::ObjectIdentifier;
+use der::{Decode, DecodeOwned};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
     AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies,
@@ -162,26 +162,21 @@ fn time_of(t: &x509_cert::time::Time) -> i64 {
     i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
 }
 
-impl Cert {
-    /// Slices and decodes `der`. `None` when the outer structure cannot even be walked (the
-    /// certificate then cannot be used at all).
-    pub fn parse(der: &CertificateDer) -> Option<Self> {
-        let raw = der.der();
-        let cert = tlv::read_der_single(raw)?;
-        if cert.tag != tag::SEQUENCE {
-            return None;
-        }
-        let (tbs, rest) = tlv::expect_der(cert.content, tag::SEQUENCE)?;
-        let (outer_alg, rest) = tlv::expect_der(rest, tag::SEQUENCE)?;
-        let (sig, rest) = tlv::read_der(rest)?;
-        if !rest.is_empty() {
-            return None;
-        }
-        let signature = bit_string_contents(&sig)?;
-        let mut problems = Vec::new();
+/// The TBSCertificate fields path validation reads, sliced from the original DER.
+struct TbsFields<'a> {
+    serial: Tlv<'a>,
+    signature_algorithm: Tlv<'a>,
+    issuer: Tlv<'a>,
+    subject: Tlv<'a>,
+    spki: Tlv<'a>,
+    extensions: Option<Tlv<'a>>,
+}
 
-        // TBSCertificate fields
-        let mut fields = tbs.content;
+impl<'a> TbsFields<'a> {
+    /// Walks the TBSCertificate contents: version (an explicit v1 is recorded in `problems`),
+    /// serial, signature, issuer, validity, subject, subjectPublicKeyInfo, then only the
+    /// unique IDs (v2, v3) and one extensions field (v3). `None` when the walk fails.
+    fn slice(mut fields: &'a [u8], problems: &mut Vec<(ProblemKind, String)>) -> Option<Self> {
         let mut version = 1u8;
         if let Some((t, r)) = tlv::read_der(fields)
             && t.tag == 0xa0
@@ -202,16 +197,16 @@ impl Cert {
             fields = r;
         }
         let (serial, fields) = tlv::expect_der(fields, tag::INTEGER)?;
-        let (tbs_alg, fields) = tlv::expect_der(fields, tag::SEQUENCE)?;
+        let (signature_algorithm, fields) = tlv::expect_der(fields, tag::SEQUENCE)?;
         let (issuer, fields) = tlv::expect_der(fields, tag::SEQUENCE)?;
         let (_validity, fields) = tlv::expect_der(fields, tag::SEQUENCE)?;
         let (subject, fields) = tlv::expect_der(fields, tag::SEQUENCE)?;
         let (spki, mut fields) = tlv::expect_der(fields, tag::SEQUENCE)?;
-        let mut ext_tlv = None;
+        let mut extensions = None;
         while let Some((t, r)) = tlv::read_der(fields) {
             match t.tag {
                 0x81 | 0x82 if version >= 2 => {}
-                0xa3 if version == 3 && ext_tlv.is_none() => ext_tlv = Some(t),
+                0xa3 if version == 3 && extensions.is_none() => extensions = Some(t),
                 _ => return None,
             }
             fields = r;
@@ -219,8 +214,55 @@ impl Cert {
         if !fields.is_empty() {
             return None;
         }
+        Some(Self {
+            serial,
+            signature_algorithm,
+            issuer,
+            subject,
+            spki,
+            extensions,
+        })
+    }
+}
+
+/// What is wrong with a serial number's contents octets (RFC 5280 §4.1.2.2: positive,
+/// non-zero, at most 20 octets).
+fn serial_problem(s: &[u8]) -> Option<&'static str> {
+    let magnitude = match s {
+        [0, rest @ ..] if rest.first().is_some_and(|b| b & 0x80 != 0) => rest.len(),
+        _ => s.len(),
+    };
+    if s.first().is_some_and(|b| b & 0x80 != 0) {
+        Some("negative serial number")
+    } else if s.iter().all(|b| *b == 0) {
+        Some("serial number zero")
+    } else if magnitude > 20 {
+        Some("serial number longer than 20 octets")
+    } else {
+        None
+    }
+}
+
+impl Cert {
+    /// Slices and decodes `der`. `None` when the outer structure cannot even be walked (the
+    /// certificate then cannot be used at all).
+    pub fn parse(der: &CertificateDer) -> Option<Self> {
+        let raw = der.der();
+        let cert = tlv::read_der_single(raw)?;
+        if cert.tag != tag::SEQUENCE {
+            return None;
+        }
+        let (tbs, rest) = tlv::expect_der(cert.content, tag::SEQUENCE)?;
+        let (outer_alg, rest) = tlv::expect_der(rest, tag::SEQUENCE)?;
+        let (sig, rest) = tlv::read_der(rest)?;
+        if !rest.is_empty() {
+            return None;
+        }
+        let signature = bit_string_contents(&sig)?;
+        let mut problems = Vec::new();
+        let f = TbsFields::slice(tbs.content, &mut problems)?;
         let public_key_bits = {
-            let (_alg, r) = tlv::expect_der(spki.content, tag::SEQUENCE)?;
+            let (_alg, r) = tlv::expect_der(f.spki.content, tag::SEQUENCE)?;
             let (bits, r) = tlv::read_der(r)?;
             if !r.is_empty() {
                 return None;
@@ -231,46 +273,31 @@ impl Cert {
         let parsed = der.certificate();
         let validity = parsed.tbs_certificate().validity();
         let signature_algorithm = parsed.signature_algorithm().clone();
-        if outer_alg.raw != tbs_alg.raw {
+        if outer_alg.raw != f.signature_algorithm.raw {
             problems.push((
                 ProblemKind::Malformed,
                 "signatureAlgorithm differs from the TBSCertificate's signature field".into(),
             ));
         }
-
-        // serial number: positive, non-zero, at most 20 octets (RFC 5280 §4.1.2.2)
-        let s = serial.content;
-        let magnitude = match s {
-            [0, rest @ ..] if rest.first().is_some_and(|b| b & 0x80 != 0) => rest.len(),
-            _ => s.len(),
-        };
-        if s.first().is_some_and(|b| b & 0x80 != 0) {
-            problems.push((ProblemKind::Malformed, "negative serial number".into()));
-        } else if s.iter().all(|b| *b == 0) {
-            problems.push((ProblemKind::Malformed, "serial number zero".into()));
-        } else if magnitude > 20 {
-            problems.push((
-                ProblemKind::Malformed,
-                "serial number longer than 20 octets".into(),
-            ));
+        if let Some(p) = serial_problem(f.serial.content) {
+            problems.push((ProblemKind::Malformed, p.into()));
         }
-
-        let issuer_dn = Dn::parse(issuer.raw)?;
-        let subject_dn = Dn::parse(subject.raw)?;
+        let issuer_dn = Dn::parse(f.issuer.raw)?;
+        let subject_dn = Dn::parse(f.subject.raw)?;
         if issuer_dn.is_empty() {
             problems.push((ProblemKind::Malformed, "empty issuer name".into()));
         }
 
         let mut c = Cert {
             der: der.clone(),
-            serial: serial.content.to_vec(),
+            serial: f.serial.content.to_vec(),
             tbs: tbs.raw.to_vec(),
             signature_algorithm,
             signature,
-            issuer_raw: issuer.raw.to_vec(),
+            issuer_raw: f.issuer.raw.to_vec(),
             issuer: issuer_dn,
             subject: subject_dn,
-            spki: spki.raw.to_vec(),
+            spki: f.spki.raw.to_vec(),
             public_key_bits,
             not_before: time_of(&validity.not_before),
             not_after: time_of(&validity.not_after),
@@ -287,20 +314,14 @@ impl Cert {
             ocsp_nocheck: false,
             problems,
         };
-        if let Some(ext) = ext_tlv {
+        if let Some(ext) = f.extensions {
             c.parse_extensions(ext.content);
         }
         if c.subject.is_empty() {
             match &c.san {
                 Some((true, _)) => {}
-                Some((false, _)) => c.problems.push((
-                    ProblemKind::Malformed,
-                    "empty subject with a non-critical subjectAltName".into(),
-                )),
-                None => c.problems.push((
-                    ProblemKind::Malformed,
-                    "empty subject without subjectAltName".into(),
-                )),
+                Some((false, _)) => c.malformed("empty subject with a non-critical subjectAltName"),
+                None => c.malformed("empty subject without subjectAltName"),
             }
         }
         Some(c)
@@ -342,31 +363,37 @@ impl Cert {
             .push((ProblemKind::Constraint, detail.to_string()));
     }
 
+    /// `name` must not be marked critical (RFC 5280).
+    fn must_not_be_critical(&mut self, e: &RawExtension, name: &str) {
+        if e.critical {
+            self.constraint(&format!(
+                "{name} extension marked critical (RFC 5280 forbids)"
+            ));
+        }
+    }
+
+    /// `name` must be marked critical (RFC 5280 `section`).
+    fn must_be_critical(&mut self, e: &RawExtension, name: &str, section: &str) {
+        if !e.critical {
+            self.constraint(&format!("{name} not marked critical (RFC 5280 §{section})"));
+        }
+    }
+
+    /// An extension we only check: not critical, and of type `T`.
+    fn syntax_only<T: DecodeOwned>(&mut self, e: &RawExtension, name: &str) {
+        self.must_not_be_critical(e, name);
+        if T::from_der(&e.value).is_err() {
+            self.malformed(&format!("malformed {name}"));
+        }
+    }
+
+    /// Decodes one extension into the fields it sets, recording its problems.
     fn decode_extension(&mut self, e: &RawExtension) {
         let v = e.value.as_slice();
-        let must_not_be_critical = |c: &mut Self, name: &str| {
-            if e.critical {
-                c.constraint(&format!(
-                    "{name} extension marked critical (RFC 5280 forbids)"
-                ));
-            }
-        };
         match e.oid {
-            o if o == oid::AUTHORITY_KEY_IDENTIFIER => {
-                must_not_be_critical(self, "authorityKeyIdentifier");
-                match AuthorityKeyIdentifier::from_der(v) {
-                    Ok(aki) => {
-                        self.aki_key_id = aki.key_identifier.map(|k| k.as_bytes().to_vec());
-                        if self.aki_key_id.is_none() {
-                            // RFC 5280 §4.2.1.1: keyIdentifier MUST be present.
-                            self.constraint("authorityKeyIdentifier without keyIdentifier");
-                        }
-                    }
-                    Err(_) => self.malformed("malformed authorityKeyIdentifier"),
-                }
-            }
+            o if o == oid::AUTHORITY_KEY_IDENTIFIER => self.decode_aki(e),
             o if o == oid::SUBJECT_KEY_IDENTIFIER => {
-                must_not_be_critical(self, "subjectKeyIdentifier");
+                self.must_not_be_critical(e, "subjectKeyIdentifier");
                 match der::asn1::OctetString::from_der(v) {
                     Ok(k) => self.ski = Some(k.as_bytes().to_vec()),
                     Err(_) => self.malformed("malformed subjectKeyIdentifier"),
@@ -401,72 +428,12 @@ impl Cert {
                     self.malformed("malformed issuerAltName");
                 }
             }
-            o if o == oid::NAME_CONSTRAINTS => {
-                if !e.critical {
-                    self.constraint("nameConstraints not marked critical (RFC 5280 §4.2.1.10)");
-                }
-                match NameConstraints::from_der(v) {
-                    Ok(nc) => match NameConstraintSet::from_extension(&nc) {
-                        Ok(set) => self.name_constraints = Some(set),
-                        Err(e) => self.malformed(&e.to_string()),
-                    },
-                    Err(_) => self.malformed("malformed nameConstraints"),
-                }
-            }
-            o if o == oid::POLICY_CONSTRAINTS => {
-                if !e.critical {
-                    self.constraint("policyConstraints not marked critical (RFC 5280 §4.2.1.11)");
-                }
-                match PolicyConstraints::from_der(v) {
-                    Ok(pc)
-                        if pc.require_explicit_policy.is_none()
-                            && pc.inhibit_policy_mapping.is_none() =>
-                    {
-                        self.malformed("empty policyConstraints")
-                    }
-                    Ok(pc) => {
-                        self.policy.require_explicit_policy = pc.require_explicit_policy;
-                        self.policy.inhibit_policy_mapping = pc.inhibit_policy_mapping;
-                    }
-                    Err(_) => self.malformed("malformed policyConstraints"),
-                }
-            }
-            o if o == oid::CERTIFICATE_POLICIES => match CertificatePolicies::from_der(v) {
-                Ok(cp) if cp.0.is_empty() => self.malformed("empty certificatePolicies"),
-                Ok(cp) => {
-                    let ids: Vec<ObjectIdentifier> =
-                        cp.0.iter().map(|p| p.policy_identifier).collect();
-                    let mut sorted: Vec<String> = ids.iter().map(|o| o.to_string()).collect();
-                    sorted.sort();
-                    sorted.dedup();
-                    if sorted.len() != ids.len() {
-                        self.malformed("a policy appears twice in certificatePolicies");
-                    }
-                    self.policy.policies = Some(ids);
-                }
-                Err(_) => self.malformed("malformed certificatePolicies"),
-            },
-            o if o == oid::POLICY_MAPPINGS => match PolicyMappings::from_der(v) {
-                Ok(pm) if pm.0.is_empty() => self.malformed("empty policyMappings"),
-                Ok(pm) => {
-                    for m in &pm.0 {
-                        if m.issuer_domain_policy == oid::ANY_POLICY
-                            || m.subject_domain_policy == oid::ANY_POLICY
-                        {
-                            self.constraint("policyMappings maps anyPolicy (RFC 5280 §6.1.4 (a))");
-                        }
-                    }
-                    self.policy.mappings =
-                        pm.0.iter()
-                            .map(|m| (m.issuer_domain_policy, m.subject_domain_policy))
-                            .collect();
-                }
-                Err(_) => self.malformed("malformed policyMappings"),
-            },
+            o if o == oid::NAME_CONSTRAINTS => self.decode_name_constraints(e),
+            o if o == oid::POLICY_CONSTRAINTS => self.decode_policy_constraints(e),
+            o if o == oid::CERTIFICATE_POLICIES => self.decode_certificate_policies(v),
+            o if o == oid::POLICY_MAPPINGS => self.decode_policy_mappings(v),
             o if o == oid::INHIBIT_ANY_POLICY => {
-                if !e.critical {
-                    self.constraint("inhibitAnyPolicy not marked critical (RFC 5280 §4.2.1.14)");
-                }
+                self.must_be_critical(e, "inhibitAnyPolicy", "4.2.1.14");
                 match u32::from_der(v) {
                     Ok(n) => self.policy.inhibit_any_policy = Some(n),
                     Err(_) => self.malformed("malformed inhibitAnyPolicy"),
@@ -477,25 +444,16 @@ impl Cert {
                 Err(_) => self.malformed("malformed cRLDistributionPoints"),
             },
             o if o == oid::FRESHEST_CRL => {
-                must_not_be_critical(self, "freshestCRL");
-                if CrlDistributionPoints::from_der(v).is_err() {
-                    self.malformed("malformed freshestCRL");
-                }
+                self.syntax_only::<CrlDistributionPoints>(e, "freshestCRL")
             }
             o if o == oid::AUTHORITY_INFO_ACCESS => {
-                must_not_be_critical(self, "authorityInfoAccess");
-                if AuthorityInfoAccessSyntax::from_der(v).is_err() {
-                    self.malformed("malformed authorityInfoAccess");
-                }
+                self.syntax_only::<AuthorityInfoAccessSyntax>(e, "authorityInfoAccess")
             }
             o if o == oid::SUBJECT_INFO_ACCESS => {
-                must_not_be_critical(self, "subjectInfoAccess");
-                if SubjectInfoAccessSyntax::from_der(v).is_err() {
-                    self.malformed("malformed subjectInfoAccess");
-                }
+                self.syntax_only::<SubjectInfoAccessSyntax>(e, "subjectInfoAccess")
             }
             o if o == oid::SUBJECT_DIRECTORY_ATTRIBUTES => {
-                must_not_be_critical(self, "subjectDirectoryAttributes");
+                self.must_not_be_critical(e, "subjectDirectoryAttributes")
             }
             o if o == oid::OCSP_NOCHECK => {
                 if v != [0x05, 0x00] {
@@ -504,13 +462,91 @@ impl Cert {
                 self.ocsp_nocheck = true;
             }
             o if o == oid::PRIVATE_KEY_USAGE_PERIOD => {
-                must_not_be_critical(self, "privateKeyUsagePeriod");
+                self.must_not_be_critical(e, "privateKeyUsagePeriod")
             }
             other => {
                 if e.critical {
                     self.constraint(&format!("unsupported critical extension {other}"));
                 }
             }
+        }
+    }
+
+    fn decode_aki(&mut self, e: &RawExtension) {
+        self.must_not_be_critical(e, "authorityKeyIdentifier");
+        match AuthorityKeyIdentifier::from_der(&e.value) {
+            Ok(aki) => {
+                self.aki_key_id = aki.key_identifier.map(|k| k.as_bytes().to_vec());
+                if self.aki_key_id.is_none() {
+                    // RFC 5280 §4.2.1.1: keyIdentifier MUST be present.
+                    self.constraint("authorityKeyIdentifier without keyIdentifier");
+                }
+            }
+            Err(_) => self.malformed("malformed authorityKeyIdentifier"),
+        }
+    }
+
+    fn decode_name_constraints(&mut self, e: &RawExtension) {
+        self.must_be_critical(e, "nameConstraints", "4.2.1.10");
+        match NameConstraints::from_der(&e.value) {
+            Ok(nc) => match NameConstraintSet::from_extension(&nc) {
+                Ok(set) => self.name_constraints = Some(set),
+                Err(e) => self.malformed(&e.to_string()),
+            },
+            Err(_) => self.malformed("malformed nameConstraints"),
+        }
+    }
+
+    fn decode_policy_constraints(&mut self, e: &RawExtension) {
+        self.must_be_critical(e, "policyConstraints", "4.2.1.11");
+        match PolicyConstraints::from_der(&e.value) {
+            Ok(pc)
+                if pc.require_explicit_policy.is_none() && pc.inhibit_policy_mapping.is_none() =>
+            {
+                self.malformed("empty policyConstraints")
+            }
+            Ok(pc) => {
+                self.policy.require_explicit_policy = pc.require_explicit_policy;
+                self.policy.inhibit_policy_mapping = pc.inhibit_policy_mapping;
+            }
+            Err(_) => self.malformed("malformed policyConstraints"),
+        }
+    }
+
+    fn decode_certificate_policies(&mut self, v: &[u8]) {
+        match CertificatePolicies::from_der(v) {
+            Ok(cp) if cp.0.is_empty() => self.malformed("empty certificatePolicies"),
+            Ok(cp) => {
+                let ids: Vec<ObjectIdentifier> = cp.0.iter().map(|p| p.policy_identifier).collect();
+                let mut sorted: Vec<String> = ids.iter().map(|o| o.to_string()).collect();
+                sorted.sort();
+                sorted.dedup();
+                if sorted.len() != ids.len() {
+                    self.malformed("a policy appears twice in certificatePolicies");
+                }
+                self.policy.policies = Some(ids);
+            }
+            Err(_) => self.malformed("malformed certificatePolicies"),
+        }
+    }
+
+    fn decode_policy_mappings(&mut self, v: &[u8]) {
+        match PolicyMappings::from_der(v) {
+            Ok(pm) if pm.0.is_empty() => self.malformed("empty policyMappings"),
+            Ok(pm) => {
+                for m in &pm.0 {
+                    if m.issuer_domain_policy == oid::ANY_POLICY
+                        || m.subject_domain_policy == oid::ANY_POLICY
+                    {
+                        self.constraint("policyMappings maps anyPolicy (RFC 5280 §6.1.4 (a))");
+                    }
+                }
+                self.policy.mappings =
+                    pm.0.iter()
+                        .map(|m| (m.issuer_domain_policy, m.subject_domain_policy))
+                        .collect();
+            }
+            Err(_) => self.malformed("malformed policyMappings"),
         }
     }
 

@@ -38,6 +38,18 @@ struct Node {
     alive: bool,
 }
 
+impl Node {
+    /// A live node for `policy` expecting itself, under node `parent` of the level above.
+    fn leaf(policy: ObjectIdentifier, parent: usize) -> Self {
+        Self {
+            policy,
+            expected: vec![policy],
+            parent,
+            alive: true,
+        }
+    }
+}
+
 /// The valid_policy_tree as levels of nodes; level 0 holds the root.
 struct Tree {
     levels: Vec<Vec<Node>>,
@@ -47,12 +59,7 @@ struct Tree {
 impl Tree {
     fn new() -> Self {
         Self {
-            levels: vec![vec![Node {
-                policy: oid::ANY_POLICY,
-                expected: vec![oid::ANY_POLICY],
-                parent: 0,
-                alive: true,
-            }]],
+            levels: vec![vec![Node::leaf(oid::ANY_POLICY, 0)]],
             nodes: 1,
         }
     }
@@ -102,6 +109,105 @@ impl Tree {
     fn is_null(&self) -> bool {
         self.level(0).next().is_none()
     }
+
+    /// §6.1.3 (d): the nodes of depth `i` for certificate `i`'s `policies`; anyPolicy among
+    /// them is processed only when `any_allowed` ((d)(2)); then the childless nodes above go.
+    fn add_policies(
+        &mut self,
+        i: usize,
+        policies: &[ObjectIdentifier],
+        any_allowed: bool,
+    ) -> Result<(), PolicyError> {
+        let mut new_nodes = Vec::new();
+        for p in policies.iter().filter(|p| **p != oid::ANY_POLICY) {
+            let mut matched = false;
+            for (k, parent) in self.level(i - 1) {
+                if parent.expected.contains(p) {
+                    matched = true;
+                    new_nodes.push(Node::leaf(*p, k));
+                }
+            }
+            if !matched {
+                for (k, parent) in self.level(i - 1) {
+                    if parent.policy == oid::ANY_POLICY {
+                        new_nodes.push(Node::leaf(*p, k));
+                    }
+                }
+            }
+        }
+        if policies.contains(&oid::ANY_POLICY) && any_allowed {
+            for (k, parent) in self.level(i - 1) {
+                for e in &parent.expected {
+                    let exists = new_nodes.iter().any(|c| c.parent == k && c.policy == *e);
+                    if !exists {
+                        new_nodes.push(Node::leaf(*e, k));
+                    }
+                }
+            }
+        }
+        for node in new_nodes {
+            self.push(i, node)?;
+        }
+        self.prune(i);
+        Ok(())
+    }
+
+    /// §6.1.4 (b): certificate `i`'s policy `mappings` (issuer, subject domain policy):
+    /// with policy mapping allowed, the mapped nodes expect the subject policies; without,
+    /// they are deleted. `false` when the tree becomes null.
+    fn apply_mappings(
+        &mut self,
+        i: usize,
+        mappings: &[(ObjectIdentifier, ObjectIdentifier)],
+        mapping_allowed: bool,
+    ) -> Result<bool, PolicyError> {
+        let mut issuer_policies: Vec<ObjectIdentifier> = mappings.iter().map(|m| m.0).collect();
+        issuer_policies.dedup();
+        for idp in issuer_policies {
+            let mapped: Vec<ObjectIdentifier> = mappings
+                .iter()
+                .filter(|m| m.0 == idp)
+                .map(|m| m.1)
+                .collect();
+            if mapping_allowed {
+                let mut found = false;
+                if let Some(l) = self.levels.get_mut(i) {
+                    for node in l.iter_mut().filter(|n| n.alive && n.policy == idp) {
+                        node.expected = mapped.clone();
+                        found = true;
+                    }
+                }
+                if !found {
+                    let any_parent = self
+                        .level(i)
+                        .find(|(_, n)| n.policy == oid::ANY_POLICY)
+                        .map(|(_, n)| n.parent);
+                    if let Some(parent) = any_parent {
+                        self.push(
+                            i,
+                            Node {
+                                policy: idp,
+                                expected: mapped,
+                                parent,
+                                alive: true,
+                            },
+                        )?;
+                    }
+                }
+            } else {
+                if let Some(l) = self.levels.get_mut(i) {
+                    for node in l.iter_mut().filter(|n| n.policy == idp) {
+                        node.alive = false;
+                    }
+                }
+                self.prune(i);
+                if self.is_null() {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
 }
 
 fn min_set(v: &mut usize, n: Option<u32>) {
@@ -109,6 +215,41 @@ fn min_set(v: &mut usize, n: Option<u32>) {
         && (n as usize) < *v
     {
         *v = n as usize;
+    }
+}
+
+/// The state variables explicit_policy, inhibit_anyPolicy and policy_mapping (§6.1.2 (d)–(f)).
+struct Counters {
+    explicit_policy: usize,
+    inhibit_any: usize,
+    policy_mapping: usize,
+}
+
+impl Counters {
+    /// All n + 1 (the initial flags are false) for a path of `n` certificates.
+    fn new(n: usize) -> Self {
+        Self {
+            explicit_policy: n + 1,
+            inhibit_any: n + 1,
+            policy_mapping: n + 1,
+        }
+    }
+
+    /// §6.1.4 (h)–(j): after a certificate that is not the last.
+    fn update(&mut self, cert: &Cert, self_issued: bool) {
+        // (h)
+        if !self_issued {
+            self.explicit_policy = self.explicit_policy.saturating_sub(1);
+            self.policy_mapping = self.policy_mapping.saturating_sub(1);
+            self.inhibit_any = self.inhibit_any.saturating_sub(1);
+        }
+        // (i), (j)
+        min_set(
+            &mut self.explicit_policy,
+            cert.policy.require_explicit_policy,
+        );
+        min_set(&mut self.policy_mapping, cert.policy.inhibit_policy_mapping);
+        min_set(&mut self.inhibit_any, cert.policy.inhibit_any_policy);
     }
 }
 
@@ -123,71 +264,21 @@ pub(crate) fn check(path: &[&Cert]) -> Result<(), PolicyError> {
     }
     let n = path.len();
     let mut tree = Some(Tree::new());
-    let mut explicit_policy = n + 1;
-    let mut inhibit_any = n + 1;
-    let mut policy_mapping = n + 1;
+    let mut counters = Counters::new(n);
     for (idx, cert) in path.iter().enumerate() {
         let i = idx + 1;
         let self_issued = cert.is_self_issued();
         // (d) / (e)
-        match (&cert.policy.policies, tree.as_mut()) {
-            (Some(policies), Some(t)) => {
-                let mut new_nodes = Vec::new();
-                for p in policies.iter().filter(|p| **p != oid::ANY_POLICY) {
-                    let mut matched = false;
-                    for (k, parent) in t.level(i - 1) {
-                        if parent.expected.contains(p) {
-                            matched = true;
-                            new_nodes.push(Node {
-                                policy: *p,
-                                expected: vec![*p],
-                                parent: k,
-                                alive: true,
-                            });
-                        }
-                    }
-                    if !matched {
-                        for (k, parent) in t.level(i - 1) {
-                            if parent.policy == oid::ANY_POLICY {
-                                new_nodes.push(Node {
-                                    policy: *p,
-                                    expected: vec![*p],
-                                    parent: k,
-                                    alive: true,
-                                });
-                            }
-                        }
-                    }
-                }
-                if policies.contains(&oid::ANY_POLICY)
-                    && (inhibit_any > 0 || (i < n && self_issued))
-                {
-                    for (k, parent) in t.level(i - 1) {
-                        for e in &parent.expected {
-                            let exists = new_nodes.iter().any(|c| c.parent == k && c.policy == *e);
-                            if !exists {
-                                new_nodes.push(Node {
-                                    policy: *e,
-                                    expected: vec![*e],
-                                    parent: k,
-                                    alive: true,
-                                });
-                            }
-                        }
-                    }
-                }
-                for node in new_nodes {
-                    t.push(i, node)?;
-                }
-                t.prune(i);
-                if t.is_null() {
-                    tree = None;
-                }
+        tree = match (&cert.policy.policies, tree) {
+            (Some(policies), Some(mut t)) => {
+                let any_allowed = counters.inhibit_any > 0 || (i < n && self_issued);
+                t.add_policies(i, policies, any_allowed)?;
+                (!t.is_null()).then_some(t)
             }
-            _ => tree = None,
-        }
+            _ => None,
+        };
         // (f)
-        if explicit_policy == 0 && tree.is_none() {
+        if counters.explicit_policy == 0 && tree.is_none() {
             return Err(PolicyError::NoValidPolicyAt {
                 subject: cert.subject_text(),
             });
@@ -198,70 +289,14 @@ pub(crate) fn check(path: &[&Cert]) -> Result<(), PolicyError> {
         // §6.1.4 (b): policy mappings
         if !cert.policy.mappings.is_empty()
             && let Some(t) = tree.as_mut()
+            && !t.apply_mappings(i, &cert.policy.mappings, counters.policy_mapping > 0)?
         {
-            let mut issuer_policies: Vec<ObjectIdentifier> =
-                cert.policy.mappings.iter().map(|m| m.0).collect();
-            issuer_policies.dedup();
-            for idp in issuer_policies {
-                let mapped: Vec<ObjectIdentifier> = cert
-                    .policy
-                    .mappings
-                    .iter()
-                    .filter(|m| m.0 == idp)
-                    .map(|m| m.1)
-                    .collect();
-                if policy_mapping > 0 {
-                    let mut found = false;
-                    if let Some(l) = t.levels.get_mut(i) {
-                        for node in l.iter_mut().filter(|n| n.alive && n.policy == idp) {
-                            node.expected = mapped.clone();
-                            found = true;
-                        }
-                    }
-                    if !found {
-                        let any_parent = t
-                            .level(i)
-                            .find(|(_, n)| n.policy == oid::ANY_POLICY)
-                            .map(|(_, n)| n.parent);
-                        if let Some(parent) = any_parent {
-                            t.push(
-                                i,
-                                Node {
-                                    policy: idp,
-                                    expected: mapped.clone(),
-                                    parent,
-                                    alive: true,
-                                },
-                            )?;
-                        }
-                    }
-                } else {
-                    if let Some(l) = t.levels.get_mut(i) {
-                        for node in l.iter_mut().filter(|n| n.policy == idp) {
-                            node.alive = false;
-                        }
-                    }
-                    t.prune(i);
-                    if t.is_null() {
-                        tree = None;
-                        break;
-                    }
-                }
-            }
+            tree = None;
         }
-        // (h)
-        if !self_issued {
-            explicit_policy = explicit_policy.saturating_sub(1);
-            policy_mapping = policy_mapping.saturating_sub(1);
-            inhibit_any = inhibit_any.saturating_sub(1);
-        }
-        // (i), (j)
-        min_set(&mut explicit_policy, cert.policy.require_explicit_policy);
-        min_set(&mut policy_mapping, cert.policy.inhibit_policy_mapping);
-        min_set(&mut inhibit_any, cert.policy.inhibit_any_policy);
+        counters.update(cert, self_issued);
     }
     // §6.1.5 (a), (b)
-    explicit_policy = explicit_policy.saturating_sub(1);
+    let mut explicit_policy = counters.explicit_policy.saturating_sub(1);
     if path
         .last()
         .is_some_and(|c| c.policy.require_explicit_policy == Some(0))

@@ -79,6 +79,17 @@ impl TrustStore {
         Ok(store)
     }
 
+    /// The ICP-Brasil root certificates embedded in the binary (see [`super::icp_brasil`]):
+    /// v5, v10 and v12, in force, and v2, expired on 2023-06-21 (an anchor only for
+    /// validations at an earlier time).
+    pub fn icp_brasil() -> Self {
+        let mut store = Self::new();
+        for c in super::icp_brasil::roots() {
+            store.add(c);
+        }
+        store
+    }
+
     /// Adds an anchor (duplicates are ignored; beyond 10 000 anchors, further ones are too).
     pub fn add(&mut self, cert: CertificateDer) {
         if self.anchors.len() < MAX_ANCHORS && !self.anchors.contains(&cert) {

@@ -43,6 +43,27 @@ pub fn openssl_cms_verify(p7s: &[u8], content: Option<&[u8]>, cades: bool) {
     );
 }
 
+/// `openssl cms -verify -noverify` of a DER `.p7s` over the detached `content`: whether the
+/// signature itself verifies (no chain is built: for real-world files whose roots openssl does
+/// not have). `None` (after a notice) when openssl is missing.
+pub fn openssl_cms_signature_verifies(p7s: &[u8], content: &[u8]) -> Option<bool> {
+    let openssl = tool("openssl")?;
+    let dir = tempdir();
+    let (p, cp) = (dir.path().join("s.p7s"), dir.path().join("content"));
+    std::fs::write(&p, p7s).unwrap();
+    std::fs::write(&cp, content).unwrap();
+    let mut cmd = Command::new(openssl);
+    cmd.args(["cms", "-verify", "-binary", "-inform", "DER", "-noverify"])
+        .arg("-in")
+        .arg(&p)
+        .arg("-content")
+        .arg(&cp)
+        .arg("-out")
+        .arg(dir.path().join("out"));
+    let (ok, out) = run(&mut cmd);
+    Some(ok && out.contains("Verification successful"))
+}
+
 /// `pdfsig` with an NSS database that trusts the test root (`pki/root-ca.pem`), made once and
 /// used for any number of files.
 pub struct PdfsigTrusting {

@@ -29,7 +29,8 @@ pub(crate) fn run(cmd: CertCommand) -> Result<ExitCode, Failure> {
 // `--untrusted` repeatable (as they always were here).
 #[derive(Args, Debug)]
 #[command(mut_arg("trust", |a| a.required(true).help(
-    "Trust anchors: a PEM bundle, a DER file or a directory of .pem/.crt/.cer files"
+    "Trust anchors: a PEM bundle, a DER file or a directory of .pem/.crt/.cer files, or \
+     icp-brasil for the ICP-Brasil roots built into sigform (./icp-brasil for a file of that name)"
 )))]
 #[command(mut_arg("untrusted", |a| a.action(ArgAction::Append).help(
     "Untrusted intermediate certificates (PEM bundle or DER); repeatable"

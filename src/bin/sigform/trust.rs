@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 /// takes `--untrusted` more than once (see `cert::CertVerifyArgs`).
 #[derive(Args, Debug)]
 pub(crate) struct TrustArgs {
-    /// Trust anchors (PEM bundle or directory).
+    /// Trust anchors: a PEM bundle, a DER file or a directory, or `icp-brasil` for the
+    /// ICP-Brasil root certificates built into sigform (v5, v10, v12; v2, expired, for earlier
+    /// --at times). The word wins over a file of that name: write ./icp-brasil for the file.
     #[arg(long)]
     pub(crate) trust: Option<PathBuf>,
     /// More certificates to build chains with (PEM bundle).
@@ -28,6 +30,18 @@ pub(crate) struct TrustArgs {
     /// Validation time (RFC 3339), default now.
     #[arg(long)]
     pub(crate) at: Option<String>,
+}
+
+/// The `--trust` value that names the embedded ICP-Brasil roots instead of a path.
+const ICP_BRASIL: &str = "icp-brasil";
+
+/// The anchors `--trust` names: the embedded ICP-Brasil roots for the literal `icp-brasil`,
+/// otherwise the file or directory at that path.
+fn load_trust_store(value: &Path) -> Result<TrustStore, Failure> {
+    if value.as_os_str() == ICP_BRASIL {
+        return Ok(TrustStore::icp_brasil());
+    }
+    Ok(TrustStore::from_path(value)?)
 }
 
 /// Whether the message of a certificate, CRL or OCSP file that does not parse starts with the
@@ -57,7 +71,7 @@ impl TrustArgs {
         }
         options.extra_certificates = self.untrusted_certificates(ParseErrors::Bare)?;
         match &self.trust {
-            Some(t) => options.trust = Some(TrustStore::from_path(t)?),
+            Some(t) => options.trust = Some(load_trust_store(t)?),
             None => {
                 eprintln!("sigform: notice: no --trust given: certificate chains are not evaluated")
             }
@@ -72,7 +86,7 @@ impl TrustArgs {
             .trust
             .as_deref()
             .ok_or_else(|| Failure("--trust is required".into()))?;
-        Ok(TrustStore::from_path(path)?)
+        load_trust_store(path)
     }
 
     /// The certificates of every `--untrusted` file.

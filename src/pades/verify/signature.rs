@@ -19,13 +19,16 @@ use crate::report::{
 use crate::x509::CertificateDer;
 use std::io::{Read, Seek};
 
-/// `/Filter` values accepted (the signature handler names of ISO 32000 and its predecessors).
-const FILTERS: [&[u8]; 5] = [
+/// `/Filter` values known (the signature handler names of ISO 32000 and its predecessors, and
+/// ICP-Brasil's `PBAD_PAdES`). Another name is a warning when the `/SubFilter` is known: the
+/// `/SubFilter` alone decides how the signature is verified (ISO 32000-2 §12.8.3).
+const FILTERS: [&[u8]; 6] = [
     b"Adobe.PPKLite",
     b"Adobe.PPKMS",
     b"Entrust.PPKEF",
     b"CICI.SignIt",
     b"VeriSign.PPKVS",
+    b"PBAD_PAdES",
 ];
 
 /// What one signature's structural checks found.
@@ -55,7 +58,7 @@ pub(super) enum ProfileError {
     #[error("no /SubFilter")]
     Missing,
     #[error(
-        "unsupported /SubFilter /{0} (supported: ETSI.CAdES.detached, adbe.pkcs7.detached, adbe.pkcs7.sha1, ETSI.RFC3161)"
+        "unsupported /SubFilter /{0} (supported: ETSI.CAdES.detached, adbe.pkcs7.detached, adbe.pkcs7.sha1, ETSI.RFC3161, PBAD.PAdES)"
     )]
     Unsupported(String),
     #[error("/SubFilter is a {0}, not a name")]
@@ -70,6 +73,7 @@ pub(super) fn profile_of(d: &Dictionary) -> Result<PdfCmsProfile, ProfileError> 
             b"ETSI.CAdES.detached" => Ok(PdfCmsProfile::EtsiCadesDetached),
             b"adbe.pkcs7.detached" => Ok(PdfCmsProfile::AdbePkcs7Detached),
             b"adbe.pkcs7.sha1" => Ok(PdfCmsProfile::AdbePkcs7Sha1),
+            b"PBAD.PAdES" => Ok(PdfCmsProfile::IcpBrasilPades),
             b"ETSI.RFC3161" => Ok(PdfCmsProfile::DocumentTimestamp),
             other => Err(ProfileError::Unsupported(
                 String::from_utf8_lossy(other).into_owned(),
@@ -169,11 +173,6 @@ fn check_dictionary(
             as_written(o)
         )),
     }
-    match d.get("Filter") {
-        Some(Object::Name(n)) if FILTERS.contains(&n.as_slice()) => {}
-        Some(o) => problems.push(format!("unknown /Filter {}", as_written(o))),
-        None => problems.push("no /Filter".into()),
-    }
     let profile = match profile_of(d) {
         Ok(p) => Some(p),
         Err(e) => {
@@ -181,6 +180,16 @@ fn check_dictionary(
             None
         }
     };
+    match (d.get("Filter"), profile) {
+        (Some(Object::Name(n)), _) if FILTERS.contains(&n.as_slice()) => {}
+        (Some(o @ Object::Name(_)), Some(p)) => report.warnings.push(format!(
+            "unknown /Filter {}: verified by its /SubFilter /{}",
+            as_written(o),
+            p.subfilter()
+        )),
+        (Some(o), _) => problems.push(format!("unknown /Filter {}", as_written(o))),
+        (None, _) => problems.push("no /Filter".into()),
+    }
     if let Some(p) = profile {
         details.subfilter = Some(p.subfilter().into());
         let is_dts = p == PdfCmsProfile::DocumentTimestamp;
@@ -356,9 +365,58 @@ mod tests {
         d.insert("SubFilter", Object::name("x.y"));
         assert_eq!(
             profile_of(&d).map_err(|e| e.to_string()),
-            Err("unsupported /SubFilter /x.y (supported: ETSI.CAdES.detached, adbe.pkcs7.detached, adbe.pkcs7.sha1, ETSI.RFC3161)".to_string())
+            Err("unsupported /SubFilter /x.y (supported: ETSI.CAdES.detached, adbe.pkcs7.detached, adbe.pkcs7.sha1, ETSI.RFC3161, PBAD.PAdES)".to_string())
         );
         d.insert("SubFilter", Object::Integer(1));
         assert_eq!(profile_of(&d), Err(ProfileError::NotAName("integer")));
+    }
+
+    /// The dictionary checks of `/Type /Sig`, `filter` and `subfilter`: (failures, warnings).
+    fn dictionary_verdict(filter: Option<&str>, subfilter: &str) -> (Vec<String>, Vec<String>) {
+        let mut d = Dictionary::new();
+        d.insert("Type", Object::name("Sig"));
+        if let Some(f) = filter {
+            d.insert("Filter", Object::name(f));
+        }
+        d.insert("SubFilter", Object::name(subfilter));
+        let mut report = SignatureReport::new("S1");
+        let mut details = PdfSignatureDetails::default();
+        check_dictionary(&mut report, &mut details, &d);
+        let failures = report
+            .checks
+            .iter()
+            .filter(|c| !c.passed)
+            .filter_map(|c| c.detail.clone())
+            .collect();
+        (failures, report.warnings)
+    }
+
+    #[test]
+    fn icp_brasil_pades_pair_is_the_icp_brasil_profile() {
+        let mut d = Dictionary::new();
+        d.insert("SubFilter", Object::name("PBAD.PAdES"));
+        assert_eq!(profile_of(&d), Ok(PdfCmsProfile::IcpBrasilPades));
+        let (failures, warnings) = dictionary_verdict(Some("PBAD_PAdES"), "PBAD.PAdES");
+        assert!(failures.is_empty(), "{failures:?}");
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn unknown_filter_with_known_subfilter_is_a_warning() {
+        let (failures, warnings) = dictionary_verdict(Some("Acme.Signer"), "ETSI.CAdES.detached");
+        assert!(failures.is_empty(), "{failures:?}");
+        assert_eq!(
+            warnings,
+            ["unknown /Filter /Acme.Signer: verified by its /SubFilter /ETSI.CAdES.detached"]
+        );
+    }
+
+    #[test]
+    fn unknown_filter_with_unknown_subfilter_or_no_filter_fails() {
+        let (failures, _) = dictionary_verdict(Some("Acme.Signer"), "acme.sub");
+        assert_eq!(failures.len(), 2, "{failures:?}");
+        assert!(failures.iter().any(|f| f == "unknown /Filter /Acme.Signer"));
+        let (failures, _) = dictionary_verdict(None, "PBAD.PAdES");
+        assert_eq!(failures, ["no /Filter"]);
     }
 }
