@@ -38,6 +38,11 @@ pub enum FileFormat {
 /// The format of a file from its first bytes (at most [`HEAD_LEN`] are looked at).
 pub fn detect(head: &[u8]) -> FileFormat {
     let head = head.get(..HEAD_LEN).unwrap_or(head);
+    // A CMS ContentInfo of signedData whose attached content is a PDF holds `%PDF-` early:
+    // the ContentInfo's own start decides first.
+    if is_signed_data_start(head) {
+        return FileFormat::Cms;
+    }
     if head.windows(5).any(|w| w == b"%PDF-") {
         return FileFormat::Pdf;
     }
@@ -54,6 +59,24 @@ pub fn detect(head: &[u8]) -> FileFormat {
         return FileFormat::CmsPem;
     }
     FileFormat::Cms
+}
+
+/// True when `head` starts a DER/BER SEQUENCE whose first element is the signedData OID
+/// (1.2.840.113549.1.7.2), as a CMS ContentInfo does.
+fn is_signed_data_start(head: &[u8]) -> bool {
+    const SIGNED_DATA: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+    ];
+    let Some((&0x30, rest)) = head.split_first() else {
+        return false;
+    };
+    // The length octets: short form, indefinite (0x80), or long form 0x81..=0x84.
+    let skip = match rest.first() {
+        Some(&l) if l <= 0x80 => 1,
+        Some(&l) if (0x81..=0x84).contains(&l) => 1 + usize::from(l & 0x7f),
+        _ => return false,
+    };
+    rest.get(skip..).is_some_and(|r| r.starts_with(SIGNED_DATA))
 }
 
 /// The format of the file at `path`, reading at most [`HEAD_LEN`] bytes of it.
@@ -98,5 +121,18 @@ mod tests {
         assert_eq!(detect(b"PK\x05\x06"), FileFormat::Cms);
         assert_eq!(detect(b"\n-----BEGIN PKCS7-----\nMIIB"), FileFormat::CmsPem);
         assert_eq!(detect(b""), FileFormat::Cms);
+    }
+
+    #[test]
+    fn cms_whose_attached_content_is_a_pdf() {
+        let mut cms = vec![0x30, 0x82, 0x10, 0x00];
+        cms.extend_from_slice(&[
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+        ]);
+        cms.extend_from_slice(b"\xa0\x80%PDF-1.7");
+        assert_eq!(detect(&cms), FileFormat::Cms);
+        let mut pdf = b"0 %PDF-1.7".to_vec();
+        pdf.insert(0, 0x30);
+        assert_eq!(detect(&pdf), FileFormat::Pdf);
     }
 }

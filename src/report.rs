@@ -232,6 +232,9 @@ pub struct SignatureReport {
     /// Baseline level reached.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<Level>,
+    /// The signature's timestamps (signature and archive timestamps), each with its verdict.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timestamps: Vec<TimestampReport>,
     /// Signature policy OID (EPES / ICP-Brasil AD-RB).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_oid: Option<String>,
@@ -258,6 +261,42 @@ pub struct SignatureReport {
     /// `None` for other formats.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<PdfSignatureDetails>,
+}
+
+/// What a timestamp of a signature is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimestampKind {
+    /// id-aa-signatureTimeStampToken: over the signature value (B-T).
+    SignatureTimestamp,
+    /// archive-time-stamp-v3 (ETSI EN 319 122-1 §5.5.3): over the signature and its validation
+    /// data (B-LTA).
+    ArchiveTimestampV3,
+    /// archive-time-stamp-v2 (ETSI TS 101 733 §6.4.1, CAdES-A).
+    ArchiveTimestampV2,
+}
+
+/// The verdict on one timestamp of a signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimestampReport {
+    /// `S1.T1`, `S1.T2`, … in the order of the unsigned attributes.
+    pub id: String,
+    /// What it timestamps.
+    pub kind: TimestampKind,
+    /// The verdict on the token.
+    pub indication: Indication,
+    /// Why, when not TOTAL_PASSED.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_indication: Option<SubIndication>,
+    /// genTime (RFC 3339), when the token could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gen_time: Option<String>,
+    /// The TSA certificate's subject, when found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tsa: Option<String>,
+    /// What went wrong, when not TOTAL_PASSED.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// The PDF specifics of a PAdES signature: where it sits, what it covers, what changed after it.
@@ -360,6 +399,7 @@ impl SignatureReport {
             claimed_signing_time: None,
             timestamp_time: None,
             level: None,
+            timestamps: Vec::new(),
             policy_oid: None,
             commitment_types: Vec::new(),
             trust: TrustReport {
@@ -524,6 +564,15 @@ fn write_signature(
     }
     if let Some(l) = s.level {
         writeln!(f, "{indent}  level:      {l}")?;
+    }
+    for t in &s.timestamps {
+        let verdict = match (t.sub_indication, &t.error) {
+            (Some(sub), Some(e)) => format!("{} ({sub}): {e}", t.indication),
+            (Some(sub), None) => format!("{} ({sub})", t.indication),
+            _ => t.indication.to_string(),
+        };
+        let at = t.gen_time.as_deref().unwrap_or("?");
+        writeln!(f, "{indent}  {} {:?} at {at}: {verdict}", t.id, t.kind)?;
     }
     if let Some(p) = &s.policy_oid {
         writeln!(f, "{indent}  policy:     {p}")?;

@@ -155,6 +155,18 @@ pub const SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2
 
 /// id-aa-signatureTimeStampToken.
 pub const SIGNATURE_TIMESTAMP: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.14");
+/// id-aa-ets-certValues (CAdES-X-L certificate values, unsigned).
+pub const CERT_VALUES: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.23");
+/// id-aa-ets-revocationValues (CAdES-X-L revocation values, unsigned).
+pub const REVOCATION_VALUES: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.24");
+/// id-aa-ets-archiveTimestampV2 (ETSI TS 101 733 §6.4.1; verified, not written).
+pub const ARCHIVE_TIMESTAMP_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.48");
+/// id-aa-ets-archiveTimestampV3 (ETSI EN 319 122-1 §5.5.3).
+pub const ARCHIVE_TIMESTAMP_V3: Oid = Oid::new_unwrap("0.4.0.1733.2.4");
+/// id-aa-ATSHashIndex (ETSI TS 101 733 v2.2.1: whole unsigned attributes hashed).
+pub const ATS_HASH_INDEX: Oid = Oid::new_unwrap("0.4.0.1733.2.5");
+/// id-aa-ATSHashIndex-v3 (ETSI EN 319 122-1 §5.5.2: attribute type and value hashed).
+pub const ATS_HASH_INDEX_V3: Oid = Oid::new_unwrap("0.4.0.19122.1.5");
 /// id-aa-ets-sigPolicyId.
 pub const SIG_POLICY_ID: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.15");
 /// id-aa-ets-commitmentType.
@@ -209,6 +221,8 @@ pub const FRESHEST_CRL: Oid = Oid::new_unwrap("2.5.29.46");
 pub const INHIBIT_ANY_POLICY: Oid = Oid::new_unwrap("2.5.29.54");
 /// authorityInfoAccess.
 pub const AUTHORITY_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
+/// id-ad-ocsp (an authorityInfoAccess method: the OCSP responder).
+pub const AD_OCSP: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1");
 /// subjectInfoAccess.
 pub const SUBJECT_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.11");
 

@@ -36,12 +36,18 @@ pub struct SignedData<'a> {
     pub digest_algorithms: Vec<&'a [u8]>,
     /// eContentType.
     pub econtent_type: ObjectIdentifier,
+    /// The EncapsulatedContentInfo's complete encoding, as read.
+    pub encap_content_info_raw: &'a [u8],
     /// eContent's octets, when the content is attached.
     pub econtent: Option<&'a [u8]>,
     /// The certificates field elements (complete encodings; CertificateChoices).
     pub certificates: Vec<&'a [u8]>,
     /// The crls field elements (complete encodings; RevocationInfoChoice).
     pub crls: Vec<&'a [u8]>,
+    /// The `[0] certificates` and `[1] crls` fields' complete encodings, when present.
+    pub certificates_raw: Option<&'a [u8]>,
+    /// See `certificates_raw`.
+    pub crls_raw: Option<&'a [u8]>,
     /// The SignerInfos.
     pub signer_infos: Vec<SignerInfo<'a>>,
 }
@@ -272,11 +278,13 @@ pub fn parse_signed_data(der: &[u8]) -> Result<SignedData<'_>> {
         None => None,
     };
     e.finish("EncapsulatedContentInfo")?;
-    let certificates = match r.read_optional(tag::CTX0, "SignedData certificates")? {
+    let certificates_field = r.read_optional(tag::CTX0, "SignedData certificates")?;
+    let certificates = match certificates_field {
         Some(c) => bounded(c.children().map(|x| x.map(|x| x.raw)), "certificates")?,
         None => Vec::new(),
     };
-    let crls = match r.read_optional(tag::CTX1, "SignedData crls")? {
+    let crls_field = r.read_optional(tag::CTX1, "SignedData crls")?;
+    let crls = match crls_field {
         Some(c) => bounded(c.children().map(|x| x.map(|x| x.raw)), "crls")?,
         None => Vec::new(),
     };
@@ -291,9 +299,12 @@ pub fn parse_signed_data(der: &[u8]) -> Result<SignedData<'_>> {
         version,
         digest_algorithms,
         econtent_type,
+        encap_content_info_raw: eci.raw,
         econtent,
         certificates,
         crls,
+        certificates_raw: certificates_field.map(|c| c.raw),
+        crls_raw: crls_field.map(|c| c.raw),
         signer_infos,
     })
 }

@@ -16,10 +16,12 @@ use crate::asn1::tlv::{self, tag};
 use crate::crypto::{ecdsa_is_der, ecdsa_raw_len, ecdsa_raw_to_der};
 use crate::error::{Error, Result};
 use crate::signer::{Signer, SignerError, SignerIdentity};
+use crate::tsp::TimestampAuthority;
 use der::Encode;
 use der::asn1::ObjectIdentifier;
 use serde::{Deserialize, Serialize};
 use std::io::Read;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// What to put in the signingTime attribute.
@@ -32,6 +34,16 @@ pub enum SigningTime {
     At(SystemTime),
     /// No signingTime attribute (PAdES baseline signatures use the PDF's /M instead).
     Omit,
+}
+
+/// A shared timestamp authority, for [`CadesOptions::timestamp_authority`].
+#[derive(Clone)]
+pub struct SharedTsa(pub Arc<dyn TimestampAuthority>);
+
+impl std::fmt::Debug for SharedTsa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedTsa(..)")
+    }
 }
 
 /// Options for creating a CAdES signature.
@@ -52,6 +64,9 @@ pub struct CadesOptions {
     /// Largest content accepted for attached signing (it is held in memory); detached signing
     /// streams any size.
     pub max_attached_size: u64,
+    /// A TSA: the one-shot functions then add a signature-time-stamp over the new signature
+    /// value (B-T). Two-step signing passes the TSA to [`finish_timestamped`] instead.
+    pub timestamp_authority: Option<SharedTsa>,
 }
 
 impl Default for CadesOptions {
@@ -64,6 +79,7 @@ impl Default for CadesOptions {
             commitment_types: Vec::new(),
             include_chain: true,
             max_attached_size: 512 * 1024 * 1024,
+            timestamp_authority: None,
         }
     }
 }
@@ -166,7 +182,7 @@ fn digest_content(
     }
 }
 
-fn attribute(oid: &ObjectIdentifier, value: &[u8]) -> Vec<u8> {
+pub(crate) fn attribute(oid: &ObjectIdentifier, value: &[u8]) -> Vec<u8> {
     tlv::constructed(
         tag::SEQUENCE,
         &[&encode_oid(oid), &tlv::tlv(tag::SET, value)],
@@ -394,7 +410,7 @@ fn encode_signer_info(
 }
 
 /// Rebuilds `si` with one more unsigned attribute.
-fn add_unsigned_attribute(si: &SignerInfo<'_>, attr: &[u8]) -> Result<Vec<u8>> {
+pub(crate) fn add_unsigned_attribute(si: &SignerInfo<'_>, attr: &[u8]) -> Result<Vec<u8>> {
     let outer = tlv::read_single(si.raw, "SignerInfo")?;
     let mut r = outer.children();
     let mut parts: Vec<Vec<u8>> = Vec::new();
@@ -481,6 +497,28 @@ pub fn finish(state: &SigningState, signature: &[u8]) -> Result<Vec<u8>> {
     }
 }
 
+/// Second step with a signature-time-stamp (B-T): [`finish`], then a token from `tsa` over the
+/// new signature value. A counter-signature cannot be timestamped this way (its SignerInfo is
+/// nested in an unsigned attribute).
+pub fn finish_timestamped(
+    state: &SigningState,
+    signature: &[u8],
+    tsa: &dyn TimestampAuthority,
+) -> Result<Vec<u8>> {
+    let target = match &state.mode {
+        SigningMode::New { .. } => 0,
+        SigningMode::CoSign { base } => parse_signed_data(&base.0)?.signer_infos.len(),
+        SigningMode::CounterSign { .. } => {
+            return Err(Error::InvalidArgument(
+                "a counter-signature cannot be timestamped: timestamp the signature it counter-signs"
+                    .into(),
+            ));
+        }
+    };
+    let p7s = finish(state, signature)?;
+    crate::cades::levels::add_signature_timestamp(&p7s, Some(target), tsa)
+}
+
 /// `sd` encoded again with `signer_infos` as its SignerInfos, and `digest_alg` and `certs`
 /// (those of the new signer) added to its own.
 fn reencode(
@@ -504,14 +542,19 @@ fn reencode(
     )
 }
 
-/// The one-step flow: `prepare` with `signer`'s identity and algorithm, sign, [`finish`].
+/// The one-step flow: `prepare` with `signer`'s identity and algorithm, sign, [`finish`] (or
+/// [`finish_timestamped`] when the options name a TSA).
 fn sign_with(
     signer: &dyn Signer,
+    options: &CadesOptions,
     prepare: impl FnOnce(&SignerIdentity, SignatureAlgorithm) -> Result<Prepared>,
 ) -> Result<Vec<u8>> {
     let prepared = prepare(signer.identity(), signer.algorithm())?;
     let value = signer.sign(&prepared.to_be_signed)?;
-    finish(&prepared.state, &value)
+    match &options.timestamp_authority {
+        Some(tsa) => finish_timestamped(&prepared.state, &value, &*tsa.0),
+        None => finish(&prepared.state, &value),
+    }
 }
 
 /// Signs `content` (streamed) and returns the `.p7s` (DER).
@@ -526,7 +569,7 @@ fn sign_with(
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sign(content: impl Read, signer: &dyn Signer, options: &CadesOptions) -> Result<Vec<u8>> {
-    sign_with(signer, |identity, algorithm| {
+    sign_with(signer, options, |identity, algorithm| {
         prepare(content, identity, algorithm, options)
     })
 }
@@ -539,7 +582,7 @@ pub fn cosign<R: Read>(
     signer: &dyn Signer,
     options: &CadesOptions,
 ) -> Result<Vec<u8>> {
-    sign_with(signer, |identity, algorithm| {
+    sign_with(signer, options, |identity, algorithm| {
         prepare_cosign(existing, content, identity, algorithm, options)
     })
 }
@@ -551,7 +594,7 @@ pub fn countersign(
     signer: &dyn Signer,
     options: &CadesOptions,
 ) -> Result<Vec<u8>> {
-    sign_with(signer, |identity, algorithm| {
+    sign_with(signer, options, |identity, algorithm| {
         prepare_countersign(existing, target, identity, algorithm, options)
     })
 }

@@ -71,6 +71,10 @@ pub enum TspError {
         /// The token's.
         token: String,
     },
+    /// The data the token covers is not available to the verifier (e.g. the detached content
+    /// an archive timestamp covers was not given).
+    #[error("the data the timestamp covers is not available: {0}")]
+    DataMissing(String),
     /// The token's messageImprint is not the digest of the data: it timestamps something else.
     #[error("the token's messageImprint does not match the data")]
     ImprintMismatch,

@@ -28,6 +28,8 @@
 
 pub(crate) mod cert;
 mod certificate;
+#[cfg(feature = "http")]
+pub mod fetch;
 pub mod icp_brasil;
 pub mod identity;
 pub(crate) mod names;

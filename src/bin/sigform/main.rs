@@ -51,6 +51,7 @@ mod demo;
 mod files;
 mod key;
 mod key_args;
+mod levels;
 mod output;
 mod package;
 mod sign;
@@ -73,6 +74,8 @@ enum Command {
     /// Create signatures.
     #[command(subcommand)]
     Sign(sign::SignCommand),
+    /// Extend a CAdES signature (.p7s) to B-T, B-LT or B-LTA (or renew a B-LTA one).
+    Extend(Box<levels::ExtendArgs>),
     /// Verify a signature (.p7s) or a signed PDF: exit 0 when every signature is TOTAL_PASSED, 1 otherwise.
     Verify(Box<verify::VerifyArgs>),
     /// Inspect a signing key: load it with its certificate and print who would sign.
@@ -106,6 +109,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Cert(cmd) => cert::run(cmd),
         Command::Package(cmd) => package::run(cmd),
         Command::Demo { dir } => demo::run(dir),
+        Command::Extend(args) => levels::run(*args),
         Command::Key(cmd) => key::run(cmd),
         Command::Sign(cmd) => sign::run(cmd),
         Command::Verify(args) => verify::run(*args),

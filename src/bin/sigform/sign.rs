@@ -68,6 +68,15 @@ pub(crate) struct CadesArgs {
     /// Leave out the signingTime attribute.
     #[arg(long)]
     no_signing_time: bool,
+    /// An RFC 3161 timestamp authority (HTTP POST): the signature gets a signature timestamp
+    /// (B-T, or the --level asked).
+    #[arg(long, conflicts_with = "countersign")]
+    tsa: Option<String>,
+    /// The level to reach (needs --tsa; default B-T).
+    #[arg(long, value_enum, requires = "tsa")]
+    level: Option<crate::levels::LevelArg>,
+    #[command(flatten)]
+    validation: crate::levels::ValidationArgs,
 }
 
 /// The CAdES options the arguments ask for (signing time, policy, commitment types).
@@ -79,6 +88,11 @@ fn cades_options(args: &CadesArgs) -> Result<sigform::cades::CadesOptions, Failu
     };
     if args.no_signing_time {
         options.signing_time = SigningTime::Omit;
+    }
+    if let Some(url) = &args.tsa {
+        options.timestamp_authority = Some(sigform::cades::SharedTsa(std::sync::Arc::new(
+            crate::levels::tsa(url)?,
+        )));
     }
     if let (Some(oid), Some(hash)) = (&args.policy_oid, &args.policy_hash) {
         let hash_algorithm =
@@ -120,6 +134,13 @@ fn sign_cades(args: CadesArgs) -> Result<ExitCode, Failure> {
         cades::cosign(&base, Some(open(&args.input)?), &*signer, &options)?
     } else {
         cades::sign(open(&args.input)?, &*signer, &options)?
+    };
+    let p7s = match (&args.tsa, args.level.map(sigform::report::Level::from)) {
+        (Some(url), Some(level)) if level > sigform::report::Level::BT => {
+            let content = (!args.attached).then_some(args.input.as_path());
+            crate::levels::extend_p7s(&p7s, level, content, url, &args.validation)?
+        }
+        _ => p7s,
     };
     write_atomically(&args.output, &p7s)?;
     Ok(ExitCode::SUCCESS)

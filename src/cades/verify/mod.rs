@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::io::Read;
 
 mod signer_info;
+mod timestamps;
 
 /// Digests of the content, one per digest algorithm the SignerInfos use.
 pub(crate) type ContentDigests = HashMap<DigestAlgorithm, Vec<u8>>;
@@ -85,6 +86,58 @@ struct Ctx<'a> {
     sourced_pool: &'a [(CertificateDer, CertSource)],
     revocation: &'a RevocationData,
     options: &'a VerifyOptions,
+    /// Whether timestamps are verified (not inside a timestamp token: no recursion).
+    check_timestamps: bool,
+    /// For a detached signature with archive-time-stamp-v2: per imprint algorithm, a hasher
+    /// fed with the encapContentInfo and then the content (see `levels::archive::v2_suffix`).
+    archive_v2_prefix: Option<&'a ArchiveV2Prefix>,
+}
+
+/// Hashers fed with the encapContentInfo and the detached content, one per algorithm.
+pub(crate) type ArchiveV2Prefix = HashMap<DigestAlgorithm, alg::Hasher>;
+
+/// The imprint algorithms of the archive-time-stamp-v2 tokens of `sd`.
+fn archive_v2_algorithms(sd: &SignedData<'_>) -> Vec<DigestAlgorithm> {
+    let mut algs = Vec::new();
+    for si in &sd.signer_infos {
+        for a in si.unsigned_attr(&crate::asn1::oid::ARCHIVE_TIMESTAMP_V2) {
+            for v in &a.values {
+                if let Ok(t) = crate::tsp::TimestampToken::from_der(v)
+                    && let Some(alg) = t.imprint_algorithm()
+                    && !algs.contains(&alg)
+                {
+                    algs.push(alg);
+                }
+            }
+        }
+    }
+    algs
+}
+
+/// The detached content streamed once into the SignerInfos' digests and the
+/// archive-time-stamp-v2 prefixed hashers.
+fn detached_with_v2(
+    sd: &SignedData<'_>,
+    reader: &mut dyn Read,
+    v2: &[DigestAlgorithm],
+) -> Result<(ContentDigests, ArchiveV2Prefix)> {
+    let algs = signer_digest_algorithms(sd);
+    let mut hashers: Vec<alg::Hasher> = algs.iter().map(|a| a.hasher()).collect();
+    for a in v2 {
+        let mut h = a.hasher();
+        h.update(sd.encap_content_info_raw);
+        hashers.push(h);
+    }
+    alg::hash_reader(reader, &mut hashers)
+        .map_err(|e| Error::io("reading the signed content", e))?;
+    let prefixed = hashers.split_off(algs.len());
+    Ok((
+        hashers
+            .into_iter()
+            .map(|h| (h.algorithm(), h.finalize()))
+            .collect(),
+        prefixed.into_iter().map(|h| (h.algorithm(), h)).collect(),
+    ))
 }
 
 /// `[1] OtherRevocationInfoFormat ::= SEQUENCE { otherRevInfoFormat OID, otherRevInfo ANY }`:
@@ -171,10 +224,18 @@ pub fn verify(
     let der = tlv::normalize(p7s)?;
     let sd = parse_signed_data(&der)?;
     let mut file_warnings = Vec::new();
-    let digests = content_digests(&sd, content, &mut file_warnings)?;
-    Ok(verify_signed_data(
+    let v2 = archive_v2_algorithms(&sd);
+    let (digests, prefix) = match (sd.econtent, content) {
+        (None, Some(reader)) if !v2.is_empty() => {
+            let (d, p) = detached_with_v2(&sd, reader, &v2)?;
+            (Some(d), Some(p))
+        }
+        (_, content) => (content_digests(&sd, content, &mut file_warnings)?, None),
+    };
+    Ok(verify_signed_data_with(
         &sd,
         digests.as_ref(),
+        prefix.as_ref(),
         &[],
         options,
         file_warnings,
@@ -191,6 +252,27 @@ pub(crate) fn verify_signed_data(
     digests: Option<&ContentDigests>,
     dss_certificates: &[CertificateDer],
     options: &VerifyOptions,
+    file_warnings: Vec<String>,
+    profile_checks: impl FnMut(&mut SignatureReport, &SignerInfo<'_>),
+) -> ValidationReport {
+    verify_signed_data_with(
+        sd,
+        digests,
+        None,
+        dss_certificates,
+        options,
+        file_warnings,
+        profile_checks,
+    )
+}
+
+/// [`verify_signed_data`] with the archive-time-stamp-v2 hashers of a detached content.
+fn verify_signed_data_with(
+    sd: &SignedData<'_>,
+    digests: Option<&ContentDigests>,
+    archive_v2_prefix: Option<&ArchiveV2Prefix>,
+    dss_certificates: &[CertificateDer],
+    options: &VerifyOptions,
     mut file_warnings: Vec<String>,
     mut profile_checks: impl FnMut(&mut SignatureReport, &SignerInfo<'_>),
 ) -> ValidationReport {
@@ -203,6 +285,8 @@ pub(crate) fn verify_signed_data(
         sourced_pool: &sourced_pool,
         revocation: &revocation,
         options,
+        check_timestamps: true,
+        archive_v2_prefix,
     };
     let mut signatures = Vec::with_capacity(sd.signer_infos.len());
     for (i, si) in sd.signer_infos.iter().enumerate() {
@@ -245,6 +329,8 @@ pub(crate) fn verify_attached_signer(
         sourced_pool: &[],
         revocation: &revocation,
         options: &options,
+        check_timestamps: false,
+        archive_v2_prefix: None,
     };
     verify_signer_info(&ctx, si, "S1".into(), None, 0)
 }

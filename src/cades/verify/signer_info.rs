@@ -19,7 +19,7 @@ use crate::crypto::{self, VerifyError};
 use crate::report::{Indication, Level, SignatureReport, SubIndication};
 use crate::time;
 use crate::x509::CertificateDer;
-use crate::x509::PathOptions;
+use crate::x509::{PathError, PathOptions};
 use der::Decode;
 use std::time::SystemTime;
 
@@ -134,8 +134,13 @@ pub(super) fn verify_signer_info(
         }
         None => check_signature_over_content(si, ctx.sd, &signer, &mut report),
     }
+    let poe = if ctx.check_timestamps && !signer.is_counter {
+        super::timestamps::verify_timestamps(ctx, si, &id, &mut report)
+    } else {
+        None
+    };
     verify_counter_signatures(ctx, si, &id, depth, &mut report);
-    evaluate_trust(&mut report, cert, ctx);
+    evaluate_trust(&mut report, cert, ctx, poe);
     report.conclude();
     report
 }
@@ -508,7 +513,18 @@ fn verify_counter_signatures(
 /// the revocation data available. Without a trust store the chain is reported as not evaluated
 /// and the signature as INDETERMINATE (NO_CERTIFICATE_CHAIN_FOUND): never TOTAL_PASSED without
 /// a trust decision.
-fn evaluate_trust(report: &mut SignatureReport, cert: &CertificateDer, ctx: &Ctx<'_>) {
+///
+/// `poe` is the signature's proof of existence (its earliest verified signature timestamp):
+/// when the chain fails at the validation time only because a certificate expired or was
+/// revoked, it is validated again at the proof of existence (past signature validation, ETSI
+/// EN 319 102-1 §5.6.2.4): a certificate that expired or was revoked after the timestamp still
+/// validates, one revoked before it does not.
+fn evaluate_trust(
+    report: &mut SignatureReport,
+    cert: &CertificateDer,
+    ctx: &Ctx<'_>,
+    poe: Option<SystemTime>,
+) {
     let Some(store) = &ctx.options.trust else {
         report.trust.evaluated = false;
         report.fail(
@@ -522,7 +538,22 @@ fn evaluate_trust(report: &mut SignatureReport, cert: &CertificateDer, ctx: &Ctx
     let mut path = PathOptions::at(ctx.options.validation_time.unwrap_or_else(SystemTime::now));
     path.eku = ctx.options.eku.clone();
     path.check_revocation = ctx.options.revocation_policy;
-    let result =
+    let mut result =
         crate::x509::validate_chain_from(cert, ctx.sourced_pool, store, ctx.revocation, &path);
+    if let (Err(e), Some(poe)) = (&result.outcome, poe)
+        && matches!(e, PathError::Expired { .. } | PathError::Revoked { .. })
+    {
+        let mut past = path.clone();
+        past.time = poe;
+        let at_poe =
+            crate::x509::validate_chain_from(cert, ctx.sourced_pool, store, ctx.revocation, &past);
+        if at_poe.outcome.is_ok() {
+            report.warnings.push(format!(
+                "the chain is not valid at the validation time ({e}) but was at the signature timestamp {}, the proof of existence (past signature validation)",
+                time::format_rfc3339(poe)
+            ));
+            result = at_poe;
+        }
+    }
     result.apply_to(report);
 }

@@ -1,0 +1,146 @@
+//! `sigform extend FILE.p7s`, and the level arguments `sign cades` shares with it: the TSA,
+//! the level, and the validation data for B-LT (files, or fetched when asked).
+
+use crate::Failure;
+use crate::files::{is_pdf, open, read, write_atomically};
+use clap::{Args, ValueEnum};
+use sigform::cades::levels::{ValidationData, certificates_to_validate, extend};
+use sigform::report::Level;
+use sigform::tsp::HttpTimestampAuthority;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// A baseline level above B-B.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum LevelArg {
+    /// A signature timestamp.
+    #[value(name = "B-T")]
+    Bt,
+    /// B-T and the validation data (certificates, CRLs, OCSP responses).
+    #[value(name = "B-LT")]
+    Blt,
+    /// B-LT and an archive timestamp.
+    #[value(name = "B-LTA")]
+    Blta,
+}
+
+impl From<LevelArg> for Level {
+    fn from(l: LevelArg) -> Self {
+        match l {
+            LevelArg::Bt => Level::BT,
+            LevelArg::Blt => Level::BLT,
+            LevelArg::Blta => Level::BLTA,
+        }
+    }
+}
+
+/// Validation data for B-LT: files, extra certificates, fetching.
+#[derive(Args)]
+pub(crate) struct ValidationArgs {
+    /// A CRL to embed (DER or PEM; repeatable).
+    #[arg(long)]
+    crl: Vec<PathBuf>,
+    /// An OCSP response to embed (DER; repeatable).
+    #[arg(long)]
+    ocsp: Vec<PathBuf>,
+    /// A certificate to embed, e.g. the root of the signer's or the TSA's chain (PEM or DER;
+    /// repeatable).
+    #[arg(long = "add-cert")]
+    add_cert: Vec<PathBuf>,
+    /// Fetch OCSP responses (or CRLs) over HTTP from the certificates' AIA and CRL
+    /// distribution point URLs.
+    #[arg(long)]
+    fetch_revocation: bool,
+}
+
+impl ValidationArgs {
+    /// The validation data for `p7s` (already timestamped, so the TSA's chain is known).
+    fn data(&self, p7s: &[u8]) -> Result<ValidationData, Failure> {
+        let mut data = ValidationData::default();
+        for p in &self.add_cert {
+            for c in sigform::CertificateDer::parse_many(&read(p)?)? {
+                data.certificates.push(c.der().to_vec());
+            }
+        }
+        for p in &self.crl {
+            data.crls.push(read(p)?);
+        }
+        for p in &self.ocsp {
+            data.ocsp_responses.push(read(p)?);
+        }
+        if self.fetch_revocation {
+            let mut certs = certificates_to_validate(p7s)?;
+            certs.extend(data.certificates.iter().cloned());
+            let fetched = sigform::x509::fetch::fetch_revocation(&certs);
+            for w in &fetched.warnings {
+                eprintln!("sigform: warning: {w}");
+            }
+            data.crls.extend(fetched.crls);
+            data.ocsp_responses.extend(fetched.ocsp_responses);
+        }
+        Ok(data)
+    }
+}
+
+/// The HTTP TSA at `url`.
+pub(crate) fn tsa(url: &str) -> Result<HttpTimestampAuthority, Failure> {
+    Ok(HttpTimestampAuthority::new(url)?)
+}
+
+/// Extends `p7s` to `level` (`content`: the signed document of a detached signature).
+pub(crate) fn extend_p7s(
+    p7s: &[u8],
+    level: Level,
+    content: Option<&Path>,
+    url: &str,
+    validation: &ValidationArgs,
+) -> Result<Vec<u8>, Failure> {
+    let tsa = tsa(url)?;
+    let mut data = ValidationData::default();
+    let mut out = p7s.to_vec();
+    if level >= Level::BLT {
+        // Timestamp first, so the TSA's certificates are there to fetch the status of.
+        out = extend(&out, Level::BT, None, &tsa, &data)?;
+        data = validation.data(&out)?;
+    }
+    let mut file = content.map(open).transpose()?;
+    let reader = file.as_mut().map(|f| f as &mut dyn std::io::Read);
+    Ok(extend(&out, level, reader, &tsa, &data)?)
+}
+
+#[derive(Args)]
+pub(crate) struct ExtendArgs {
+    /// The signature to extend (.p7s).
+    file: PathBuf,
+    /// Where to write the extended signature.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// The level to reach (from B-LTA, one more archive timestamp: renewal).
+    #[arg(long, value_enum)]
+    level: LevelArg,
+    /// The RFC 3161 timestamp authority (HTTP POST).
+    #[arg(long)]
+    tsa: String,
+    /// The signed document, for a detached signature (needed for B-LTA).
+    #[arg(long)]
+    content: Option<PathBuf>,
+    #[command(flatten)]
+    validation: ValidationArgs,
+}
+
+pub(crate) fn run(args: ExtendArgs) -> Result<ExitCode, Failure> {
+    if is_pdf(&args.file)? {
+        eprintln!("sigform: extending a PDF is not yet supported (only .p7s)");
+        return Ok(ExitCode::from(2));
+    }
+    let p7s = read(&args.file)?;
+    let out = extend_p7s(
+        &p7s,
+        args.level.into(),
+        args.content.as_deref(),
+        &args.tsa,
+        &args.validation,
+    )?;
+    write_atomically(&args.output, &out)?;
+    Ok(ExitCode::SUCCESS)
+}

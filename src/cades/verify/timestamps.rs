@@ -1,0 +1,301 @@
+//! The timestamps of one SignerInfo and the level they give it (ETSI EN 319 122-1).
+//!
+//! Each signature-time-stamp is verified over the signature value, each
+//! archive-time-stamp-v3 over the data its hash index names, each archive-time-stamp-v2 over
+//! the data of TS 101 733 §6.4.1 (`cades::levels::archive`), with
+//! the token verifier of `tsp` (imprint, CMS, ESS, TSA purpose, TSA chain at genTime). Each
+//! gets its own verdict in the report. A token that is not intact (altered, wrong imprint,
+//! malformed) fails the signature with its reason; a token that is intact but whose TSA chain
+//! is not trusted is INDETERMINATE on its own and gives no proof of existence, without failing
+//! the signature.
+//!
+//! The level: B-T with an intact signature-time-stamp; B-LT when the signature also carries
+//! revocation values (`crls`, or the revocationValues attribute); B-LTA when it also carries an
+//! intact archive timestamp (archive-time-stamp-v3, or the older v2 of TS 101 733).
+
+use super::Ctx;
+use crate::alg::DigestAlgorithm;
+use crate::asn1::oid;
+use crate::asn1::tlv;
+use crate::cades::levels::archive;
+use crate::cades::parse::{SignerInfo, parse_signed_data};
+use crate::report::{
+    Indication, Level, SignatureReport, SubIndication, TimestampKind, TimestampReport,
+};
+use crate::tsp::{TimestampToken, TokenVerifyOptions, TspError, verify_token_digest};
+
+/// The ETSI verdict of a token error.
+fn indication_of(e: &TspError) -> (Indication, SubIndication) {
+    use Indication::*;
+    match e {
+        TspError::ImprintMismatch | TspError::TstInfoDigestMismatch => {
+            (TotalFailed, SubIndication::HashFailure)
+        }
+        TspError::BadSignature(_) => (TotalFailed, SubIndication::SigCryptoFailure),
+        TspError::EssMismatch(_) | TspError::TsaCertificateNotFound => {
+            (Indeterminate, SubIndication::NoSignerCertificateFound)
+        }
+        TspError::UnsupportedImprintAlgorithm(_)
+        | TspError::UnsupportedAlgorithm(_)
+        | TspError::ImprintAlgorithmMismatch { .. } => {
+            (Indeterminate, SubIndication::CryptoConstraintsFailure)
+        }
+        TspError::TsaKeyPurpose { .. } => (Indeterminate, SubIndication::ChainConstraintsFailure),
+        TspError::NoTrustAnchors => (Indeterminate, SubIndication::NoCertificateChainFound),
+        TspError::DataMissing(_) => (Indeterminate, SubIndication::SignedDataNotFound),
+        TspError::Chain(p) => p.indication(),
+        _ => (TotalFailed, SubIndication::FormatFailure),
+    }
+}
+
+/// Intact: every check passed but, perhaps, trust in the TSA chain.
+fn intact(r: &Result<crate::tsp::VerifiedTimestamp, TspError>) -> bool {
+    matches!(
+        r,
+        Ok(_) | Err(TspError::NoTrustAnchors | TspError::Chain(_))
+    )
+}
+
+/// Verifies a token over `digest` (made with the token's imprint algorithm, `digest_for`).
+fn check_token(
+    ctx: &Ctx<'_>,
+    token_der: &[u8],
+    digest_for: impl FnOnce(DigestAlgorithm) -> Result<Vec<u8>, TspError>,
+) -> (
+    Option<TimestampToken>,
+    Result<crate::tsp::VerifiedTimestamp, TspError>,
+) {
+    let token = match TimestampToken::from_der(token_der) {
+        Ok(t) => t,
+        Err(e) => return (None, Err(e)),
+    };
+    let Some(alg) = token.imprint_algorithm() else {
+        let o = token
+            .tst_info()
+            .message_imprint
+            .hash_algorithm
+            .oid
+            .to_string();
+        return (Some(token), Err(TspError::UnsupportedImprintAlgorithm(o)));
+    };
+    let digest = match digest_for(alg) {
+        Ok(d) => d,
+        Err(e) => return (Some(token), Err(e)),
+    };
+    let options = TokenVerifyOptions {
+        trust: ctx.options.trust.clone(),
+        extra_certificates: ctx.pool.to_vec(),
+        revocation: ctx.revocation.clone(),
+        revocation_policy: ctx.options.revocation_policy,
+        nonce: None,
+        policy: None,
+    };
+    let result = verify_token_digest(&token, alg, &digest, &options);
+    (Some(token), result)
+}
+
+/// An archive timestamp whose structure (or the signature's) cannot be read.
+fn malformed(e: crate::error::Error) -> TspError {
+    TspError::Malformed {
+        what: "archive timestamp",
+        detail: e.to_string(),
+    }
+}
+
+/// The detached content an archive timestamp covers was not given.
+fn content_missing() -> TspError {
+    TspError::DataMissing("detached signature: the signed content was not given".into())
+}
+
+/// The digest of what an archive-time-stamp-v3 covers, with `alg`.
+fn archive_digest(
+    ctx: &Ctx<'_>,
+    si: &SignerInfo<'_>,
+    token_der: &[u8],
+    alg: DigestAlgorithm,
+) -> Result<Vec<u8>, TspError> {
+    let der = tlv::normalize(token_der).map_err(malformed)?;
+    let tsd = parse_signed_data(&der).map_err(malformed)?;
+    let tsi = tsd.signer_infos.first().ok_or(TspError::SignerCount(0))?;
+    let (version, index_value) =
+        archive::token_index(tsi)
+            .map_err(malformed)?
+            .ok_or_else(|| TspError::Malformed {
+                what: "archive timestamp",
+                detail: "no ats-hash-index-v3 in the token's unsigned attributes".into(),
+            })?;
+    let index = archive::parse_index(index_value).map_err(malformed)?;
+    // An element the index lists is gone or altered: what the token covers changed, as when
+    // the imprint does not match.
+    if archive::missing_entry(&index, version, ctx.sd, si)
+        .map_err(malformed)?
+        .is_some()
+    {
+        return Err(TspError::ImprintMismatch);
+    }
+    let content = match (ctx.sd.econtent, ctx.digests.and_then(|d| d.get(&alg))) {
+        (_, Some(d)) => d.clone(),
+        (Some(c), None) => alg.digest(c),
+        (None, None) => {
+            return Err(content_missing());
+        }
+    };
+    let data = archive::imprint_data(ctx.sd, si, &content, index_value).map_err(malformed)?;
+    Ok(alg.digest(&data))
+}
+
+/// The digest of what an archive-time-stamp-v2 covers, with `alg`.
+fn archive_v2_digest(
+    ctx: &Ctx<'_>,
+    si: &SignerInfo<'_>,
+    token_der: &[u8],
+    alg: DigestAlgorithm,
+) -> Result<Vec<u8>, TspError> {
+    let gen_time = TimestampToken::from_der(token_der)?
+        .gen_time()
+        .to_system_time();
+    let suffix = archive::v2_suffix(ctx.sd, si, gen_time).map_err(malformed)?;
+    if ctx.sd.econtent.is_some() {
+        let mut data = ctx.sd.encap_content_info_raw.to_vec();
+        data.extend_from_slice(&suffix);
+        return Ok(alg.digest(&data));
+    }
+    let Some(mut h) = ctx.archive_v2_prefix.and_then(|p| p.get(&alg)).cloned() else {
+        return Err(content_missing());
+    };
+    h.update(&suffix);
+    Ok(h.finalize())
+}
+
+/// A token wrapped in an OCTET STRING (as some German tools write the attribute value; DSS
+/// accepts it) is unwrapped, with a warning; anything else is returned as it is.
+fn unwrap_octet_string<'a>(v: &'a [u8], tid: &str, report: &mut SignatureReport) -> &'a [u8] {
+    if v.first() != Some(&tlv::tag::OCTET_STRING) {
+        return v;
+    }
+    match tlv::read_single(v, "timestamp token") {
+        Ok(t) if t.content.first() == Some(&tlv::tag::SEQUENCE) => {
+            report.warnings.push(format!(
+                "{tid}: the timestamp token is wrapped in an OCTET STRING (not conformant)"
+            ));
+            t.content
+        }
+        _ => v,
+    }
+}
+
+/// Verifies the timestamps of `si` into `report`, and sets its level and timestamp time.
+/// Returns the proof of existence they give: the genTime of the earliest signature timestamp
+/// that is TOTAL_PASSED (its TSA chain trusted).
+pub(super) fn verify_timestamps(
+    ctx: &Ctx<'_>,
+    si: &SignerInfo<'_>,
+    id: &str,
+    report: &mut SignatureReport,
+) -> Option<std::time::SystemTime> {
+    let mut poe: Option<std::time::SystemTime> = None;
+    let mut signature_ts_times = Vec::new();
+    let mut archive_ok = false;
+    let mut n = 0usize;
+    for a in &si.unsigned_attrs {
+        let kind = if a.oid == oid::SIGNATURE_TIMESTAMP {
+            TimestampKind::SignatureTimestamp
+        } else if a.oid == oid::ARCHIVE_TIMESTAMP_V3 {
+            TimestampKind::ArchiveTimestampV3
+        } else if a.oid == oid::ARCHIVE_TIMESTAMP_V2 {
+            TimestampKind::ArchiveTimestampV2
+        } else {
+            continue;
+        };
+        for raw in &a.values {
+            n += 1;
+            let tid = format!("{id}.T{n}");
+            let v = &unwrap_octet_string(raw, &tid, report);
+            let (token, result) = match kind {
+                TimestampKind::SignatureTimestamp => {
+                    check_token(ctx, v, |alg| Ok(alg.digest(si.signature)))
+                }
+                TimestampKind::ArchiveTimestampV3 => {
+                    check_token(ctx, v, |alg| archive_digest(ctx, si, v, alg))
+                }
+                TimestampKind::ArchiveTimestampV2 => {
+                    check_token(ctx, v, |alg| archive_v2_digest(ctx, si, v, alg))
+                }
+            };
+            let gen_time = token.as_ref().map(|t| t.gen_time().rfc3339());
+            let ok = intact(&result);
+            let mut tr = TimestampReport {
+                id: tid.clone(),
+                kind,
+                indication: Indication::TotalPassed,
+                sub_indication: None,
+                gen_time: gen_time.clone(),
+                tsa: result.as_ref().ok().map(|v| v.tsa_subject.clone()),
+                error: None,
+            };
+            if let Err(e) = &result {
+                let (ind, sub) = indication_of(e);
+                tr.indication = ind;
+                tr.sub_indication = Some(sub);
+                tr.error = Some(e.to_string());
+            }
+            if let (TimestampKind::SignatureTimestamp, Ok(v)) = (kind, &result) {
+                poe = Some(poe.map_or(v.gen_time, |p| p.min(v.gen_time)));
+            }
+            let check = match kind {
+                TimestampKind::SignatureTimestamp => "signature-timestamp",
+                _ => "archive-timestamp",
+            };
+            match (&result, ok) {
+                (Ok(v), _) => report.pass(check, Some(format!("{tid} at {}", v.gen_time_rfc3339))),
+                (Err(e), true) => report
+                    .warnings
+                    .push(format!("{tid}: the token is intact but {e}")),
+                (Err(e), false) => {
+                    let (ind, sub) = indication_of(e);
+                    if ind == Indication::TotalFailed {
+                        report.fail(check, ind, sub, format!("{tid}: {e}"));
+                    } else {
+                        report.warnings.push(format!("{tid}: {e}"));
+                    }
+                }
+            }
+            if ok {
+                match (kind, token) {
+                    (TimestampKind::SignatureTimestamp, Some(t)) => {
+                        signature_ts_times.push((t.gen_time().to_system_time(), gen_time))
+                    }
+                    (
+                        TimestampKind::ArchiveTimestampV3 | TimestampKind::ArchiveTimestampV2,
+                        Some(_),
+                    ) => archive_ok = true,
+                    _ => {}
+                }
+            }
+            report.timestamps.push(tr);
+        }
+    }
+    signature_ts_times.sort_by_key(|(t, _)| *t);
+    if let Some((_, t)) = signature_ts_times.into_iter().next() {
+        report.timestamp_time = t;
+    }
+    set_level(ctx, si, report, archive_ok);
+    poe
+}
+
+/// B-T, B-LT, B-LTA on top of B-B (set by the signing-certificate check).
+fn set_level(ctx: &Ctx<'_>, si: &SignerInfo<'_>, report: &mut SignatureReport, archive_ok: bool) {
+    if report.level != Some(Level::BB) || report.timestamp_time.is_none() {
+        return;
+    }
+    report.level = Some(Level::BT);
+    let has_revocation_values =
+        !ctx.sd.crls.is_empty() || !si.unsigned_attr(&oid::REVOCATION_VALUES).is_empty();
+    if !has_revocation_values {
+        return;
+    }
+    report.level = Some(Level::BLT);
+    if archive_ok {
+        report.level = Some(Level::BLTA);
+    }
+}
