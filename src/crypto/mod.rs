@@ -6,7 +6,7 @@
 //! and unsupported curves fail with their own error.
 //!
 //! EdDSA (Ed25519) signs the message itself: [`verify_signature`] handles it, [`verify_digest`]
-//! cannot. RSASSA-PSS is checked by [`pss`] (any hash, MGF1 hash and salt length).
+//! cannot. RSASSA-PSS is checked by `pss` (any hash, MGF1 hash and salt length).
 //!
 //! [`ecdsa_raw_to_der`] is the one conversion of raw fixed-width `r‖s` ECDSA signatures (as
 //! PKCS#11 tokens and WebCrypto return them) into the DER `Ecdsa-Sig-Value` CMS carries.
