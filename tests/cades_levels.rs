@@ -8,70 +8,20 @@ use common::certomancer::Certomancer;
 use common::cli::{arg, sigform};
 use common::corpus::shared;
 use common::judges::openssl_cms_verify;
+use common::openssl_tsa::OpensslTsa;
 use common::{run, tempdir, test_signer, tool, tv, tv_bytes};
 use sigform::asn1::tlv;
 use sigform::cades::levels::{ValidationData, extend};
 use sigform::cades::parse::parse_signed_data;
 use sigform::cades::{self, CadesOptions, SharedTsa};
 use sigform::report::{Indication, Level, SubIndication, TimestampKind, ValidationReport};
-use sigform::tsp::{TimeStampReq, TimeStampResp, TimestampAuthority, TimestampToken, TspError};
+use sigform::tsp::{TimestampAuthority, TimestampToken, TspError};
 use sigform::{DigestAlgorithm, TrustStore, VerifyOptions};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
 const DOC: &[u8] = b"sigform: a document signed at B-T and above";
-
-/// `openssl ts -reply` as a [`TimestampAuthority`] (test PKI `tsa`, ESS signing-certificate-v2).
-struct OpensslTsa {
-    openssl: PathBuf,
-    dir: tempfile::TempDir,
-}
-
-impl OpensslTsa {
-    fn new() -> Option<Self> {
-        let openssl = tool("openssl")?;
-        let dir = tempdir();
-        let pki = tv("pki");
-        let config = format!(
-            "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\nserial = {serial}\ncrypto_device = builtin\n\
-             signer_cert = {pki}/tsa.pem\ncerts = {pki}/intermediate-ca.pem\n\
-             signer_key = {pki}/tsa.key.pem\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\n\
-             digests = sha256, sha384, sha512\naccuracy = secs:1\nordering = yes\n\
-             tsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n",
-            serial = dir.path().join("serial").display(),
-            pki = pki.display(),
-        );
-        std::fs::write(dir.path().join("serial"), "01\n").unwrap();
-        std::fs::write(dir.path().join("ts.cnf"), config).unwrap();
-        Some(Self { openssl, dir })
-    }
-}
-
-impl TimestampAuthority for OpensslTsa {
-    fn timestamp(&self, alg: DigestAlgorithm, digest: &[u8]) -> Result<TimestampToken, TspError> {
-        let req = TimeStampReq::new(alg, digest)?;
-        let q = self.dir.path().join("q.tsq");
-        let r = self.dir.path().join("r.tsr");
-        std::fs::write(&q, req.to_der()?).unwrap();
-        let (ok, out) = run(Command::new(&self.openssl)
-            .args([
-                "ts",
-                "-reply",
-                "-config",
-                "ts.cnf",
-                "-queryfile",
-                "q.tsq",
-                "-out",
-                "r.tsr",
-            ])
-            .current_dir(self.dir.path()));
-        assert!(ok, "openssl ts -reply: {out}");
-        let token = TimeStampResp::from_der(&std::fs::read(r).unwrap())?.into_token()?;
-        token.check_answers(&req)?;
-        Ok(token)
-    }
-}
 
 fn options() -> VerifyOptions {
     VerifyOptions {

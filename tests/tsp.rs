@@ -7,7 +7,8 @@
 mod common;
 
 use common::certomancer::Certomancer;
-use common::{run, tempdir, tool, tv};
+use common::openssl_tsa::OpensslTsa;
+use common::{tempdir, tv};
 use sigform::DigestAlgorithm;
 use sigform::asn1::tlv;
 use sigform::cades::parse::parse_signed_data;
@@ -18,106 +19,9 @@ use sigform::tsp::{
 };
 use sigform::x509::{PathError, TrustStore};
 use sigform::{CertificateDer, SoftwareSigner};
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 const DATA: &[u8] = b"sigform: the data to timestamp";
-
-/// `openssl ts -reply` as a TSA: the test PKI's `tsa` certificate and key, policy 1.2.3.4.1
-/// (1.2.3.4.5 on request), accuracy 1.5001 s, ESS signing-certificate-v2 (SHA-256).
-struct OpensslTsa {
-    openssl: PathBuf,
-    dir: tempfile::TempDir,
-}
-
-impl OpensslTsa {
-    fn new() -> Option<Self> {
-        Self::with_ess("sha256")
-    }
-
-    /// `ess_cert_id_alg`: sha256 gives ESS signing-certificate-v2, sha1 signing-certificate.
-    fn with_ess(ess_cert_id_alg: &str) -> Option<Self> {
-        let openssl = tool("openssl")?;
-        let dir = tempdir();
-        let pki = tv("pki");
-        let config = format!(
-            "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\nserial = {serial}\ncrypto_device = builtin\n\
-             signer_cert = {pki}/tsa.pem\ncerts = {pki}/intermediate-ca.pem\n\
-             signer_key = {pki}/tsa.key.pem\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\n\
-             other_policies = 1.2.3.4.5\ndigests = sha1, sha256, sha384, sha512\n\
-             accuracy = secs:1, millisecs:500, microsecs:100\nclock_precision_digits = 3\n\
-             ordering = yes\ntsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = {ess_cert_id_alg}\n",
-            serial = dir.path().join("serial").display(),
-            pki = pki.display(),
-        );
-        std::fs::write(dir.path().join("serial"), "01\n").unwrap();
-        std::fs::write(dir.path().join("ts.cnf"), config).unwrap();
-        std::fs::write(dir.path().join("data"), DATA).unwrap();
-        Some(Self { openssl, dir })
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn openssl(&self, args: &[&str]) -> (bool, String) {
-        run(Command::new(&self.openssl)
-            .args(args)
-            .current_dir(self.dir.path()))
-    }
-
-    /// `openssl ts -query` over DATA (SHA-256) with `extra` options.
-    fn query(&self, extra: &[&str]) -> Vec<u8> {
-        let mut args = vec!["ts", "-query", "-data", "data", "-sha256", "-out", "q.tsq"];
-        args.extend_from_slice(extra);
-        let (ok, out) = self.openssl(&args);
-        assert!(ok, "openssl ts -query: {out}");
-        std::fs::read(self.path("q.tsq")).unwrap()
-    }
-
-    /// `openssl ts -reply` to `query`.
-    fn reply(&self, query: &[u8]) -> Vec<u8> {
-        std::fs::write(self.path("q.tsq"), query).unwrap();
-        let (ok, out) = self.openssl(&[
-            "ts",
-            "-reply",
-            "-config",
-            "ts.cnf",
-            "-queryfile",
-            "q.tsq",
-            "-out",
-            "r.tsr",
-        ]);
-        assert!(ok, "openssl ts -reply: {out}");
-        std::fs::read(self.path("r.tsr")).unwrap()
-    }
-
-    /// `openssl ts -verify -in RESPONSE -queryfile QUERY -CAfile ROOT -untrusted CHAIN`.
-    fn verify(
-        &self,
-        response: &[u8],
-        query: &[u8],
-        root: &Path,
-        untrusted: &Path,
-    ) -> (bool, String) {
-        std::fs::write(self.path("v.tsr"), response).unwrap();
-        std::fs::write(self.path("v.tsq"), query).unwrap();
-        let (ran, out) = self.openssl(&[
-            "ts",
-            "-verify",
-            "-in",
-            "v.tsr",
-            "-queryfile",
-            "v.tsq",
-            "-CAfile",
-            &root.display().to_string(),
-            "-untrusted",
-            &untrusted.display().to_string(),
-        ]);
-        (ran && out.contains("Verification: OK"), out)
-    }
-}
 
 fn pki_options() -> TokenVerifyOptions {
     TokenVerifyOptions::new(TrustStore::from_path(tv("pki/root-ca.pem")).unwrap())
@@ -144,7 +48,7 @@ fn near_now(t: SystemTime) -> bool {
 #[test]
 fn tsp_openssl_token_verifies() {
     let Some(tsa) = OpensslTsa::new() else { return };
-    let query = tsa.query(&["-cert"]);
+    let query = tsa.query(DATA, &["-cert"]);
     let request = TimeStampReq::from_der(&query).unwrap();
     assert!(request.cert_req && request.nonce.is_some());
     let response = tsa.reply(&query);
@@ -167,7 +71,7 @@ fn tsp_openssl_token_verifies() {
     let Some(tsa) = OpensslTsa::with_ess("sha1") else {
         return;
     };
-    let query = tsa.query(&["-cert"]);
+    let query = tsa.query(DATA, &["-cert"]);
     let request = TimeStampReq::from_der(&query).unwrap();
     let (_, v) = verify_response(&tsa.reply(&query), &request, &pki_options()).unwrap();
     assert_eq!(v.ess, EssVersion::V1);
@@ -205,7 +109,7 @@ fn tsp_our_requests_are_accepted_by_openssl() {
 #[test]
 fn tsp_tampered_openssl_tokens_are_refused() {
     let Some(tsa) = OpensslTsa::new() else { return };
-    let query = tsa.query(&["-cert"]);
+    let query = tsa.query(DATA, &["-cert"]);
     let request = TimeStampReq::from_der(&query).unwrap();
     let token = TimeStampResp::from_der(&tsa.reply(&query))
         .unwrap()
@@ -285,7 +189,7 @@ fn tsp_tampered_openssl_tokens_are_refused() {
 fn tsp_openssl_tokens_without_nonce_or_certificate() {
     let Some(tsa) = OpensslTsa::new() else { return };
     // No nonce asked: a verifier expecting one refuses the token.
-    let token = TimeStampResp::from_der(&tsa.reply(&tsa.query(&["-cert", "-no_nonce"])))
+    let token = TimeStampResp::from_der(&tsa.reply(&tsa.query(DATA, &["-cert", "-no_nonce"])))
         .unwrap()
         .into_token()
         .unwrap();
@@ -298,7 +202,7 @@ fn tsp_openssl_tokens_without_nonce_or_certificate() {
     verify_token(&token, DATA, &pki_options()).unwrap();
 
     // No certReq: no certificate in the token; given by the caller, it verifies.
-    let token = TimeStampResp::from_der(&tsa.reply(&tsa.query(&[])))
+    let token = TimeStampResp::from_der(&tsa.reply(&tsa.query(DATA, &[])))
         .unwrap()
         .into_token()
         .unwrap();
@@ -366,7 +270,7 @@ fn tsp_openssl_tokens_without_nonce_or_certificate() {
 #[test]
 fn tsp_openssl_rejections_and_non_tokens() {
     let Some(tsa) = OpensslTsa::new() else { return };
-    let response = tsa.reply(&tsa.query(&["-tspolicy", "1.9.9.9"]));
+    let response = tsa.reply(&tsa.query(DATA, &["-tspolicy", "1.9.9.9"]));
     match TimeStampResp::from_der(&response).unwrap().into_token() {
         Err(TspError::Rejected { fail_info, .. }) => {
             assert_eq!(fail_info, vec![FailureInfo::UnacceptedPolicy])
@@ -502,7 +406,7 @@ fn tsp_certomancer_tsa_over_http() {
 #[test]
 fn tsp_mutated_responses_never_panic() {
     let Some(tsa) = OpensslTsa::new() else { return };
-    let query = tsa.query(&["-cert"]);
+    let query = tsa.query(DATA, &["-cert"]);
     let request = TimeStampReq::from_der(&query).unwrap();
     let response = tsa.reply(&query);
     let options = pki_options();

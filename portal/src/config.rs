@@ -7,12 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-const ROOT_PEM: &[u8] = include_bytes!("../../test-vectors/pki/root-ca.pem");
-const INTERMEDIATE_PEM: &[u8] = include_bytes!("../../test-vectors/pki/intermediate-ca.pem");
-const PF_CERT: &[u8] = include_bytes!("../../test-vectors/pki/icp-pf.pem");
-const PF_KEY: &[u8] = include_bytes!("../../test-vectors/pki/icp-pf.key.pem");
-const PJ_CERT: &[u8] = include_bytes!("../../test-vectors/pki/icp-pj.pem");
-const PJ_KEY: &[u8] = include_bytes!("../../test-vectors/pki/icp-pj.key.pem");
+use sigform::package::demo::pki::{INTERMEDIATE_PEM, PF_CERT, PF_KEY, PJ_CERT, PJ_KEY, ROOT_PEM};
 
 /// The id of the demo server certificate (`certificateId` in `serverSigners`).
 pub const DEMO_SERVER_CERTIFICATE: &str = "demo-server";

@@ -23,12 +23,24 @@ use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-const ROOT_PEM: &[u8] = include_bytes!("../../test-vectors/pki/root-ca.pem");
-const INTERMEDIATE_PEM: &[u8] = include_bytes!("../../test-vectors/pki/intermediate-ca.pem");
-const PF_CERT: &[u8] = include_bytes!("../../test-vectors/pki/icp-pf.pem");
-const PF_KEY: &[u8] = include_bytes!("../../test-vectors/pki/icp-pf.key.pem");
-const PJ_CERT: &[u8] = include_bytes!("../../test-vectors/pki/icp-pj.pem");
-const PJ_KEY: &[u8] = include_bytes!("../../test-vectors/pki/icp-pj.key.pem");
+/// The demo PKI, embedded (the test PKI of `test-vectors/pki`; its private keys are public:
+/// demonstration only). `sigform demo` and the reference portal's demo mode use it.
+pub mod pki {
+    /// The root CA certificate (PEM): the trust anchor of everything the demo signs.
+    pub const ROOT_PEM: &[u8] = include_bytes!("../../test-vectors/pki/root-ca.pem");
+    /// The intermediate CA certificate (PEM), embedded in every signature's chain.
+    pub const INTERMEDIATE_PEM: &[u8] =
+        include_bytes!("../../test-vectors/pki/intermediate-ca.pem");
+    /// An ICP-Brasil-style natural person's certificate (CPF 52998224725), PEM.
+    pub const PF_CERT: &[u8] = include_bytes!("../../test-vectors/pki/icp-pf.pem");
+    /// Its private key (PKCS#8 PEM).
+    pub const PF_KEY: &[u8] = include_bytes!("../../test-vectors/pki/icp-pf.key.pem");
+    /// An ICP-Brasil-style legal person's certificate (CNPJ 11222333000181): the server signer.
+    pub const PJ_CERT: &[u8] = include_bytes!("../../test-vectors/pki/icp-pj.pem");
+    /// Its private key (PKCS#8 PEM).
+    pub const PJ_KEY: &[u8] = include_bytes!("../../test-vectors/pki/icp-pj.key.pem");
+}
+use pki::{INTERMEDIATE_PEM, PF_CERT, PF_KEY, PJ_CERT, PJ_KEY, ROOT_PEM};
 const SAMPLE_PDF: &[u8] = include_bytes!("../../test-vectors/docs/sample-2pages.pdf");
 
 /// What the demo did.

@@ -111,6 +111,7 @@ pub mod cli;
 pub mod cms;
 pub mod corpus;
 pub mod judges;
+pub mod openssl_tsa;
 pub mod pdf;
 pub mod softhsm;
 
