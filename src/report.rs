@@ -350,14 +350,18 @@ pub enum PdfSignatureKind {
     Signature,
     /// A document timestamp (`/Type /DocTimeStamp`, `/SubFilter /ETSI.RFC3161`).
     DocumentTimestamp,
+    /// An Adobe usage-rights signature (`/Perms /UR3`): it enables viewer features and
+    /// protects nothing of the content; its verdict does not decide the file's.
+    UsageRights,
 }
 
 impl PdfSignatureKind {
-    /// The name used in reports: `signature` or `document-timestamp`.
+    /// The name used in reports: `signature`, `document-timestamp` or `usage-rights`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Signature => "signature",
             Self::DocumentTimestamp => "document-timestamp",
+            Self::UsageRights => "usage-rights",
         }
     }
 }
@@ -502,7 +506,7 @@ pub struct ValidationReport {
 impl ValidationReport {
     /// A report over `signatures`; `valid` is computed.
     pub fn new(format: &str, signatures: Vec<SignatureReport>) -> Self {
-        let valid = !signatures.is_empty() && signatures.iter().all(SignatureReport::passed);
+        let valid = all_passed(&signatures);
         Self {
             valid,
             format: format.into(),
@@ -514,14 +518,26 @@ impl ValidationReport {
 
     /// Recomputes `valid` after the signatures were changed.
     pub fn recompute(&mut self) {
-        self.valid =
-            !self.signatures.is_empty() && self.signatures.iter().all(SignatureReport::passed);
+        self.valid = all_passed(&self.signatures);
     }
 
     /// JSON, pretty-printed.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
+}
+
+/// True when there is a signature that protects the content and every such signature
+/// passed (usage-rights signatures are reported, not counted).
+fn all_passed(signatures: &[SignatureReport]) -> bool {
+    let counted = |s: &&SignatureReport| {
+        s.details.as_ref().and_then(|d| d.kind) != Some(PdfSignatureKind::UsageRights)
+    };
+    signatures.iter().filter(counted).count() > 0
+        && signatures
+            .iter()
+            .filter(counted)
+            .all(SignatureReport::passed)
 }
 
 fn write_signature(

@@ -221,7 +221,6 @@ fn refuse_unclaimed<R: Read + Seek>(rv: &mut Review<'_, R>, c: &Changed<'_>) {
         Role::PageTree => (K::PageTree, format!("page tree {verb} at {path}")),
         Role::PageOther => (K::Page, format!("page data {verb} at {path}")),
         Role::PageContent => (K::PageContent, format!("page content {verb} at {path}")),
-        Role::Resources => (K::Resources, format!("resources {verb} at {path}")),
         Role::Font => (K::Font, format!("font {verb} at {path}")),
         Role::XObject => (K::XObject, format!("XObject {verb} at {path}")),
         Role::Action | Role::FieldAction => (
@@ -434,6 +433,7 @@ mod tests {
             Role::Catalog,
             Role::Info,
             Role::Page,
+            Role::Resources,
             Role::Annots,
             Role::Annot,
             Role::AnnotPart(o),
@@ -456,7 +456,6 @@ mod tests {
             Role::PageTree,
             Role::PageOther,
             Role::PageContent,
-            Role::Resources,
             Role::Font,
             Role::XObject,
             Role::AcroFormOther,

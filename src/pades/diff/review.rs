@@ -2,8 +2,9 @@
 //! the policy, and the verdicts so far (deduplicated, at most [`MAX_REPORTED`] listed). The
 //! rules ask it about the revisions and record their verdicts through it.
 
-use super::changes::{Change, ChangeKind};
-use super::graph::{FieldInfo, Graph};
+use super::MAX_NESTING;
+use super::changes::{Change, ChangeKind, eq};
+use super::graph::{FieldInfo, Graph, Role};
 use super::policy::{FillRefused, Policy};
 use super::{Category, DiffResult, Modification, ModificationKind};
 use crate::pdf::{Dictionary, ObjRef, Object, Reader};
@@ -12,6 +13,9 @@ use std::io::{Read, Seek};
 
 /// Most modifications listed per signature (the rest are summarised).
 const MAX_REPORTED: usize = 1_000;
+
+/// Most values one deep comparison ([`Review::same_across`]) looks at.
+const MAX_SAME_NODES: usize = 10_000;
 
 /// The changes beyond [`MAX_REPORTED`].
 #[derive(Debug, Clone, Copy)]
@@ -236,6 +240,59 @@ impl<'a, R: Read + Seek> Review<'a, R> {
         self.changes
             .get(&r.num)
             .is_some_and(|c| c.kind == ChangeKind::New && c.new == Some(r))
+    }
+
+    /// True when `r` is a new object that the appearance of a new signature field draws
+    /// with (the resources a later signer's widget brings).
+    pub(super) fn serves_new_signature(&self, r: ObjRef) -> bool {
+        self.is_new(r)
+            && self.graph.uses.get(&r.num).is_some_and(|uses| {
+                uses.iter().any(|u| {
+                    u.r == r
+                        && matches!(u.role, Role::Appearance(owner) if self.new_sig_field(owner))
+                })
+            })
+    }
+
+    /// Deep equality of `old` (read in the signed revision) and `new` (read in the newest):
+    /// references are followed on each side, except that the same reference counts as the
+    /// same value (a change of that object is judged as that object); streams are equal only
+    /// as the same reference. At most `MAX_SAME_NODES` values are compared.
+    pub(super) fn same_across(&self, old: &Object, new: &Object) -> bool {
+        let mut budget = MAX_SAME_NODES;
+        self.same_depth(old, new, 0, &mut budget)
+    }
+
+    fn same_depth(&self, old: &Object, new: &Object, depth: usize, budget: &mut usize) -> bool {
+        *budget = budget.saturating_sub(1);
+        if *budget == 0 || depth > MAX_NESTING {
+            return false;
+        }
+        match (old, new) {
+            (Object::Reference(a), Object::Reference(b)) if a == b => true,
+            (Object::Reference(_), _) | (_, Object::Reference(_)) => {
+                let o = self.old_resolve(Some(old));
+                let n = self.new_resolve(Some(new));
+                !matches!(o, Object::Reference(_) | Object::Stream(_))
+                    && !matches!(n, Object::Reference(_) | Object::Stream(_))
+                    && self.same_depth(&o, &n, depth + 1, budget)
+            }
+            (Object::Dictionary(x), Object::Dictionary(y)) => {
+                x.len() == y.len()
+                    && x.iter().all(|(k, v)| {
+                        y.get(k)
+                            .is_some_and(|w| self.same_depth(v, w, depth + 1, budget))
+                    })
+            }
+            (Object::Array(x), Object::Array(y)) => {
+                x.len() == y.len()
+                    && x.iter()
+                        .zip(y.iter())
+                        .all(|(v, w)| self.same_depth(v, w, depth + 1, budget))
+            }
+            (Object::Stream(_), _) | (_, Object::Stream(_)) => false,
+            _ => eq(old, new),
+        }
     }
 
     // --- form fields

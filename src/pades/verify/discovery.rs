@@ -28,6 +28,8 @@ pub(super) struct FoundSig {
     pub(super) dict: Option<Dictionary>,
     pub(super) problem: Option<String>,
     pub(super) orphan: bool,
+    /// An Adobe usage-rights signature (`/Perms /UR3` or `/UR` of the catalog).
+    pub(super) usage_rights: bool,
 }
 
 /// Why a dictionary entry of the catalog (`/AcroForm`, `/DSS`) is unusable.
@@ -83,6 +85,12 @@ pub(super) fn find_signatures<R: Read + Seek>(
             continue;
         }
         found.push(f);
+    }
+    for ur in usage_rights(reader, last, warnings) {
+        if ur.sig_ref.is_some_and(|r| !known.insert(r)) {
+            continue;
+        }
+        found.push(ur);
     }
     found.extend(find_orphans(reader, &known, warnings));
     if found.len() > MAX_SIGNATURES {
@@ -227,6 +235,7 @@ fn field_value<R: Read + Seek>(
         dict: None,
         problem: None,
         orphan: false,
+        usage_rights: false,
     };
     let not_a_dict = |o: &Object| {
         format!(
@@ -256,6 +265,67 @@ fn field_value<R: Read + Seek>(
         o => found.problem = Some(not_a_dict(o)),
     }
     Some(found)
+}
+
+/// The usage-rights signatures of the newest revision: the signature dictionaries the
+/// catalog's `/Perms` names under `/UR3` (and the older `/UR`). They enable features of a
+/// viewer (saving a filled form in Adobe Reader) and protect nothing of the content.
+fn usage_rights<R: Read + Seek>(
+    reader: &Reader<R>,
+    last: usize,
+    warnings: &mut Vec<String>,
+) -> Vec<FoundSig> {
+    let Ok(catalog) = reader.catalog() else {
+        return Vec::new();
+    };
+    let perms = match catalog_dict(reader, &catalog, "Perms") {
+        Ok(Some(p)) => p,
+        Ok(None) => return Vec::new(),
+        Err(problem) => {
+            warnings.push(format!("{problem}: usage rights and certification ignored"));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for key in ["UR3", "UR"] {
+        let Some(v) = perms.get(key) else { continue };
+        let mut found = FoundSig {
+            field: None,
+            sig_ref: None,
+            container: None,
+            view: last,
+            dict: None,
+            problem: None,
+            orphan: false,
+            usage_rights: true,
+        };
+        match v {
+            Object::Reference(r) => {
+                found.sig_ref = Some(*r);
+                found.container = Some(*r);
+                match reader.get(*r) {
+                    Ok(Object::Dictionary(d)) => found.dict = Some(d),
+                    Err(PdfError::MissingObject(_)) | Ok(Object::Null) => continue,
+                    Ok(o) => {
+                        found.problem = Some(format!(
+                            "/Perms /{key} is a {}, not a signature dictionary",
+                            o.type_name()
+                        ))
+                    }
+                    Err(e) => found.problem = Some(format!("/Perms /{key} cannot be read: {e}")),
+                }
+            }
+            Object::Null => continue,
+            o => {
+                found.problem = Some(format!(
+                    "/Perms /{key} is a direct {}, not a reference to a signature dictionary",
+                    o.type_name()
+                ))
+            }
+        }
+        out.push(found);
+    }
+    out
 }
 
 /// A dictionary that looks like a signature dictionary.
@@ -304,6 +374,7 @@ fn find_orphans<R: Read + Seek>(
                     dict: Some(d),
                     problem: None,
                     orphan: true,
+                    usage_rights: false,
                 }),
                 Ok(_) => {}
                 Err(_) => unreadable += 1,

@@ -29,7 +29,8 @@
 //! - `dss`: the certificates and revocation data of the Document Security Store;
 //! - `signature`: the check of one signature, one function per step;
 //! - `byte_range`: the strict `/ByteRange`, coverage and `/Contents` steps of that check;
-//! - `permissions`: DocMDP/FieldMDP, the revision analysis and its verdict.
+//! - `permissions`: DocMDP/FieldMDP, the revision analysis and its verdict;
+//! - `level`: the PAdES baseline level (B-LT and B-LTA from the DSS and document timestamps).
 //!
 //! This file runs them in order over a file.
 
@@ -45,6 +46,7 @@ use std::path::Path;
 mod byte_range;
 mod discovery;
 mod dss;
+mod level;
 mod permissions;
 mod signature;
 
@@ -114,6 +116,7 @@ fn verify_reader<R: Read + Seek>(
         c.report.id = format!("S{}", i + 1);
     }
     let mut reports = permissions::judge_changes(reader, checked);
+    level::set_levels(reader, &mut reports);
     if !problems.is_empty() {
         let mut doc = SignatureReport::new("document");
         for p in &problems {

@@ -4,7 +4,7 @@
 
 use super::signature::Checked;
 use crate::pades::diff::{self, Category, FieldLock, LockAction, Permissions};
-use crate::pdf::{Dictionary, Object, PdfError, Reader};
+use crate::pdf::{Dictionary, ObjRef, Object, PdfError, Reader};
 use crate::report::{
     CertificationReport, Indication, ModificationReport, PdfSignatureDetails, SignatureReport,
     SubIndication,
@@ -93,6 +93,8 @@ pub(super) fn judge_changes<R: Read + Seek>(
     checked: Vec<Checked>,
 ) -> Vec<SignatureReport> {
     let certifier = certifier(reader, &checked);
+    let mut checked = checked;
+    docmdp_mismatches(reader, &mut checked, certifier.as_ref());
     let job_of = jobs(&checked, certifier.as_ref());
     let jobs: Vec<(usize, Permissions)> = job_of.iter().flatten().cloned().collect();
     let mut results = diff::analyze(reader, &jobs).into_iter();
@@ -106,6 +108,10 @@ pub(super) fn judge_changes<R: Read + Seek>(
             details.certification = Some(CertificationReport { docmdp: cert.p });
         }
         match job {
+            None if c.usage_rights && c.covered.is_some() => r.pass(
+                "modifications",
+                Some("not judged: a usage-rights signature (/Perms /UR3) enables viewer features and does not protect the content".into()),
+            ),
             Some(_) => {
                 let result = match results.next() {
                     Some(result) => result.map_err(AnalysisError::Failed),
@@ -129,16 +135,7 @@ fn certifier<R: Read + Seek>(reader: &Reader<R>, checked: &[Checked]) -> Option<
         let (Some(k), Some(p), Some(sr)) = (c.covered, c.docmdp, c.sig_ref) else {
             return None;
         };
-        let root = reader
-            .revisions()
-            .get(k)
-            .and_then(|r| r.trailer.get_ref("Root"));
-        let points = root
-            .and_then(|root| reader.get_in_revision(root, k).ok())
-            .and_then(|cat| cat.as_dict().and_then(|d| d.get("Perms")).cloned())
-            .and_then(|perms| reader.resolve_in_revision(&perms, k).ok())
-            .and_then(|perms| perms.as_dict().and_then(|d| d.get_ref("DocMDP")))
-            == Some(sr);
+        let points = perms_docmdp(reader, k) == Some(sr);
         points.then(|| Certifier {
             revision: k,
             p,
@@ -147,12 +144,55 @@ fn certifier<R: Read + Seek>(reader: &Reader<R>, checked: &[Checked]) -> Option<
     })
 }
 
+/// The signature dictionary the catalog's `/Perms /DocMDP` names in revision `k`.
+fn perms_docmdp<R: Read + Seek>(reader: &Reader<R>, k: usize) -> Option<ObjRef> {
+    let root = reader.revisions().get(k)?.trailer.get_ref("Root")?;
+    let cat = reader.get_in_revision(root, k).ok()?;
+    let perms = reader
+        .resolve_in_revision(cat.as_dict()?.get("Perms")?, k)
+        .ok()?;
+    perms.as_dict()?.get_ref("DocMDP")
+}
+
+/// `/Perms /DocMDP` checked against the certification signature it names (ISO 32000-2
+/// §12.8.2.2.1: it is the signature dictionary with the DocMDP transform): a signature that
+/// declares DocMDP without being named, or named without declaring it, is no certification,
+/// and its report says why.
+fn docmdp_mismatches<R: Read + Seek>(
+    reader: &Reader<R>,
+    checked: &mut [Checked],
+    certifier: Option<&Certifier>,
+) {
+    let last = reader.revisions().len().saturating_sub(1);
+    let named_now = perms_docmdp(reader, last);
+    for c in checked.iter_mut() {
+        let is_cert = certifier.is_some_and(|cert| cert.id == c.report.id);
+        if c.docmdp.is_some() && !is_cert {
+            let named = c.covered.and_then(|k| perms_docmdp(reader, k));
+            let by = named.map_or_else(
+                || "no signature".to_string(),
+                |r| format!("signature dictionary {r}"),
+            );
+            c.report.warnings.push(format!(
+                "the signature declares a DocMDP transform, but the catalog's /Perms /DocMDP of its revision names {by}: not a certification signature"
+            ));
+        } else if c.docmdp.is_none() && c.sig_ref.is_some() && c.sig_ref == named_now {
+            c.report.warnings.push(
+                "the catalog's /Perms /DocMDP names this signature, but it has no DocMDP transform: not a certification signature".into(),
+            );
+        }
+    }
+}
+
 /// The revision-analysis job of each signature with a sound signed revision: that revision,
 /// and the DocMDP and FieldMDP permissions set at or before it.
 fn jobs(checked: &[Checked], certifier: Option<&Certifier>) -> Vec<Option<(usize, Permissions)>> {
     checked
         .iter()
         .map(|c| {
+            if c.usage_rights {
+                return None;
+            }
             let s = c.covered?;
             let docmdp = certifier
                 .filter(|cert| cert.revision <= s)

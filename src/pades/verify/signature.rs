@@ -44,6 +44,8 @@ pub(super) struct Checked {
     pub(super) docmdp: Option<i64>,
     /// FieldMDP locks declared in the signature's `/Reference`.
     pub(super) locks: Vec<LockAction>,
+    /// An Adobe usage-rights signature (`/Perms /UR3`).
+    pub(super) usage_rights: bool,
 }
 
 /// What every signature check shares.
@@ -109,11 +111,18 @@ pub(super) fn check_signature<R: Read + Seek>(
         sig_ref: found.sig_ref,
         docmdp: None,
         locks: Vec::new(),
+        usage_rights: found.usage_rights,
     };
+    if found.usage_rights {
+        c.details.kind = Some(PdfSignatureKind::UsageRights);
+    }
     let Some(d) = signature_dictionary(reader, found, &mut c.report) else {
         return c;
     };
     let profile = check_dictionary(&mut c.report, &mut c.details, d);
+    if found.usage_rights {
+        c.details.kind = Some(PdfSignatureKind::UsageRights);
+    }
     if let Some(Object::String(m)) = d.get("M") {
         c.report.claimed_signing_time =
             crate::time::parse_pdf_date(&m.bytes).map(|d| crate::time::rfc3339(&d));
@@ -188,7 +197,11 @@ fn check_dictionary(
             p.subfilter()
         )),
         (Some(o), _) => problems.push(format!("unknown /Filter {}", as_written(o))),
-        (None, _) => problems.push("no /Filter".into()),
+        (None, Some(p)) => report.warnings.push(format!(
+            "no /Filter (required by ISO 32000): verified by its /SubFilter /{}",
+            p.subfilter()
+        )),
+        (None, None) => problems.push("no /Filter".into()),
     }
     if let Some(p) = profile {
         details.subfilter = Some(p.subfilter().into());
@@ -198,9 +211,14 @@ fn check_dictionary(
         } else {
             PdfSignatureKind::Signature
         });
-        if (d.get_name("Type") == Some(b"DocTimeStamp".as_slice())) != is_dts {
-            problems
-                .push("/Type /DocTimeStamp and /SubFilter /ETSI.RFC3161 must go together".into());
+        match (d.get_name("Type"), is_dts) {
+            (Some(b"DocTimeStamp"), false) => problems
+                .push("/Type /DocTimeStamp and /SubFilter /ETSI.RFC3161 must go together".into()),
+            // Older DSS versions wrote document timestamps as /Type /Sig.
+            (Some(b"Sig"), true) => report.warnings.push(
+                "/Type /Sig with /SubFilter /ETSI.RFC3161: verified as a document timestamp (ISO 32000-2 writes /Type /DocTimeStamp)".into(),
+            ),
+            _ => {}
         }
     }
     if problems.is_empty() {
@@ -416,7 +434,42 @@ mod tests {
         let (failures, _) = dictionary_verdict(Some("Acme.Signer"), "acme.sub");
         assert_eq!(failures.len(), 2, "{failures:?}");
         assert!(failures.iter().any(|f| f == "unknown /Filter /Acme.Signer"));
-        let (failures, _) = dictionary_verdict(None, "PBAD.PAdES");
-        assert_eq!(failures, ["no /Filter"]);
+        let (failures, _) = dictionary_verdict(None, "acme.sub");
+        assert!(failures.iter().any(|f| f == "no /Filter"), "{failures:?}");
+    }
+
+    #[test]
+    fn no_filter_with_known_subfilter_is_a_warning() {
+        let (failures, warnings) = dictionary_verdict(None, "PBAD.PAdES");
+        assert!(failures.is_empty(), "{failures:?}");
+        assert_eq!(
+            warnings,
+            ["no /Filter (required by ISO 32000): verified by its /SubFilter /PBAD.PAdES"]
+        );
+    }
+
+    #[test]
+    fn type_sig_with_rfc3161_is_a_document_timestamp_with_a_warning() {
+        let mut d = Dictionary::new();
+        d.insert("Type", Object::name("Sig"));
+        d.insert("Filter", Object::name("Adobe.PPKLite"));
+        d.insert("SubFilter", Object::name("ETSI.RFC3161"));
+        let mut report = SignatureReport::new("S1");
+        let mut details = PdfSignatureDetails::default();
+        let p = check_dictionary(&mut report, &mut details, &d);
+        assert_eq!(p, Some(PdfCmsProfile::DocumentTimestamp));
+        assert_eq!(details.kind, Some(PdfSignatureKind::DocumentTimestamp));
+        assert!(
+            report.checks.iter().all(|c| c.passed),
+            "{:?}",
+            report.checks
+        );
+        assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+        // The other way round stays a failure.
+        d.insert("Type", Object::name("DocTimeStamp"));
+        d.insert("SubFilter", Object::name("ETSI.CAdES.detached"));
+        let mut report = SignatureReport::new("S1");
+        check_dictionary(&mut report, &mut details, &d);
+        assert!(report.checks.iter().any(|c| !c.passed));
     }
 }

@@ -104,7 +104,10 @@ fn extensions_entry<R: Read + Seek>(
     }
 }
 
-/// Developer extensions may be added, never overridden or removed.
+/// Developer extensions may be added or raised, never lowered, overridden or removed: an
+/// extension whose `/ExtensionLevel` rises with the same or a later `/BaseVersion` (e.g. ETSI's
+/// `/ESIC` 2 → 5 when a document timestamp makes a file PAdES B-LTA) declares what a reader
+/// needs, nothing it shows (LTA update, rule "extension level raised").
 fn extensions<R: Read + Seek>(
     rv: &mut Review<'_, R>,
     r: ObjRef,
@@ -112,25 +115,89 @@ fn extensions<R: Read + Seek>(
     new: &Dictionary,
     path: &str,
 ) {
+    let mut raised = Vec::new();
     for (k, v) in old.iter() {
-        if !new.get(k).is_some_and(|w| eq(v, w)) {
-            rv.deny(
-                r,
-                K::Catalog,
-                format!(
-                    "developer extension {} was overridden or removed ({path})",
-                    key_text(k)
-                ),
-            );
-            return;
+        let w = new.get(k).map(|w| rv.new_resolve(Some(w)));
+        let v = rv.old_resolve(Some(v));
+        match w {
+            Some(w) if eq(&v, &w) => {}
+            Some(w) if raises(&v, &w) => raised.push(key_text(k)),
+            _ => {
+                rv.deny(
+                    r,
+                    K::Catalog,
+                    format!(
+                        "developer extension {} was overridden, lowered or removed ({path})",
+                        key_text(k)
+                    ),
+                );
+                return;
+            }
         }
     }
-    rv.allow(
-        r,
-        K::Extensions,
-        format!("developer extensions added ({path})"),
-        Category::LtaUpdates,
-    );
+    let detail = if raised.is_empty() {
+        format!("developer extensions added ({path})")
+    } else {
+        format!(
+            "developer extension level raised: {} (rule: extension level raised; {path})",
+            raised.join(", ")
+        )
+    };
+    rv.allow(r, K::Extensions, detail, Category::LtaUpdates);
+}
+
+/// Most entries of an ISO 32000-2 array of extensions compared.
+const MAX_EXTENSION_ENTRIES: usize = 32;
+
+/// True when the extension `new` raises `old`: the same prefix with a higher
+/// `/ExtensionLevel` and a `/BaseVersion` not lower; an ISO 32000-2 array of extension
+/// dictionaries raises when each old entry is kept or raised by an entry of the new array.
+fn raises(old: &Object, new: &Object) -> bool {
+    match (old, new) {
+        (Object::Dictionary(o), Object::Dictionary(n)) => raises_one(o, n),
+        (Object::Dictionary(o), Object::Array(n)) => n
+            .iter()
+            .take(MAX_EXTENSION_ENTRIES)
+            .filter_map(Object::as_dict)
+            .any(|n| {
+                eq(
+                    &Object::Dictionary(o.clone()),
+                    &Object::Dictionary(n.clone()),
+                ) || raises_one(o, n)
+            }),
+        (Object::Array(o), Object::Array(n)) => {
+            o.len() <= MAX_EXTENSION_ENTRIES
+                && o.iter().all(|oe| {
+                    n.iter()
+                        .take(MAX_EXTENSION_ENTRIES)
+                        .any(|ne| eq(oe, ne) || raises(oe, ne))
+                })
+        }
+        _ => false,
+    }
+}
+
+/// One extension dictionary raised: level up, base version not down, nothing else but
+/// `/URL` and `/ExtensionRevision` (documentation of the level) changed.
+fn raises_one(o: &Dictionary, n: &Dictionary) -> bool {
+    let level = |d: &Dictionary| d.get_int("ExtensionLevel");
+    let version = |d: &Dictionary| {
+        d.get_name("BaseVersion")
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .and_then(|v| v.parse::<f64>().ok())
+    };
+    let others_kept = o.iter().chain(n.iter()).all(|(k, _)| {
+        matches!(
+            k,
+            b"ExtensionLevel" | b"BaseVersion" | b"URL" | b"ExtensionRevision"
+        ) || match (o.get(k), n.get(k)) {
+            (Some(a), Some(b)) => eq(a, b),
+            _ => false,
+        }
+    });
+    matches!((level(o), level(n)), (Some(a), Some(b)) if b > a)
+        && matches!((version(o), version(n)), (Some(a), Some(b)) if b >= a)
+        && others_kept
 }
 
 /// The trailer itself: encryption added or removed after signing, or `/Root` pointing at
@@ -224,6 +291,55 @@ mod tests {
             signed.update(&[catalog("/Extensions << /ADBE << /BaseVersion /2.0 >> >>")]);
         let refused = refused("developer extension /ADBE was overridden", K::Catalog);
         check(&overridden, approval(), &[refused]);
+    }
+
+    #[test]
+    fn an_extension_level_may_be_raised_not_lowered() {
+        let esic = |level: u32, version: &str| {
+            catalog(&format!(
+                "/Extensions << /ESIC << /BaseVersion /{version} /ExtensionLevel {level} >> >>"
+            ))
+        };
+        let signed = base_with(vec![esic(2, "1.7")]);
+        let raised = signed.update(&[esic(5, "1.7")]);
+        check(
+            &raised,
+            approval(),
+            &[allowed(
+                "developer extension level raised: /ESIC (rule: extension level raised",
+                K::Extensions,
+            )],
+        );
+        let signed = || base_with(vec![esic(5, "1.7")]);
+        for (level, version) in [(2, "1.7"), (6, "1.6")] {
+            let changed = signed().update(&[esic(level, version)]);
+            let refused = refused(
+                "developer extension /ESIC was overridden, lowered",
+                K::Catalog,
+            );
+            check(&changed, approval(), &[refused]);
+        }
+        // Another entry of the extension changed with the level: refused.
+        let other = signed().update(&[catalog(
+            "/Extensions << /ESIC << /BaseVersion /1.7 /ExtensionLevel 6 /Critical true >> >>",
+        )]);
+        let refused = refused("developer extension /ESIC was overridden", K::Catalog);
+        check(&other, approval(), &[refused]);
+        // ISO 32000-2 arrays of extensions: an entry raised, the others kept.
+        let arr = |l: u32| {
+            catalog(&format!(
+                "/Extensions << /ISO_ [<< /BaseVersion /2.0 /ExtensionLevel 32001 >> << /BaseVersion /2.0 /ExtensionLevel {l} >>] >>"
+            ))
+        };
+        let raised = base_with(vec![arr(1)]).update(&[arr(2)]);
+        check(
+            &raised,
+            approval(),
+            &[allowed(
+                "developer extension level raised: /ISO_",
+                K::Extensions,
+            )],
+        );
     }
 
     #[test]

@@ -143,24 +143,7 @@ fn acroform<R: Read + Seek>(rv: &mut Review<'_, R>, r: ObjRef, old: &Dictionary,
                 format!("AcroForm {key} changed"),
                 Category::FormFilling,
             ),
-            b"DR" => {
-                let o = rv.old_resolve(old.get("DR"));
-                let n = rv.new_resolve(new.get("DR"));
-                if resources_extend(&o, &n) {
-                    rv.allow(
-                        r,
-                        K::FormField,
-                        "AcroForm default resources extended".into(),
-                        Category::FormFilling,
-                    );
-                } else {
-                    rv.deny(
-                        r,
-                        K::Font,
-                        "AcroForm default resources (/DR) changed or removed".into(),
-                    );
-                }
-            }
+            b"DR" => default_resources(rv, r, old, new),
             _ => rv.deny(r, K::FormField, format!("AcroForm {key} changed")),
         }
     }
@@ -300,7 +283,9 @@ fn field_entry<R: Read + Seek>(
                 ),
             );
         }
-        b"V" | b"AP" | b"AS" | b"MK" | b"DA" | b"Q" | b"F" => {
+        // `/I`: the selected indices of a choice field, its value with `/V` (ISO 32000-2
+        // §12.7.5.4).
+        b"V" | b"I" | b"AP" | b"AS" | b"MK" | b"DA" | b"Q" | b"F" => {
             value_or_look(rv, r, f, (k, &key), od, nd)
         }
         b"Ff" => rv.allow(
@@ -414,15 +399,75 @@ fn shared_appearance<R: Read + Seek>(
     }
 }
 
-/// `new` keeps every entry of `old` (resources may only be added).
-fn resources_extend(old: &Object, new: &Object) -> bool {
+/// The form's default resources (`/DR`) changed: entries may be added; an entry may be
+/// replaced only by a new object that the appearance of a new signature field uses (a later
+/// signer's appearance brings the resources its own widget draws with: rule "default
+/// resources of a new signature"); anything else changed or removed is refused.
+fn default_resources<R: Read + Seek>(
+    rv: &mut Review<'_, R>,
+    r: ObjRef,
+    old: &Dictionary,
+    new: &Dictionary,
+) {
+    let o = rv.old_resolve(old.get("DR"));
+    let n = rv.new_resolve(new.get("DR"));
+    let mut replaced = Vec::new();
+    let mut budget = MAX_RESOURCE_ENTRIES;
+    if !resources_extend(rv, (&o, &n), "/DR", &mut replaced, &mut budget) {
+        rv.deny(
+            r,
+            K::Font,
+            "AcroForm default resources (/DR) changed or removed".into(),
+        );
+    } else if replaced.is_empty() {
+        rv.allow(
+            r,
+            K::FormField,
+            "AcroForm default resources extended".into(),
+            Category::FormFilling,
+        );
+    } else {
+        rv.allow(
+            r,
+            K::FormField,
+            format!(
+                "AcroForm default resources {} replaced by resources of a new signature's appearance (rule: default resources of a new signature)",
+                replaced.join(", ")
+            ),
+            Category::FormFilling,
+        );
+    }
+}
+
+/// Most resource entries compared in one `/DR`.
+const MAX_RESOURCE_ENTRIES: usize = 10_000;
+
+/// `new` keeps every entry of `old` (resources may only be added), except entries replaced
+/// by a new object a new signature field's appearance uses (listed in `replaced`).
+fn resources_extend<R: Read + Seek>(
+    rv: &Review<'_, R>,
+    (old, new): (&Object, &Object),
+    path: &str,
+    replaced: &mut Vec<String>,
+    budget: &mut usize,
+) -> bool {
     match (old, new) {
         (Object::Null, _) => true,
         (Object::Dictionary(o), Object::Dictionary(n)) => o.iter().all(|(k, v)| {
-            n.get(k).is_some_and(|w| match (v, w) {
-                (Object::Dictionary(_), Object::Dictionary(_)) => resources_extend(v, w),
-                _ => eq(v, w),
-            })
+            *budget = budget.saturating_sub(1);
+            let p = format!("{path}{}", key_text(k));
+            *budget > 0
+                && n.get(k).is_some_and(|w| match (v, w) {
+                    (Object::Dictionary(_), Object::Dictionary(_)) => {
+                        resources_extend(rv, (v, w), &p, replaced, budget)
+                    }
+                    _ if eq(v, w) => true,
+                    (_, Object::Reference(nr)) if rv.serves_new_signature(*nr) => {
+                        replaced.push(p);
+                        true
+                    }
+                    _ => false,
+                })
         }),
         _ => false,
     }
@@ -431,10 +476,8 @@ fn resources_extend(old: &Object, new: &Object) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{allowed, approval, certified, check, locking, refused};
-    use super::resources_extend;
     use crate::pades::diff::testpdf::{Fixture, acroform, base_with, obj, page, stream, updated};
     use crate::pades::diff::{Category, ModificationKind as K};
-    use crate::pdf::{Dictionary, Object};
 
     /// Field 7 (`Name`) without its value and appearance.
     const WIDGET: &str = "/Type /Annot /Subtype /Widget /FT /Tx /T (Name) \
@@ -576,18 +619,70 @@ mod tests {
             K::Font,
         );
         check(&changed, approval(), &[refused]);
-        let mut o = Dictionary::new();
-        o.insert("A", 1i64);
-        let mut n = o.clone();
-        n.insert("B", 2i64);
-        assert!(resources_extend(
-            &Object::Dictionary(o.clone()),
-            &Object::Dictionary(n.clone())
-        ));
-        assert!(!resources_extend(
-            &Object::Dictionary(n),
-            &Object::Dictionary(o)
-        ));
+    }
+
+    /// A base whose form's default resources hold the XObject 5 as /FRM0, updated with a new
+    /// signature field 21 (visible on page 3, value 22) whose appearance 23 draws the new
+    /// object 24; `dr_frm0` is the /FRM0 of the new /DR.
+    fn resigned_dr(dr_frm0: &str, extra: Vec<crate::pades::diff::testpdf::Obj>) -> Fixture {
+        let signed = base_with(vec![acroform(
+            "[7 0 R 8 0 R]",
+            "/DR << /XObject << /FRM0 5 0 R >> >>",
+        )]);
+        let mut objs = vec![
+            acroform(
+                "[7 0 R 8 0 R 21 0 R]",
+                &format!("/DR << /XObject << /FRM0 {dr_frm0} >> >>"),
+            ),
+            page("[7 0 R 8 0 R 10 0 R 21 0 R]"),
+            obj(
+                21,
+                "<< /Type /Annot /Subtype /Widget /FT /Sig /T (S2) /Rect [0 0 50 20] /P 3 0 R /V 22 0 R /AP << /N 23 0 R >> >>",
+            ),
+            obj(22, "<< /Type /Sig /Filter /Adobe.PPKLite /Contents <00> >>"),
+            obj(
+                23,
+                &stream(
+                    "/Type /XObject /Subtype /Form /BBox [0 0 50 20] /Resources << /XObject << /FRM0 24 0 R >> >>",
+                    "/FRM0 Do",
+                ),
+            ),
+            obj(
+                24,
+                &stream("/Type /XObject /Subtype /Form /BBox [0 0 50 20]", ""),
+            ),
+        ];
+        objs.extend(extra);
+        signed.update(&objs)
+    }
+
+    #[test]
+    fn default_resources_of_a_new_signature_may_replace_entries() {
+        let r = check(
+            &resigned_dr("24 0 R", Vec::new()),
+            approval(),
+            &[allowed(
+                "AcroForm default resources /DR/XObject/FRM0 replaced by resources of a new signature's appearance (rule: default resources of a new signature)",
+                K::FormField,
+            )],
+        );
+        assert!(r.allowed(), "{:#?}", r.modifications);
+        // Replaced by a new object no new signature's appearance uses: refused.
+        let other = resigned_dr(
+            "25 0 R",
+            vec![obj(
+                25,
+                &stream("/Type /XObject /Subtype /Form /BBox [0 0 50 20]", "0 0 m"),
+            )],
+        );
+        let dr_refused = refused(
+            "AcroForm default resources (/DR) changed or removed",
+            K::Font,
+        );
+        check(&other, approval(), &[dr_refused]);
+        // Replaced by an existing object (the page content): refused.
+        let existing = resigned_dr("4 0 R", Vec::new());
+        check(&existing, approval(), &[dr_refused]);
     }
 
     #[test]

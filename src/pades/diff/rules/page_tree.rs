@@ -1,13 +1,16 @@
 //! Pages and the page tree. Only a page's `/Annots` may change (judged by the annotation
-//! rule); its contents, resources, actions and any other entry may not. Page tree nodes,
-//! content streams, resources, fonts and XObjects are claimed by no rule: the policy refuses
-//! their changes.
+//! rule); its contents, resources, actions and any other entry may not, except that its
+//! `/Resources` may be re-pointed to a dictionary identical to the one it had (compared deeply,
+//! bounded: rule "resources re-pointed to an identical dictionary"); resources are claimed here
+//! for that alone, any other change of them is refused. Page tree nodes (and the attributes
+//! pages inherit from them: `/Resources`, `/MediaBox`, `/CropBox`, `/Rotate`), content streams,
+//! fonts and XObjects are claimed by no rule: the policy refuses their changes.
 
 use super::{Changed, ListChange, Rule, annotations};
-use crate::pades::diff::ModificationKind as K;
 use crate::pades::diff::changes::{changed_keys, key_text};
 use crate::pades::diff::graph::Role;
 use crate::pades::diff::review::Review;
+use crate::pades::diff::{Category, ModificationKind as K};
 use crate::pdf::{Dictionary, ObjRef, Object};
 use std::io::{Read, Seek};
 
@@ -16,10 +19,14 @@ pub(in crate::pades::diff) struct PageTreeRule;
 
 impl<R: Read + Seek> Rule<R> for PageTreeRule {
     fn claims(&self, c: &Changed<'_>) -> bool {
-        c.role == Role::Page
+        matches!(c.role, Role::Page | Role::Resources)
     }
 
     fn judge(&self, rv: &mut Review<'_, R>, c: &Changed<'_>) {
+        if c.role == Role::Resources {
+            resources(rv, c);
+            return;
+        }
         match (&c.old, &c.new) {
             (Some(Object::Dictionary(o)), Object::Dictionary(n)) => page(rv, c.r, o, n, c.path),
             _ => rv.deny(c.r, K::Page, format!("page {} at {}", c.verb(), c.path)),
@@ -45,6 +52,18 @@ fn page<R: Read + Seek>(
                 }
             }
             b"Contents" => rv.deny(r, K::PageContent, format!("page {path}: /Contents changed")),
+            b"Resources" if rv.same_across(
+                old.get("Resources").unwrap_or(&Object::Null),
+                new.get("Resources").unwrap_or(&Object::Null),
+            ) =>
+            {
+                rv.allow(
+                    r,
+                    K::Resources,
+                    format!("page {path}: /Resources re-pointed to an identical dictionary (rule: resources re-pointed to an identical dictionary)"),
+                    Category::Untouched,
+                )
+            }
             b"Resources" => rv.deny(r, K::Resources, format!("page {path}: /Resources changed")),
             b"AA" => rv.deny(r, K::Action, format!("page {path}: actions (/AA) changed")),
             _ => rv.deny(r, K::Page, format!("page {path}: {key} changed")),
@@ -52,11 +71,45 @@ fn page<R: Read + Seek>(
     }
 }
 
+/// A resource object, new or changed: allowed only when it is what its holder had under the
+/// same key in the signed revision, compared deeply (a page's resources written again as a
+/// new object with the same content); refused otherwise, as no rule allows it.
+fn resources<R: Read + Seek>(rv: &mut Review<'_, R>, c: &Changed<'_>) {
+    let (r, path) = (c.r, c.path);
+    let before = match &c.old {
+        Some(o) => o.clone(),
+        None => {
+            let key = path.rsplit('/').next().unwrap_or_default();
+            match rv.load_old(c.parent) {
+                Some(Object::Dictionary(holder)) if !key.contains('[') => holder
+                    .get(key)
+                    .filter(|v| !matches!(v, Object::Reference(x) if x.num == r.num))
+                    .map(|v| rv.old_resolve(Some(v)))
+                    .unwrap_or(Object::Null),
+                _ => Object::Null,
+            }
+        }
+    };
+    if !before.is_null() && rv.same_across(&before, &c.new) {
+        rv.allow(
+            r,
+            K::Resources,
+            format!(
+                "resources {} at {path}, identical to those of the signed revision (rule: resources re-pointed to an identical dictionary)",
+                c.verb()
+            ),
+            Category::Untouched,
+        );
+    } else {
+        rv.deny(r, K::Resources, format!("resources {} at {path}", c.verb()));
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{approval, check, refused};
+    use super::super::test_support::{allowed, approval, check, refused};
     use crate::pades::diff::testpdf::{Fixture, obj, stream, updated};
-    use crate::pades::diff::{Modification, ModificationKind as K};
+    use crate::pades::diff::{Category, Modification, ModificationKind as K};
 
     /// Page 3 with `entries` instead of its contents and resources.
     fn page_with(entries: &str) -> Fixture {
@@ -109,6 +162,77 @@ mod tests {
             let needle = format!("page trailer/Root/Pages/Kids[0]: {changed}");
             check(&page_with(&entries), approval(), &[(&needle, kind, false)]);
         }
+    }
+
+    #[test]
+    fn resources_repointed_to_an_identical_dictionary_are_not_a_modification() {
+        // The page's direct /Resources written again as the new object 20, same content.
+        let page_res = |res: &str| {
+            obj(
+                3,
+                &format!(
+                    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources {res} /Annots [7 0 R 8 0 R 10 0 R] >>"
+                ),
+            )
+        };
+        let same = updated(&[page_res("20 0 R"), obj(20, "<< /Font << /F1 5 0 R >> >>")]);
+        let r = check(
+            &same,
+            approval(),
+            &[
+                allowed(
+                    "/Resources re-pointed to an identical dictionary",
+                    K::Resources,
+                ),
+                allowed(
+                    "resources added at trailer/Root/Pages/Kids[0]/Resources, identical to those of the signed revision",
+                    K::Resources,
+                ),
+            ],
+        );
+        assert!(r.allowed());
+        assert_eq!(r.category, Category::Untouched);
+        // Different content (another font, or a font added): refused.
+        for res in [
+            "<< /Font << /F1 6 0 R >> >>",
+            "<< /Font << /F1 5 0 R /F2 5 0 R >> >>",
+            "<< /Font 21 0 R >>",
+        ] {
+            let f = updated(&[
+                page_res("20 0 R"),
+                obj(20, res),
+                obj(21, "<< /F1 5 0 R /F9 5 0 R >>"),
+            ]);
+            check(
+                &f,
+                approval(),
+                &[
+                    refused(
+                        "page trailer/Root/Pages/Kids[0]: /Resources changed",
+                        K::Resources,
+                    ),
+                    refused(
+                        "resources added at trailer/Root/Pages/Kids[0]/Resources",
+                        K::Resources,
+                    ),
+                ],
+            );
+        }
+        // Inheritable attributes stay modifications when they are set on the page.
+        let boxed = updated(&[obj(
+            3,
+            &format!(
+                "<< /Type /Page /Parent 2 0 R {SAME} /CropBox [0 0 10 10] /Annots [7 0 R 8 0 R 10 0 R] >>"
+            ),
+        )]);
+        check(
+            &boxed,
+            approval(),
+            &[refused(
+                "page trailer/Root/Pages/Kids[0]: /CropBox changed",
+                K::Page,
+            )],
+        );
     }
 
     #[test]
