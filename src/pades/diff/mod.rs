@@ -254,6 +254,8 @@ pub struct DiffResult {
     pub category: Category,
     /// Every change found.
     pub modifications: Vec<Modification>,
+    /// Remarks on allowed changes the reader should know about (e.g. producer-private keys).
+    pub warnings: Vec<String>,
 }
 
 impl DiffResult {
@@ -301,6 +303,7 @@ pub fn analyze<R: Read + Seek>(
                 return Ok(DiffResult {
                     category: Category::Untouched,
                     modifications: Vec::new(),
+                    warnings: Vec::new(),
                 });
             }
             let changes = match per_rev.get(s) {
@@ -418,7 +421,7 @@ mod tests {
         let out = analyze(&reader, &[(0, Permissions::default())]);
         assert!(matches!(
             out.as_slice(),
-            [Ok(DiffResult { category: Category::Untouched, modifications })] if modifications.is_empty()
+            [Ok(DiffResult { category: Category::Untouched, modifications, .. })] if modifications.is_empty()
         ));
     }
 

@@ -68,12 +68,24 @@ impl<'a> Policy<'a> {
         }
     }
 
-    /// The detail of a change the certification does not permit.
+    /// The detail of a change the certification does not permit (the rule: ISO 32000-2
+    /// §12.8.2.2, what each DocMDP level permits).
     pub(super) fn refusal(&self, detail: &str) -> String {
         format!(
-            "{detail} — not allowed by the certification (DocMDP P={})",
+            "{detail} — not allowed by the certification (DocMDP P={}; ISO 32000-2 §12.8.2.2)",
             self.perms.docmdp.unwrap_or(0)
         )
+    }
+
+    /// The detail of an allowed change, naming the certification rule that let it in when
+    /// one did: annotations created, changed or removed under DocMDP P=3.
+    pub(super) fn permitted(&self, detail: String, category: Category) -> String {
+        match (self.perms.docmdp, category) {
+            (Some(3), Category::Annotations) => format!(
+                "{detail} (rule: DocMDP P=3 permits annotation creation, modification and deletion, ISO 32000-2 §12.8.2.2)"
+            ),
+            _ => detail,
+        }
     }
 
     /// The first FieldMDP lock that covers the field `name`.
@@ -218,7 +230,6 @@ fn refuse_unclaimed<R: Read + Seek>(rv: &mut Review<'_, R>, c: &Changed<'_>) {
     let (verb, path) = (c.verb(), c.path);
     let js = rules::is_javascript(&c.new);
     let (kind, detail) = match c.role {
-        Role::PageTree => (K::PageTree, format!("page tree {verb} at {path}")),
         Role::PageOther => (K::Page, format!("page data {verb} at {path}")),
         Role::PageContent => (K::PageContent, format!("page content {verb} at {path}")),
         Role::Font => (K::Font, format!("font {verb} at {path}")),
@@ -293,7 +304,7 @@ mod tests {
         let perms = certified(2);
         assert_eq!(
             Policy::new(&perms).refusal("x"),
-            "x — not allowed by the certification (DocMDP P=2)"
+            "x — not allowed by the certification (DocMDP P=2; ISO 32000-2 §12.8.2.2)"
         );
     }
 
@@ -433,6 +444,7 @@ mod tests {
             Role::Catalog,
             Role::Info,
             Role::Page,
+            Role::PageTree,
             Role::Resources,
             Role::Annots,
             Role::Annot,
@@ -453,7 +465,6 @@ mod tests {
         ];
         let unclaimed = [
             Role::TrailerOther,
-            Role::PageTree,
             Role::PageOther,
             Role::PageContent,
             Role::Font,

@@ -45,6 +45,7 @@ pub(super) struct Review<'a, R: Read + Seek> {
     out: Vec<Modification>,
     seen: HashSet<(String, ModificationKind, String)>,
     unlisted: Unlisted,
+    warnings: Vec<String>,
 }
 
 impl<'a, R: Read + Seek> Review<'a, R> {
@@ -70,6 +71,14 @@ impl<'a, R: Read + Seek> Review<'a, R> {
                 refused: false,
                 top: Category::Untouched,
             },
+            warnings: Vec::new(),
+        }
+    }
+
+    /// A remark on an allowed change, for the signature's warnings (each text once).
+    pub(super) fn warn(&mut self, text: String) {
+        if !self.warnings.contains(&text) && self.warnings.len() < MAX_REPORTED {
+            self.warnings.push(text);
         }
     }
 
@@ -117,7 +126,7 @@ impl<'a, R: Read + Seek> Review<'a, R> {
     ) {
         let allowed = self.policy.permits(category);
         let detail = if allowed {
-            detail
+            self.policy.permitted(detail, category)
         } else {
             self.policy.refusal(&detail)
         };
@@ -153,6 +162,7 @@ impl<'a, R: Read + Seek> Review<'a, R> {
         DiffResult {
             category,
             modifications,
+            warnings: self.warnings,
         }
     }
 

@@ -239,6 +239,7 @@ fn apply_diff(
         }
     };
     details.modification_category = Some(d.category.as_str().into());
+    r.warnings.extend(d.warnings.iter().cloned());
     details.modifications = Some(d.modifications.iter().map(modification_report).collect());
     let refused: Vec<String> = d
         .modifications

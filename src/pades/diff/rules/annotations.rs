@@ -156,7 +156,7 @@ mod tests {
     #[test]
     fn annotations_are_refused_under_docmdp_2() {
         let needle = "added to trailer/Root/Pages/Kids[0]/Annots — not allowed by the \
-                      certification (DocMDP P=2)";
+                      certification (DocMDP P=2; ISO 32000-2 §12.8.2.2)";
         check(
             &add_annot(TEXT_NOTE),
             certified(2),
@@ -212,6 +212,33 @@ mod tests {
             let f = updated(&[page(annots)]);
             check(&f, approval(), &[(&needle, K::Annotation, allowed)]);
         }
+    }
+
+    #[test]
+    fn remove_all_annotations_follows_docmdp() {
+        // "Remove all annotations": the page keeps the widgets of its fields, loses the
+        // square annotation 10. ISO 32000-2 §12.8.2.2: P=3 permits it (and the report says
+        // so), P=1 and P=2 do not.
+        let f = || updated(&[page("[7 0 R 8 0 R]")]);
+        let needle = format!("annotation 10 0 R removed from {PAGE_ANNOTS}");
+        let r = check(&f(), certified(3), &[allowed(&needle, K::Annotation)]);
+        assert!(r.modifications.iter().any(|m| m.detail.contains(
+            "(rule: DocMDP P=3 permits annotation creation, modification and deletion, ISO 32000-2 §12.8.2.2)"
+        )));
+        for p in [1, 2] {
+            let r = check(&f(), certified(p), &[refused(&needle, K::Annotation)]);
+            let rule =
+                format!("not allowed by the certification (DocMDP P={p}; ISO 32000-2 §12.8.2.2)");
+            assert!(r.modifications.iter().any(|m| m.detail.contains(&rule)));
+        }
+        // Removing the /Annots key: the widgets of the fields go too, refused at any level.
+        let all = updated(&[obj(
+            3,
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+             /Resources << /Font << /F1 5 0 R >> >> >>",
+        )]);
+        let widget = format!("form field widget 7 0 R removed from {PAGE_ANNOTS}");
+        check(&all, certified(3), &[refused(&widget, K::Annotation)]);
     }
 
     #[test]

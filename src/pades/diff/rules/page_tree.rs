@@ -19,13 +19,14 @@ pub(in crate::pades::diff) struct PageTreeRule;
 
 impl<R: Read + Seek> Rule<R> for PageTreeRule {
     fn claims(&self, c: &Changed<'_>) -> bool {
-        matches!(c.role, Role::Page | Role::Resources)
+        matches!(c.role, Role::Page | Role::Resources | Role::PageTree)
     }
 
     fn judge(&self, rv: &mut Review<'_, R>, c: &Changed<'_>) {
-        if c.role == Role::Resources {
-            resources(rv, c);
-            return;
+        match c.role {
+            Role::Resources => return resources(rv, c),
+            Role::PageTree => return page_tree_node(rv, c),
+            _ => {}
         }
         match (&c.old, &c.new) {
             (Some(Object::Dictionary(o)), Object::Dictionary(n)) => page(rv, c.r, o, n, c.path),
@@ -67,6 +68,112 @@ fn page<R: Read + Seek>(
             b"Resources" => rv.deny(r, K::Resources, format!("page {path}: /Resources changed")),
             b"AA" => rv.deny(r, K::Action, format!("page {path}: actions (/AA) changed")),
             _ => rv.deny(r, K::Page, format!("page {path}: {key} changed")),
+        }
+    }
+}
+
+/// The keys ISO 32000-2 defines for a page or a page tree node (Tables 30 and 31): a key
+/// outside this list, on a page tree node, is read by no conforming processor.
+const PAGE_KEYS: [&[u8]; 40] = [
+    b"Type",
+    b"Parent",
+    b"Kids",
+    b"Count",
+    b"Resources",
+    b"MediaBox",
+    b"CropBox",
+    b"Rotate",
+    b"LastModified",
+    b"BleedBox",
+    b"TrimBox",
+    b"ArtBox",
+    b"BoxColorInfo",
+    b"Contents",
+    b"Group",
+    b"Thumb",
+    b"B",
+    b"Dur",
+    b"Trans",
+    b"Annots",
+    b"AA",
+    b"Metadata",
+    b"PieceInfo",
+    b"StructParents",
+    b"ID",
+    b"PZ",
+    b"SeparationInfo",
+    b"Tabs",
+    b"TemplateInstantiated",
+    b"PresSteps",
+    b"UserUnit",
+    b"VP",
+    b"AF",
+    b"OutputIntents",
+    b"DPart",
+    b"Lang",
+    b"Length",
+    b"Filter",
+    b"DecodeParms",
+    b"Name",
+];
+
+/// True for an entry no PDF processor interprets: a key ISO 32000 does not define for pages
+/// or page tree nodes, holding a direct string, name, number or boolean (a producer's mark,
+/// such as iText's `/ITXT (5.0.6)`): it cannot reach other objects or change what is shown.
+fn private_entry(k: &[u8], v: Option<&Object>) -> bool {
+    !PAGE_KEYS.contains(&k)
+        && v.is_none_or(|v| {
+            matches!(
+                v,
+                Object::String(_)
+                    | Object::Name(_)
+                    | Object::Integer(_)
+                    | Object::Real(_)
+                    | Object::Boolean(_)
+            )
+        })
+}
+
+/// A node of the page tree, new or changed: only producer-private entries may be added or
+/// changed (allowed with a warning: rule "producer-private key"); the inheritable attributes
+/// (`/Resources`, `/MediaBox`, `/CropBox`, `/Rotate`), `/Kids`, `/Count` and any other key
+/// are modifications, except `/Resources` re-pointed to an identical dictionary.
+fn page_tree_node<R: Read + Seek>(rv: &mut Review<'_, R>, c: &Changed<'_>) {
+    let (r, path) = (c.r, c.path);
+    let (Some(Object::Dictionary(od)), Object::Dictionary(nd)) = (&c.old, &c.new) else {
+        rv.deny(r, K::PageTree, format!("page tree {} at {path}", c.verb()));
+        return;
+    };
+    for k in changed_keys(od, nd) {
+        let key = key_text(&k);
+        if private_entry(&k, od.get(&k)) && private_entry(&k, nd.get(&k)) {
+            rv.allow(
+                r,
+                K::PageTree,
+                format!("page tree {path}: {key} set, a key no PDF processor interprets (rule: producer-private key)"),
+                Category::LtaUpdates,
+            );
+            rv.warn(format!(
+                "a key no PDF processor interprets ({key}, on the page tree node {r}) was added or changed after this signature"
+            ));
+        } else if k == b"Resources"
+            && rv.same_across(
+                od.get("Resources").unwrap_or(&Object::Null),
+                nd.get("Resources").unwrap_or(&Object::Null),
+            )
+        {
+            rv.allow(
+                r,
+                K::Resources,
+                format!("page tree {path}: /Resources re-pointed to an identical dictionary (rule: resources re-pointed to an identical dictionary)"),
+                Category::Untouched,
+            );
+        } else {
+            rv.deny(
+                r,
+                K::PageTree,
+                format!("page tree changed at {path}: {key} changed"),
+            );
         }
     }
 }
@@ -233,6 +340,38 @@ mod tests {
                 K::Page,
             )],
         );
+    }
+
+    #[test]
+    fn producer_private_keys_on_the_page_tree_are_a_warning() {
+        let pages = |extra: &str| {
+            updated(&[obj(
+                2,
+                &format!("<< /Type /Pages /Kids [3 0 R] /Count 1 {extra} >>"),
+            )])
+        };
+        let r = check(
+            &pages("/ITXT (5.0.6)"),
+            approval(),
+            &[allowed(
+                "page tree trailer/Root/Pages: /ITXT set, a key no PDF processor interprets (rule: producer-private key)",
+                K::PageTree,
+            )],
+        );
+        assert!(r.allowed());
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        // Inheritable attributes, a reference in a private key, or a key of pages: refused.
+        for (extra, key) in [
+            ("/Rotate 90", "/Rotate"),
+            ("/MediaBox [0 0 10 10]", "/MediaBox"),
+            ("/CropBox [0 0 10 10]", "/CropBox"),
+            ("/Resources << /Font << /F1 5 0 R >> >>", "/Resources"),
+            ("/ITXT 4 0 R", "/ITXT"),
+            ("/UserUnit 2", "/UserUnit"),
+        ] {
+            let needle = format!("page tree changed at trailer/Root/Pages: {key} changed");
+            check(&pages(extra), approval(), &[refused(&needle, K::PageTree)]);
+        }
     }
 
     #[test]
