@@ -11,7 +11,7 @@ use sigform::cades::{self, CadesOptions, SigningTime};
 use sigform::pades::sign::{self as psign, Certification, PadesOptions, SubFilter, Visible};
 use sigform::pdf::{Dictionary, IncrementalWriter, ObjRef, Object, PdfString, Reader, Stream};
 use sigform::report::{
-    CertificationReport, Indication, PdfSignatureKind, SignatureReport, SubIndication,
+    CertificationReport, Indication, Level, PdfSignatureKind, SignatureReport, SubIndication,
     ValidationReport,
 };
 use sigform::signer::{Signer, SoftwareSigner};
@@ -640,22 +640,31 @@ fn info_update_and_identical_rewrite_are_harmless() {
 /// A document timestamp (ETSI.RFC3161) made with the test TSA, by our signer's first step,
 /// the dictionary turned into a /DocTimeStamp and the CMS a timestamp token over the ranges.
 fn add_document_timestamp(bytes: &[u8]) -> Vec<u8> {
+    add_timestamp_as(
+        bytes,
+        b"/Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161",
+    )
+}
+
+/// [`add_document_timestamp`] with the signature dictionary's entries written as `to`.
+fn add_timestamp_as(bytes: &[u8], to: &[u8]) -> Vec<u8> {
     let p = prepared(bytes, &PadesOptions::default());
     let from = b"/Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached";
-    let to = b"/Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161";
     let at = rfind(&p, from).expect("sig dict");
     let mut v = p[..at].to_vec();
     v.extend_from_slice(to);
+    // A shorter `to` is padded with white space inside the dictionary.
+    v.resize(v.len() + from.len().saturating_sub(to.len()), b' ');
     v.extend_from_slice(&p[at + from.len()..]);
-    // `to` is 2 bytes longer: take them from the /ByteRange padding that follows, so that
+    // A longer `to` takes its extra bytes from the /ByteRange padding that follows, so that
     // every offset stays where the first step put it.
+    let extra = to.len().saturating_sub(from.len());
     let (_, _, close) = last_byte_range(&v);
-    assert_eq!(
-        &v[close + 1..close + 3],
-        b"  ",
+    assert!(
+        v[close + 1..close + 1 + extra].iter().all(|&b| b == b' '),
         "padding after the byte range"
     );
-    v.drain(close + 1..close + 3);
+    v.drain(close + 1..close + 1 + extra);
     let p = v;
     finish_with(p, |data| {
         let digest = sigform::DigestAlgorithm::Sha256.digest(data);
@@ -1847,4 +1856,178 @@ fn cli_verify_pdf_json_and_exit_codes() {
     assert!(text.contains("page_content [NOT ALLOWED]"), "{text}");
     let (code, _, _) = sigform(&["verify", arg(&dir.path().join("missing.pdf"))]);
     assert_eq!(code, 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real-world forms (issue 14): document timestamps written by other tools, usage rights,
+// /Perms /DocMDP against the certification it names.
+
+#[test]
+fn document_timestamp_as_type_sig_verifies_with_a_warning() {
+    // Older DSS versions wrote document timestamps as /Type /Sig.
+    let out = add_timestamp_as(
+        &signed(),
+        b"/Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161",
+    );
+    let r = verify(&out);
+    let ts = &r.signatures[1];
+    assert_eq!(
+        pdf_details(ts).kind,
+        Some(PdfSignatureKind::DocumentTimestamp)
+    );
+    assert_passed(ts);
+    assert!(
+        ts.warnings
+            .iter()
+            .any(|w| w.contains("/Type /Sig with /SubFilter /ETSI.RFC3161")),
+        "{:?}",
+        ts.warnings
+    );
+    assert_passed(&r.signatures[0]);
+    // /Type /DocTimeStamp over a CAdES signature stays a format failure.
+    let bad = add_timestamp_as(
+        &signed(),
+        b"/Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached",
+    );
+    assert_format_failure(&verify(&bad).signatures[1], "signature-dictionary");
+}
+
+#[test]
+fn document_timestamp_without_filter_verifies_with_a_warning() {
+    let out = add_timestamp_as(&signed(), b"/Type /DocTimeStamp /SubFilter /ETSI.RFC3161");
+    let ts = &verify(&out).signatures[1];
+    assert_passed(ts);
+    assert!(
+        ts.warnings.iter().any(|w| w.starts_with("no /Filter")),
+        "{:?}",
+        ts.warnings
+    );
+    // Without /Filter and with an unknown /SubFilter: a failure.
+    let bad = add_timestamp_as(&signed(), b"/Type /Sig /SubFilter /acme.sub");
+    assert_format_failure(&verify(&bad).signatures[1], "signature-dictionary");
+}
+
+#[test]
+fn perms_docmdp_naming_an_approval_signature_is_no_certification() {
+    // A later update points /Perms /DocMDP at the approval signature's dictionary: it does not
+    // become a certification, the report says why, and the catalog change is refused.
+    let bytes = signed();
+    let sig = {
+        let d = verify(&bytes).signatures[0].clone();
+        let obj = pdf_details(&d)
+            .signature_object
+            .clone()
+            .expect("sig object");
+        let num: u32 = obj
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("num");
+        ObjRef::new(num, 0)
+    };
+    let out = update(&bytes, |reader, w| {
+        let root = reader.catalog_ref().expect("root");
+        let mut cat = reader.catalog().expect("catalog");
+        let mut perms = Dictionary::new();
+        perms.insert("DocMDP", Object::Reference(sig));
+        cat.insert("Perms", Object::Dictionary(perms));
+        w.update(root, Object::Dictionary(cat));
+    });
+    let s = &verify(&out).signatures[0];
+    assert!(pdf_details(s).certification.is_none());
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w
+                .contains("/Perms /DocMDP names this signature, but it has no DocMDP transform")),
+        "{:?}",
+        s.warnings
+    );
+    assert_modified(s, "catalog");
+}
+
+#[test]
+fn docmdp_transform_the_catalog_does_not_name_is_no_certification() {
+    // The signature declares DocMDP P=1, but its revision's catalog names no certification:
+    // the document is not certified (later changes are judged as after an approval), and the
+    // report says why.
+    let p = prepared(
+        &base_doc(),
+        &PadesOptions {
+            field_name: Some("Sig1".into()),
+            certify: Some(Certification::NoChanges),
+            ..PadesOptions::default()
+        },
+    );
+    let at = find(&p, b"/Perms").expect("catalog /Perms");
+    let k = at + find(&p[at..], b"/DocMDP").expect("/Perms /DocMDP");
+    let mut p = p;
+    p[k..k + 7].copy_from_slice(b"/DocMDX");
+    let bytes = finish_with(p, cms_over);
+    let s = &verify(&bytes).signatures[0];
+    assert_passed(s);
+    assert!(pdf_details(s).certification.is_none());
+    assert!(
+        s.warnings.iter().any(|w| w.contains(
+            "declares a DocMDP transform, but the catalog's /Perms /DocMDP of its revision names no signature"
+        )),
+        "{:?}",
+        s.warnings
+    );
+    // The certified original, for contrast: a certification.
+    let c = &verify(&certified(Certification::NoChanges)).signatures[0];
+    assert!(pdf_details(c).certification.is_some());
+}
+
+/// The report of `file` of the real-world corpus, or `None` (after a notice) without it.
+fn realworld(file: &str) -> Option<ValidationReport> {
+    let path = shared(&format!("corpus/realworld/files/{file}"))?;
+    Some(sigform::pades::verify_pdf_file(path, &options()).expect("a readable PDF"))
+}
+
+#[test]
+fn usage_rights_signatures_are_reported_and_do_not_decide() {
+    // Adobe usage rights (/Perms /UR3) on a form filled afterwards (an IRS form): the
+    // usage-rights signature is reported as such, its changes are not judged.
+    let Some(r) = realworld("pdfjs_prefilled_f1040.pdf") else {
+        return;
+    };
+    let ur: Vec<&SignatureReport> = r
+        .signatures
+        .iter()
+        .filter(|s| pdf_details(s).kind == Some(PdfSignatureKind::UsageRights))
+        .collect();
+    assert_eq!(ur.len(), 1, "{r}");
+    assert_ne!(ur[0].indication, Indication::TotalFailed, "{r}");
+    assert!(!ur[0].checks.iter().any(|c| c.name == "signature-field"));
+    // DSS's filled form: the approval signature holds (choice /I is a value), the usage
+    // rights signature is reported beside it.
+    let Some(r) = realworld("dss_pades-signed-filled-form.pdf") else {
+        return;
+    };
+    let kinds: Vec<Option<PdfSignatureKind>> =
+        r.signatures.iter().map(|s| pdf_details(s).kind).collect();
+    assert!(
+        kinds.contains(&Some(PdfSignatureKind::UsageRights)),
+        "{kinds:?}"
+    );
+    for s in &r.signatures {
+        assert_ne!(s.indication, Indication::TotalFailed, "{r}");
+    }
+}
+
+#[test]
+fn pades_levels_of_real_files() {
+    // pdfcpu's B-LTA sample: DSS with revocation data and a document timestamp after the
+    // signature; DSS SK-6's last signature: a DSS older than the signature is not its
+    // validation data (B-T).
+    let Some(r) = realworld("pdfcpu_testPAdES_BLTA.pdf") else {
+        return;
+    };
+    assert_eq!(r.signatures[0].level, Some(Level::BLTA), "{r}");
+    let Some(r) = realworld("dss_Signature-P-SK-6.pdf") else {
+        return;
+    };
+    let last = r.signatures.last().expect("signatures");
+    assert_eq!(last.level, Some(Level::BT), "{r}");
 }
