@@ -402,7 +402,9 @@ fn shared_appearance<R: Read + Seek>(
 /// The form's default resources (`/DR`) changed: entries may be added; an entry may be
 /// replaced only by a new object that the appearance of a new signature field uses (a later
 /// signer's appearance brings the resources its own widget draws with: rule "default
-/// resources of a new signature"); anything else changed or removed is refused.
+/// resources of a new signature"), and never a font (a viewer regenerating other fields'
+/// appearances from their `/DA` would draw their values with it); anything else changed or
+/// removed is refused.
 fn default_resources<R: Read + Seek>(
     rv: &mut Review<'_, R>,
     r: ObjRef,
@@ -462,7 +464,9 @@ fn resources_extend<R: Read + Seek>(
                         resources_extend(rv, (v, w), &p, replaced, budget)
                     }
                     _ if eq(v, w) => true,
-                    (_, Object::Reference(nr)) if rv.serves_new_signature(*nr) => {
+                    (_, Object::Reference(nr))
+                        if !p.starts_with("/DR/Font/") && rv.serves_new_signature(*nr) =>
+                    {
                         replaced.push(p);
                         true
                     }
@@ -683,6 +687,33 @@ mod tests {
         // Replaced by an existing object (the page content): refused.
         let existing = resigned_dr("4 0 R", Vec::new());
         check(&existing, approval(), &[dr_refused]);
+        // A font of /DR replaced, even by the new signature's own: refused (other fields'
+        // appearances regenerated from their /DA would use it).
+        let signed = base_with(vec![acroform(
+            "[7 0 R 8 0 R]",
+            "/DR << /Font << /Helv 5 0 R >> >>",
+        )]);
+        let font = signed.update(&[
+            acroform(
+                "[7 0 R 8 0 R 21 0 R]",
+                "/DR << /Font << /Helv 24 0 R >> >>",
+            ),
+            page("[7 0 R 8 0 R 10 0 R 21 0 R]"),
+            obj(
+                21,
+                "<< /Type /Annot /Subtype /Widget /FT /Sig /T (S2) /Rect [0 0 50 20] /P 3 0 R /V 22 0 R /AP << /N 23 0 R >> >>",
+            ),
+            obj(22, "<< /Type /Sig /Filter /Adobe.PPKLite /Contents <00> >>"),
+            obj(
+                23,
+                &stream(
+                    "/Type /XObject /Subtype /Form /BBox [0 0 50 20] /Resources << /Font << /Helv 24 0 R >> >>",
+                    "BT /Helv 9 Tf (x) Tj ET",
+                ),
+            ),
+            obj(24, "<< /Type /Font /Subtype /Type1 /BaseFont /Evil >>"),
+        ]);
+        check(&font, approval(), &[dr_refused]);
     }
 
     #[test]
