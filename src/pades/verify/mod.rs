@@ -125,6 +125,8 @@ fn verify_reader<R: Read + Seek>(
     if found.is_empty() && problems.is_empty() {
         warnings.push("no signatures found".into());
     }
+    // Object defects are found while loading: collect them last.
+    warnings.extend(reader.defects().iter().map(ToString::to_string));
     report.warnings = warnings;
     Ok(report)
 }

@@ -24,7 +24,10 @@ impl<R> Reader<R> {
             let marker = if i == 0 {
                 Some(tail)
             } else {
-                named.get(&s.offset).copied()
+                named
+                    .get(&s.named)
+                    .or_else(|| named.get(&s.offset))
+                    .copied()
             };
             if let Some(m) = marker {
                 heads.push((i, m));
