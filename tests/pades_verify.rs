@@ -1981,3 +1981,63 @@ fn objects_appended_without_a_usable_xref_fail_the_signature() {
         assert!(IncrementalWriter::new(&reader).is_err());
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The legacy adbe.x509.rsa_sha1 sub-filter: a bare PKCS#1 signature, the certificate in /Cert.
+
+fn x509_rsa_sha1_signed() -> Vec<u8> {
+    let s = signer("signer-rsa2048");
+    let cert = hex::encode_upper(s.identity().certificate().der());
+    let body = format!(
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.x509.rsa_sha1 /Cert <{cert}> \
+         /ByteRange [0 0000000000 0000000000 0000000000] /Contents <{}> >>",
+        "0".repeat(1200)
+    );
+    let mut bytes = forge(&signed(), &body);
+    let at = rfind(&bytes, b"/Contents <").expect("Contents") + b"/Contents ".len();
+    let end = at + find(&bytes[at..], b">").expect(">") + 1;
+    let len = bytes.len() as u64;
+    set_byte_range(&mut bytes, [0, at as u64, end as u64, len - end as u64]);
+    finish_with(bytes, |data| {
+        let sig = s.sign(data).expect("sign");
+        let mut der = vec![0x04, 0x82, (sig.len() >> 8) as u8, sig.len() as u8];
+        der.extend_from_slice(&sig);
+        der
+    })
+}
+
+fn forged_field(r: &ValidationReport) -> &SignatureReport {
+    r.signatures
+        .iter()
+        .find(|s| s.details.as_ref().and_then(|d| d.field.as_deref()) == Some("Forged"))
+        .expect("the legacy signature")
+}
+
+#[test]
+fn legacy_x509_rsa_sha1_verifies_with_a_warning() {
+    let bytes = x509_rsa_sha1_signed();
+    let r = verify(&bytes);
+    let s = forged_field(&r);
+    assert!(
+        s.checks
+            .iter()
+            .any(|c| c.name == "signature-value" && c.passed),
+        "{:?}",
+        failed_checks(s)
+    );
+    assert!(s.warnings.iter().any(|w| w.contains("legacy")));
+    assert_ne!(
+        s.indication,
+        Indication::TotalFailed,
+        "{:?}",
+        failed_checks(s)
+    );
+    // A changed signed byte (in the first range) breaks it.
+    let mut bad = bytes.clone();
+    let i = find(&bad, b"Pay 100").expect("text");
+    bad[i + 4] = b'9';
+    let s2 = verify(&bad);
+    let s2 = forged_field(&s2);
+    assert_eq!(s2.indication, Indication::TotalFailed);
+    assert_eq!(s2.sub_indication, Some(SubIndication::SigCryptoFailure));
+}

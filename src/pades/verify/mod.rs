@@ -27,6 +27,7 @@
 //! The parts:
 //! - `discovery`: finding the signature fields and the signature dictionaries no field reaches;
 //! - `dss`: the certificates and revocation data of the Document Security Store;
+//! - `legacy_x509`: the legacy `adbe.x509.rsa_sha1` (a PKCS#1 signature, not a CMS);
 //! - `signature`: the check of one signature, one function per step;
 //! - `byte_range`: the strict `/ByteRange`, coverage and `/Contents` steps of that check;
 //! - `permissions`: DocMDP/FieldMDP, the revision analysis and its verdict.
@@ -45,6 +46,7 @@ use std::path::Path;
 mod byte_range;
 mod discovery;
 mod dss;
+mod legacy_x509;
 mod permissions;
 mod signature;
 
