@@ -149,13 +149,22 @@ fn corpus_refusals_are_typed() {
         ("minimal-illegal-header.pdf", |e| {
             matches!(e, PdfError::Malformed { .. })
         }),
-        ("minimal-aes256.pdf", |e| matches!(e, PdfError::Encrypted)),
-        ("minimal-rc4.pdf", |e| matches!(e, PdfError::Encrypted)),
-        ("minimal-pubkey-aes256.pdf", |e| {
-            matches!(e, PdfError::Encrypted)
+        // Encrypted with a user password (not given): a typed refusal naming it.
+        ("minimal-aes256.pdf", |e| {
+            matches!(e, PdfError::Password { .. })
         }),
+        ("minimal-rc4.pdf", |e| {
+            matches!(e, PdfError::Password { .. })
+        }),
+        (
+            "minimal-pubkey-aes256.pdf",
+            |e| matches!(e, PdfError::EncryptionUnsupported(m) if m.contains("Adobe.PubSec")),
+        ),
         ("malformed-encrypt-dict1.pdf", |e| {
-            matches!(e, PdfError::Encrypted)
+            matches!(
+                e,
+                PdfError::Password { .. } | PdfError::EncryptionUnsupported(_)
+            )
         }),
     ];
     for (name, pred) in cases {

@@ -59,7 +59,12 @@ pub fn verify_pdf<R: Read + Seek>(input: R, options: &VerifyOptions) -> Result<V
     let reader = Reader::from_reader_with(
         input,
         ReaderOptions {
-            allow_encrypted: true,
+            password: options
+                .pdf_password
+                .as_deref()
+                .unwrap_or_default()
+                .as_bytes()
+                .to_vec(),
             ..ReaderOptions::default()
         },
     )?;
@@ -89,11 +94,10 @@ fn verify_reader<R: Read + Seek>(
         .len()
         .checked_sub(1)
         .ok_or_else(|| Error::malformed("PDF", "no revision"))?;
-    if reader.is_encrypted() {
-        warnings.push(
-            "the PDF is encrypted: strings and streams are compared as stored (not decrypted)"
-                .into(),
-        );
+    if let Some(e) = reader.encryption() {
+        warnings.push(format!(
+            "the PDF is encrypted ({e}): strings and streams are decrypted for reading; the signed bytes are the file's, as stored"
+        ));
     }
     let found = discovery::find_signatures(reader, last, &mut problems, &mut warnings);
 

@@ -45,10 +45,15 @@ const MAX_DEFECTS: usize = 64;
 pub struct ReaderOptions {
     /// The bounds applied while parsing.
     pub limits: Limits,
-    /// Open an encrypted file anyway (for inspection: strings and streams stay encrypted, and
-    /// object streams cannot be decoded). Default: refuse with
-    /// [`PdfError::Encrypted`](super::PdfError::Encrypted).
+    /// Open an encrypted file that cannot be decrypted anyway (for inspection: strings and
+    /// streams stay encrypted, and object streams cannot be decoded). Default: refuse it with
+    /// the reason ([`PdfError::EncryptionUnsupported`](super::PdfError::EncryptionUnsupported),
+    /// [`PdfError::Password`](super::PdfError::Password)).
     pub allow_encrypted: bool,
+    /// The password of an encrypted file (user or owner; empty by default, which opens the
+    /// common owner-restricted documents). Strings and streams are then decrypted for
+    /// reading (standard security handler: RC4, AES-128, AES-256).
+    pub password: Vec<u8>,
 }
 
 /// The kind of a cross-reference section.
@@ -158,6 +163,8 @@ pub struct Reader<R = File> {
     starts: Vec<u64>,
     options: ReaderOptions,
     encrypted: bool,
+    /// Decrypts strings and streams of an encrypted file opened with its password.
+    decryptor: Option<crate::pdf::crypt::Decryptor>,
     /// Tolerated defects, in the order found (objects are loaded on demand, so some are
     /// found after opening).
     defects: RefCell<Vec<Defect>>,
@@ -223,6 +230,12 @@ impl<R> Reader<R> {
     /// puts content there for repairing viewers). `None` for a well-formed file.
     pub fn unaccounted_tail(&self) -> Option<(u64, u64)> {
         self.unaccounted
+    }
+
+    /// For an encrypted file being decrypted: what encrypts it (e.g. `AES-128 (standard
+    /// security handler, R4)`). `None` for a plain file, or one opened for inspection only.
+    pub fn encryption(&self) -> Option<&str> {
+        self.decryptor.as_ref().map(|d| d.description.as_str())
     }
 
     /// The options in use.

@@ -271,6 +271,26 @@ impl<R: Read + Seek> Reader<R> {
                 ),
             });
         }
+        let (mut obj, end) = self.finish_load(parsed, offset, r, head, bound)?;
+        if let Some(d) = &self.decryptor {
+            d.decrypt_object(r, &mut obj)?;
+            if let Object::Stream(s) = &mut obj {
+                let raw = self.stream_data(s)?;
+                s.data = StreamData::Memory(d.decrypt_stream(r, &s.dict, &raw)?);
+            }
+        }
+        Ok((obj, end))
+    }
+
+    /// The object of a parsed `N G obj`: a stream's `/Length` checked and its data located.
+    fn finish_load(
+        &self,
+        parsed: Indirect,
+        offset: u64,
+        r: ObjRef,
+        head: usize,
+        bound: u64,
+    ) -> Result<(Object, u64)> {
         match parsed {
             Indirect::Object { obj, end } => Ok((obj, end)),
             Indirect::Stream { dict, data_offset } => {

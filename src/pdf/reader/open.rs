@@ -7,6 +7,8 @@ use std::path::Path;
 
 use super::source::Source;
 use super::{Defect, DefectKind, Reader, ReaderOptions};
+use crate::pdf::crypt::Decryptor;
+use crate::pdf::object::Object;
 use crate::pdf::parser::{EofMarker, Parser, show_token};
 use crate::pdf::{PdfError, Result};
 
@@ -57,6 +59,7 @@ impl<R: Read + Seek> Reader<R> {
             starts: Vec::new(),
             options,
             encrypted: false,
+            decryptor: None,
             defects: RefCell::new(Vec::new()),
             unaccounted: None,
             objstm_cache: RefCell::new(Vec::new()),
@@ -69,14 +72,48 @@ impl<R: Read + Seek> Reader<R> {
             .sections
             .iter()
             .any(|s| s.trailer.contains_key("Encrypt"));
-        if reader.encrypted && !reader.options.allow_encrypted {
-            return Err(PdfError::Encrypted);
+        if reader.encrypted {
+            match reader.decryptor() {
+                Ok(d) => reader.decryptor = Some(d),
+                Err(_) if reader.options.allow_encrypted => {}
+                Err(e) => return Err(e),
+            }
         }
-        // The catalog must load (an encrypted file's may sit in an encrypted object stream).
-        if !reader.encrypted {
+        // The catalog must load (an undecrypted file's may sit in an encrypted object stream).
+        if !reader.encrypted || reader.decryptor.is_some() {
             reader.catalog()?;
         }
         Ok(reader)
+    }
+
+    /// The decryptor of the standard security handler for the newest `/Encrypt`.
+    fn decryptor(&self) -> Result<Decryptor> {
+        let t = self.trailer();
+        let (enc, enc_ref) = match t.get("Encrypt") {
+            Some(Object::Dictionary(d)) => (d.clone(), None),
+            Some(Object::Reference(r)) => match self.get(*r)? {
+                Object::Dictionary(d) => (d, Some(*r)),
+                o => {
+                    return Err(PdfError::EncryptionUnsupported(format!(
+                        "/Encrypt is a {}",
+                        o.type_name()
+                    )));
+                }
+            },
+            _ => {
+                return Err(PdfError::EncryptionUnsupported(
+                    "/Encrypt is not a dictionary".into(),
+                ));
+            }
+        };
+        let id0 = t
+            .get("ID")
+            .and_then(Object::as_array)
+            .and_then(|a| a.first())
+            .and_then(Object::as_string)
+            .map(|s| s.bytes.clone())
+            .unwrap_or_default();
+        Decryptor::new(&enc, enc_ref, &id0, &self.options.password)
     }
 
     fn read_header(&mut self) -> Result<()> {
