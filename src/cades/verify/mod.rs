@@ -16,8 +16,8 @@ use crate::report::{SignatureReport, ValidationReport};
 use crate::verify::VerifyOptions;
 use crate::x509::CertificateDer;
 use crate::x509::{CertSource, RevocationData, RevocationSource};
-pub(crate) use signer_info::find_certificate;
 use signer_info::verify_signer_info;
+pub(crate) use signer_info::{find_certificate, no_trust_anchors};
 use std::collections::HashMap;
 use std::io::Read;
 

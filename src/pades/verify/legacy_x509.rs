@@ -11,7 +11,7 @@
 use crate::alg::{DigestAlgorithm, SignatureAlgorithm};
 use crate::asn1::cert::cert_fields;
 use crate::asn1::tlv;
-use crate::cades::verify::hash_all;
+use crate::cades::verify::{hash_all, no_trust_anchors};
 use crate::crypto::{self, VerifyError};
 use crate::pdf::{Dictionary, Object};
 use crate::report::{Indication, SignatureReport, SubIndication};
@@ -167,13 +167,7 @@ fn evaluate_chain(
     report: &mut SignatureReport,
 ) {
     let Some(store) = &options.trust else {
-        report.trust.evaluated = false;
-        report.fail(
-            "trust",
-            Indication::Indeterminate,
-            SubIndication::NoCertificateChainFound,
-            "no trust anchors given: the certificate chain was not evaluated",
-        );
+        no_trust_anchors(report);
         return;
     };
     let pool: Vec<(CertificateDer, CertSource)> = certs

@@ -162,7 +162,8 @@ impl<R> Reader<R> {
     }
 }
 
-fn lookup(entries: &[(u32, XrefEntry)], num: u32) -> Option<XrefEntry> {
+/// The entry of `num` in entries sorted by object number.
+pub(super) fn lookup(entries: &[(u32, XrefEntry)], num: u32) -> Option<XrefEntry> {
     entries
         .binary_search_by_key(&num, |(n, _)| *n)
         .ok()

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Seek};
 
+use super::revisions::lookup;
 use super::source::FIRST_WINDOW;
 use super::{Defect, DefectKind, Reader, Section, XrefEntry, XrefKind};
 use crate::pdf::filter;
@@ -254,13 +255,13 @@ impl<R: Read + Seek> Reader<R> {
                     continue;
                 };
                 for &n in &s.from_stream {
-                    let with = lookup_entries(&s.entries, n);
+                    let with = lookup(&s.entries, n);
                     let without = self
                         .sections
                         .get(i + 1..)
                         .unwrap_or(&[])
                         .iter()
-                        .find_map(|o| lookup_entries(&o.entries, n));
+                        .find_map(|o| lookup(&o.entries, n));
                     if with != without {
                         return Err(PdfError::BrokenXref {
                             detail: format!(
@@ -601,14 +602,6 @@ const SHIFT_WINDOW: u64 = 36;
 
 fn is_pdf_whitespace(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'\0')
-}
-
-fn lookup_entries(entries: &[(u32, XrefEntry)], num: u32) -> Option<XrefEntry> {
-    entries
-        .binary_search_by_key(&num, |(n, _)| *n)
-        .ok()
-        .and_then(|i| entries.get(i))
-        .map(|(_, e)| *e)
 }
 
 fn be(bytes: &[u8]) -> u64 {
