@@ -858,8 +858,13 @@ const USF_VARIANTS: &[(&str, &str, &str)] = &[
     ),
     (
         "unknown subfilter",
-        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.x509.rsa_sha1 /ByteRange [0 10 20 30] /Contents <3000> >>",
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /acme.x509.rsa_sha3 /ByteRange [0 10 20 30] /Contents <3000> >>",
         "signature-dictionary",
+    ),
+    (
+        "legacy x509 sub-filter without a certificate",
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.x509.rsa_sha1 /ByteRange [0 10 20 30] /Contents <3000> >>",
+        "signer-certificate",
     ),
 ];
 
@@ -1633,10 +1638,6 @@ fn corpus_already_signed_files_are_intact() {
         ("sig-with-ski-sid.pdf", &["untouched"]),
         ("sig-no-signed-attrs.pdf", &["untouched"]),
         ("certified-with-indirect-refs-in-dir.pdf", &["untouched"]),
-        (
-            "signed-encrypted-pubkey-with-catalog-ref.pdf",
-            &["untouched"],
-        ),
         ("ed448-disallowed-hash.pdf", &["untouched"]),
         ("ed448-shake256-nolen.pdf", &["untouched"]),
     ];
@@ -1660,6 +1661,19 @@ fn corpus_already_signed_files_are_intact() {
                 .iter()
                 .any(|c| c.name == "message-imprint" && c.passed)
         );
+    }
+}
+
+#[test]
+fn corpus_public_key_encrypted_file_is_a_clear_input_error() {
+    // Its structure cannot be decrypted without the recipient's private key: no verdict on
+    // strings read as stored, a typed error naming the handler instead.
+    let Some(p) = corpus("signed-encrypted-pubkey-with-catalog-ref.pdf") else {
+        return;
+    };
+    match sigform::pades::verify_pdf_file(&p, &VerifyOptions::default()) {
+        Err(e) => assert!(e.to_string().contains("Adobe.PubSec"), "{e}"),
+        Ok(r) => panic!("verified a public-key encrypted file: {r}"),
     }
 }
 

@@ -20,6 +20,8 @@ const HEADER_SEARCH: u64 = 1024;
 const MARKER_WINDOW: u64 = 256;
 /// How much of the file is read at a time when looking back for the last complete revision.
 const SALVAGE_CHUNK: u64 = 64 * 1024;
+/// Most `startxref` keywords tried when looking back (hostile files can hold millions).
+const SALVAGE_CANDIDATES: usize = 1024;
 
 impl Reader<File> {
     /// Opens a PDF file with the default options.
@@ -188,12 +190,17 @@ impl<R: Read + Seek> Reader<R> {
     /// xref, for viewers that repair files). Without such a marker, `broken` is the error.
     fn last_complete_revision(&mut self, broken: PdfError) -> Result<EofMarker> {
         let mut end = self.file_len;
-        while end > 0 {
+        let mut tried = 0usize;
+        while end > 0 && tried < SALVAGE_CANDIDATES {
             let start = end.saturating_sub(SALVAGE_CHUNK);
             // Overlap by the keyword's length so a keyword across chunks is seen once.
             let chunk = self.read(start, (end - start).min(self.file_len - start))?;
             let mut hay: &[u8] = &chunk;
             while let Some(pos) = rfind(hay, b"startxref") {
+                tried += 1;
+                if tried > SALVAGE_CANDIDATES {
+                    break;
+                }
                 let at = start + pos as u64;
                 if let Some(m) = self.marker_at(at)?
                     && m.startxref < at
