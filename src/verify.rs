@@ -21,6 +21,9 @@ pub struct VerifyOptions {
     pub eku: EkuPolicy,
     /// Revocation policy (default: use the data available; none is not a failure).
     pub revocation_policy: RevocationPolicy,
+    /// The user or owner password of an encrypted PDF (default: the empty password, which
+    /// opens owner-restricted documents).
+    pub pdf_password: Option<String>,
 }
 
 /// Verifies the signature file at `path`, whatever its format: a signed PDF (PAdES, read

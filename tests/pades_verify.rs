@@ -867,8 +867,13 @@ const USF_VARIANTS: &[(&str, &str, &str)] = &[
     ),
     (
         "unknown subfilter",
-        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.x509.rsa_sha1 /ByteRange [0 10 20 30] /Contents <3000> >>",
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /acme.x509.rsa_sha3 /ByteRange [0 10 20 30] /Contents <3000> >>",
         "signature-dictionary",
+    ),
+    (
+        "legacy x509 sub-filter without a certificate",
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.x509.rsa_sha1 /ByteRange [0 10 20 30] /Contents <3000> >>",
+        "signer-certificate",
     ),
 ];
 
@@ -1642,10 +1647,6 @@ fn corpus_already_signed_files_are_intact() {
         ("sig-with-ski-sid.pdf", &["untouched"]),
         ("sig-no-signed-attrs.pdf", &["untouched"]),
         ("certified-with-indirect-refs-in-dir.pdf", &["untouched"]),
-        (
-            "signed-encrypted-pubkey-with-catalog-ref.pdf",
-            &["untouched"],
-        ),
         ("ed448-disallowed-hash.pdf", &["untouched"]),
         ("ed448-shake256-nolen.pdf", &["untouched"]),
     ];
@@ -1669,6 +1670,19 @@ fn corpus_already_signed_files_are_intact() {
                 .iter()
                 .any(|c| c.name == "message-imprint" && c.passed)
         );
+    }
+}
+
+#[test]
+fn corpus_public_key_encrypted_file_is_a_clear_input_error() {
+    // Its structure cannot be decrypted without the recipient's private key: no verdict on
+    // strings read as stored, a typed error naming the handler instead.
+    let Some(p) = corpus("signed-encrypted-pubkey-with-catalog-ref.pdf") else {
+        return;
+    };
+    match sigform::pades::verify_pdf_file(&p, &VerifyOptions::default()) {
+        Err(e) => assert!(e.to_string().contains("Adobe.PubSec"), "{e}"),
+        Ok(r) => panic!("verified a public-key encrypted file: {r}"),
     }
 }
 
@@ -2030,4 +2044,197 @@ fn pades_levels_of_real_files() {
     };
     let last = r.signatures.last().expect("signatures");
     assert_eq!(last.level, Some(Level::BT), "{r}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tolerated reader defects (docs/tolerated-defects.md) never turn an attack into a pass.
+
+/// Moves the last `startxref` value by `delta` bytes.
+fn shift_last_startxref(bytes: &[u8], delta: i64) -> Vec<u8> {
+    let at = rfind(bytes, b"startxref").expect("startxref");
+    let tail = std::str::from_utf8(&bytes[at..]).expect("ascii tail");
+    let n: i64 = tail
+        .split_ascii_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("offset");
+    let mut out = bytes[..at].to_vec();
+    out.extend_from_slice(format!("startxref\n{}\n%%EOF\n", n + delta).as_bytes());
+    out
+}
+
+fn warned(r: &ValidationReport, kind: &str) -> bool {
+    r.warnings.iter().any(|w| w.contains(kind))
+}
+
+#[test]
+fn shifted_startxref_is_tolerated_and_the_attack_still_fails() {
+    let attacked = update(&signed(), |_, w| {
+        w.update(ObjRef::new(5, 0), plain_stream(HIDDEN_TEXT));
+    });
+    // One byte short (the end-of-line before `xref`) and one byte into the keyword.
+    for delta in [-1, 1] {
+        let out = shift_last_startxref(&attacked, delta);
+        let r = verify(&out);
+        assert!(warned(&r, "shifted-xref-offset"), "{:?}", r.warnings);
+        assert_modified(&r.signatures[0], "page_content");
+    }
+    // On the signed file itself the shift is a change of signed bytes: it is read, and fails.
+    let r = verify(&shift_last_startxref(&signed(), -1));
+    assert!(warned(&r, "shifted-xref-offset"));
+    assert_eq!(
+        r.signatures[0].sub_indication,
+        Some(SubIndication::HashFailure)
+    );
+}
+
+#[test]
+fn shifted_prev_that_skips_the_signed_revision_never_passes() {
+    // The update's /Prev names the white space before the *unsigned* revision's xref: the
+    // recovered chain has no signed revision, so the signature cannot be found intact.
+    let s = signed();
+    let first_xref = find(&s, b"\nxref").expect("first xref") as u64;
+    let mut out = s.clone();
+    out.extend_from_slice(b"\n");
+    let base = out.len() as u64;
+    let body = stream("", HIDDEN_TEXT);
+    out.extend_from_slice(b"5 0 obj\n");
+    out.extend_from_slice(&body);
+    out.extend_from_slice(b"\nendobj\n");
+    let xref_at = out.len();
+    out.extend_from_slice(
+        format!(
+            "xref\n0 1\n0000000000 65535 f\r\n5 1\n{base:010} 00000 n\r\ntrailer\n<< /Size 16 /Root 1 0 R /Prev {first_xref} >>\nstartxref\n{xref_at}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    match sigform::pades::verify_pdf(Cursor::new(&out), &options()) {
+        Err(_) => {}
+        Ok(r) => assert!(
+            !r.signatures.iter().any(passed) && !r.valid,
+            "{:?}",
+            r.signatures
+                .iter()
+                .map(|s| (s.indication, failed_checks(s)))
+                .collect::<Vec<_>>()
+        ),
+    }
+}
+
+#[test]
+fn prev_zero_cuts_the_chain_and_the_signature_fails() {
+    let s = signed();
+    let reader = Reader::from_reader(Cursor::new(&s[..])).expect("reader");
+    let root = reader.catalog_ref().expect("root");
+    let mut out = s.clone();
+    out.extend_from_slice(reader.append_separator());
+    let base = out.len() as u64;
+    out.extend_from_slice(b"5 0 obj\n");
+    out.extend_from_slice(&stream("", HIDDEN_TEXT));
+    out.extend_from_slice(b"\nendobj\n");
+    let xref_at = out.len();
+    out.extend_from_slice(
+        format!(
+            "xref\n0 1\n0000000000 65535 f\r\n5 1\n{base:010} 00000 n\r\ntrailer\n<< /Size 16 /Root {root} /Prev 0 >>\nstartxref\n{xref_at}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    match sigform::pades::verify_pdf(Cursor::new(&out), &options()) {
+        Err(_) => {}
+        Ok(r) => {
+            assert!(warned(&r, "prev-zero"), "{:?}", r.warnings);
+            assert!(!r.signatures.iter().any(passed));
+        }
+    }
+}
+
+/// An incremental saving attack written for repairing viewers: objects appended after the
+/// signed `%%EOF` without a usable xref (with none at all, or with an empty table and a
+/// `startxref` not followed by `%%EOF`). A verdict, never an input error.
+#[test]
+fn objects_appended_without_a_usable_xref_fail_the_signature() {
+    let page = b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 16 0 R >>\nendobj\n";
+    let mut big = stream("", &vec![b'%'; 4096]);
+    big.splice(0..0, b"16 0 obj\n".iter().copied());
+    big.extend_from_slice(b"\nendobj\n");
+    let tails: [Vec<u8>; 2] = [
+        [&page[..], &big[..]].concat(),
+        [
+            &page[..],
+            b"xref\ntrailer\n<< /Root 1 0 R >>\nstartxref\n9999 % the xref above\n",
+        ]
+        .concat(),
+    ];
+    for tail in tails {
+        let mut out = signed();
+        out.extend_from_slice(b"\n");
+        out.extend_from_slice(&tail);
+        let r = verify(&out);
+        assert!(warned(&r, "unaccounted-tail"), "{:?}", r.warnings);
+        assert_eq!(r.signatures[0].indication, Indication::TotalFailed);
+        // Nothing can be appended to such a file either.
+        let reader = Reader::from_reader(Cursor::new(&out[..])).expect("reader");
+        assert!(reader.unaccounted_tail().is_some());
+        assert!(IncrementalWriter::new(&reader).is_err());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The legacy adbe.x509.rsa_sha1 sub-filter: a bare PKCS#1 signature, the certificate in /Cert.
+
+fn x509_rsa_sha1_signed() -> Vec<u8> {
+    let s = signer("signer-rsa2048");
+    let cert = hex::encode_upper(s.identity().certificate().der());
+    let body = format!(
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.x509.rsa_sha1 /Cert <{cert}> \
+         /ByteRange [0 0000000000 0000000000 0000000000] /Contents <{}> >>",
+        "0".repeat(1200)
+    );
+    let mut bytes = forge(&signed(), &body);
+    let at = rfind(&bytes, b"/Contents <").expect("Contents") + b"/Contents ".len();
+    let end = at + find(&bytes[at..], b">").expect(">") + 1;
+    let len = bytes.len() as u64;
+    set_byte_range(&mut bytes, [0, at as u64, end as u64, len - end as u64]);
+    finish_with(bytes, |data| {
+        let sig = s.sign(data).expect("sign");
+        let mut der = vec![0x04, 0x82, (sig.len() >> 8) as u8, sig.len() as u8];
+        der.extend_from_slice(&sig);
+        der
+    })
+}
+
+fn forged_field(r: &ValidationReport) -> &SignatureReport {
+    r.signatures
+        .iter()
+        .find(|s| s.details.as_ref().and_then(|d| d.field.as_deref()) == Some("Forged"))
+        .expect("the legacy signature")
+}
+
+#[test]
+fn legacy_x509_rsa_sha1_verifies_with_a_warning() {
+    let bytes = x509_rsa_sha1_signed();
+    let r = verify(&bytes);
+    let s = forged_field(&r);
+    assert!(
+        s.checks
+            .iter()
+            .any(|c| c.name == "signature-value" && c.passed),
+        "{:?}",
+        failed_checks(s)
+    );
+    assert!(s.warnings.iter().any(|w| w.contains("legacy")));
+    assert_ne!(
+        s.indication,
+        Indication::TotalFailed,
+        "{:?}",
+        failed_checks(s)
+    );
+    // A changed signed byte (in the first range) breaks it.
+    let mut bad = bytes.clone();
+    let i = find(&bad, b"Pay 100").expect("text");
+    bad[i + 4] = b'9';
+    let s2 = verify(&bad);
+    let s2 = forged_field(&s2);
+    assert_eq!(s2.indication, Indication::TotalFailed);
+    assert_eq!(s2.sub_indication, Some(SubIndication::SigCryptoFailure));
 }

@@ -16,6 +16,7 @@ fn options() -> ReaderOptions {
             ..Limits::default()
         },
         allow_encrypted: true,
+        password: Vec::new(),
     }
 }
 

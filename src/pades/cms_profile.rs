@@ -38,6 +38,10 @@ pub enum PdfCmsProfile {
     /// messageImprint is the digest of the ranges. The signer must be a timestamping
     /// authority (extended key usage id-kp-timeStamping).
     DocumentTimestamp,
+    /// `adbe.x509.rsa_sha1` (legacy, ISO 32000-1 §12.8.3.2): not a CMS at all but a PKCS#1
+    /// signature with the certificate in `/Cert`; [`verify_pdf_cms`] refuses it, the PAdES
+    /// verifier checks it on its own (with a "legacy" warning).
+    AdbeX509RsaSha1,
 }
 
 impl PdfCmsProfile {
@@ -49,6 +53,7 @@ impl PdfCmsProfile {
             Self::AdbePkcs7Sha1 => "adbe.pkcs7.sha1",
             Self::IcpBrasilPades => "PBAD.PAdES",
             Self::DocumentTimestamp => "ETSI.RFC3161",
+            Self::AdbeX509RsaSha1 => "adbe.x509.rsa_sha1",
         }
     }
 }
@@ -99,6 +104,12 @@ pub fn verify_pdf_cms(
     dss_certificates: &[CertificateDer],
     options: &VerifyOptions,
 ) -> Result<ValidationReport> {
+    if profile == PdfCmsProfile::AdbeX509RsaSha1 {
+        return Err(crate::error::Error::malformed(
+            "PDF signature",
+            "adbe.x509.rsa_sha1 holds a PKCS#1 signature, not a CMS",
+        ));
+    }
     let der = tlv::normalize(p7s)?;
     let sd = parse_signed_data(&der)?;
     let signer_algs = signer_digest_algorithms(&sd);
@@ -171,6 +182,8 @@ fn profile_checks(
         }
         PdfCmsProfile::AdbePkcs7Sha1 => sha1_digest_check(r, sd, range_digests),
         PdfCmsProfile::DocumentTimestamp => imprint_check(r, sd, range_digests, tst),
+        // Refused before: not a CMS.
+        PdfCmsProfile::AdbeX509RsaSha1 => {}
     }
 }
 

@@ -25,6 +25,7 @@
 //! # Ok(()) }
 //! ```
 
+mod crypt;
 pub mod filter;
 pub mod object;
 mod parser;
@@ -51,6 +52,17 @@ pub enum PdfError {
     /// encrypted PDFs.
     #[error("encrypted PDF not supported")]
     Encrypted,
+    /// The file is encrypted with a handler or method sigform does not decrypt (public-key
+    /// security handlers such as `/Adobe.PubSec`, unknown crypt filter methods, …).
+    #[error("encrypted PDF: {0}")]
+    EncryptionUnsupported(String),
+    /// The file is encrypted and the password given (empty by default) opens it neither as
+    /// the user nor as the owner.
+    #[error("encrypted PDF: {detail}")]
+    Password {
+        /// What to do about it.
+        detail: String,
+    },
     /// The cross-reference information is broken: bad `startxref`, an offset that does not
     /// point at the object the entry names, a `/Prev` loop, …
     #[error("broken cross-reference: {detail}")]

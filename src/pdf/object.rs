@@ -245,6 +245,11 @@ impl Dictionary {
         self.entries.iter().map(|(k, v)| (k.as_slice(), v))
     }
 
+    /// Every entry, values mutable (decryption).
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = (&[u8], &mut Object)> {
+        self.entries.iter_mut().map(|(k, v)| (k.as_slice(), v))
+    }
+
     /// The keys in order.
     pub fn keys(&self) -> impl Iterator<Item = &[u8]> {
         self.entries.iter().map(|(k, _)| k.as_slice())

@@ -75,6 +75,14 @@ impl IncrementalWriter {
         if reader.is_encrypted() {
             return Err(PdfError::Encrypted);
         }
+        if let Some((at, len)) = reader.unaccounted_tail() {
+            return Err(PdfError::BrokenXref {
+                detail: format!(
+                    "{len} bytes after the last complete revision (offset {at}) belong to no revision: \
+                     an update would hide them"
+                ),
+            });
+        }
         let t = reader.trailer();
         let mut trailer_base = Dictionary::new();
         for key in ["Root", "Info"] {

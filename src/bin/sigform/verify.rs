@@ -16,6 +16,10 @@ pub(crate) struct VerifyArgs {
     /// The signed document, for a detached signature.
     #[arg(long)]
     content: Option<PathBuf>,
+    /// The user (or owner) password of an encrypted PDF (default: empty, which opens
+    /// owner-restricted documents).
+    #[arg(long, env = "SIGFORM_PDF_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
     #[command(flatten)]
     trust: TrustArgs,
     /// Output format.
@@ -24,7 +28,8 @@ pub(crate) struct VerifyArgs {
 }
 
 pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, Failure> {
-    let options = args.trust.verify_options()?;
+    let mut options = args.trust.verify_options()?;
+    options.pdf_password = args.password.clone();
     if args.content.is_some() && is_pdf(&args.file)? {
         eprintln!("sigform: notice: --content is ignored for a PDF (it signs itself)");
     }

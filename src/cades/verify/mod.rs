@@ -16,8 +16,8 @@ use crate::report::{SignatureReport, ValidationReport};
 use crate::verify::VerifyOptions;
 use crate::x509::CertificateDer;
 use crate::x509::{CertSource, RevocationData, RevocationSource};
-pub(crate) use signer_info::find_certificate;
 use signer_info::verify_signer_info;
+pub(crate) use signer_info::{find_certificate, no_trust_anchors};
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -221,9 +221,9 @@ pub fn verify(
     content: Option<&mut dyn Read>,
     options: &VerifyOptions,
 ) -> Result<ValidationReport> {
-    let der = tlv::normalize(p7s)?;
-    let sd = parse_signed_data(&der)?;
     let mut file_warnings = Vec::new();
+    let der = tlv::normalize(strip_zero_padding(p7s, &mut file_warnings)?)?;
+    let sd = parse_signed_data(&der)?;
     let v2 = archive_v2_algorithms(&sd);
     let (digests, prefix) = match (sd.econtent, content) {
         (None, Some(reader)) if !v2.is_empty() => {
@@ -241,6 +241,23 @@ pub fn verify(
         file_warnings,
         |_, _| {},
     ))
+}
+
+/// The CMS without the zero bytes some tools pad a signature file with (the room reserved for
+/// it was larger): tolerated with a warning, since no byte of the structure changes; any other
+/// byte after the structure is refused by [`tlv::normalize`].
+fn strip_zero_padding<'a>(p7s: &'a [u8], warnings: &mut Vec<String>) -> Result<&'a [u8]> {
+    let Ok((cms, rest)) = tlv::split_first(p7s) else {
+        return Ok(p7s);
+    };
+    if rest.is_empty() || rest.iter().any(|&b| b != 0) {
+        return Ok(p7s);
+    }
+    warnings.push(format!(
+        "tolerated defect (zero-padding): {} zero bytes after the CMS structure were ignored",
+        rest.len()
+    ));
+    Ok(cms)
 }
 
 /// Verifies every SignerInfo of `sd` against the content `digests` into a report named

@@ -509,6 +509,18 @@ fn verify_counter_signatures(
     }
 }
 
+/// Without trust anchors: the chain is not evaluated, the signature INDETERMINATE
+/// (NO_CERTIFICATE_CHAIN_FOUND).
+pub(crate) fn no_trust_anchors(report: &mut SignatureReport) {
+    report.trust.evaluated = false;
+    report.fail(
+        "trust",
+        Indication::Indeterminate,
+        SubIndication::NoCertificateChainFound,
+        "no trust anchors given: the certificate chain was not evaluated",
+    );
+}
+
 /// Trust in the signer certificate: a chain to the trust anchors at the validation time, with
 /// the revocation data available. Without a trust store the chain is reported as not evaluated
 /// and the signature as INDETERMINATE (NO_CERTIFICATE_CHAIN_FOUND): never TOTAL_PASSED without
@@ -526,13 +538,7 @@ fn evaluate_trust(
     poe: Option<SystemTime>,
 ) {
     let Some(store) = &ctx.options.trust else {
-        report.trust.evaluated = false;
-        report.fail(
-            "trust",
-            Indication::Indeterminate,
-            SubIndication::NoCertificateChainFound,
-            "no trust anchors given: the certificate chain was not evaluated",
-        );
+        no_trust_anchors(report);
         return;
     };
     let mut path = PathOptions::at(ctx.options.validation_time.unwrap_or_else(SystemTime::now));

@@ -27,6 +27,7 @@
 //! The parts:
 //! - `discovery`: finding the signature fields and the signature dictionaries no field reaches;
 //! - `dss`: the certificates and revocation data of the Document Security Store;
+//! - `legacy_x509`: the legacy `adbe.x509.rsa_sha1` (a PKCS#1 signature, not a CMS);
 //! - `signature`: the check of one signature, one function per step;
 //! - `byte_range`: the strict `/ByteRange`, coverage and `/Contents` steps of that check;
 //! - `permissions`: DocMDP/FieldMDP, the revision analysis and its verdict;
@@ -46,6 +47,7 @@ use std::path::Path;
 mod byte_range;
 mod discovery;
 mod dss;
+mod legacy_x509;
 mod level;
 mod permissions;
 mod signature;
@@ -59,7 +61,12 @@ pub fn verify_pdf<R: Read + Seek>(input: R, options: &VerifyOptions) -> Result<V
     let reader = Reader::from_reader_with(
         input,
         ReaderOptions {
-            allow_encrypted: true,
+            password: options
+                .pdf_password
+                .as_deref()
+                .unwrap_or_default()
+                .as_bytes()
+                .to_vec(),
             ..ReaderOptions::default()
         },
     )?;
@@ -89,11 +96,10 @@ fn verify_reader<R: Read + Seek>(
         .len()
         .checked_sub(1)
         .ok_or_else(|| Error::malformed("PDF", "no revision"))?;
-    if reader.is_encrypted() {
-        warnings.push(
-            "the PDF is encrypted: strings and streams are compared as stored (not decrypted)"
-                .into(),
-        );
+    if let Some(e) = reader.encryption() {
+        warnings.push(format!(
+            "the PDF is encrypted ({e}): strings and streams are decrypted for reading; the signed bytes are the file's, as stored"
+        ));
     }
     let found = discovery::find_signatures(reader, last, &mut problems, &mut warnings);
 
@@ -128,6 +134,8 @@ fn verify_reader<R: Read + Seek>(
     if found.is_empty() && problems.is_empty() {
         warnings.push("no signatures found".into());
     }
+    // Object defects are found while loading: collect them last.
+    warnings.extend(reader.defects().iter().map(ToString::to_string));
     report.warnings = warnings;
     Ok(report)
 }

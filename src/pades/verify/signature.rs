@@ -6,6 +6,7 @@ use super::byte_range::{
     check_container, check_coverage, check_gap_bytes, parse_byte_range, read_contents,
 };
 use super::discovery::FoundSig;
+use super::legacy_x509::verify_x509_rsa_sha1;
 use super::permissions::transforms;
 use crate::VerifyOptions;
 use crate::asn1::tlv;
@@ -60,7 +61,7 @@ pub(super) enum ProfileError {
     #[error("no /SubFilter")]
     Missing,
     #[error(
-        "unsupported /SubFilter /{0} (supported: ETSI.CAdES.detached, adbe.pkcs7.detached, adbe.pkcs7.sha1, ETSI.RFC3161, PBAD.PAdES)"
+        "unsupported /SubFilter /{0} (supported: ETSI.CAdES.detached, adbe.pkcs7.detached, adbe.pkcs7.sha1, adbe.x509.rsa_sha1, ETSI.RFC3161, PBAD.PAdES)"
     )]
     Unsupported(String),
     #[error("/SubFilter is a {0}, not a name")]
@@ -77,6 +78,7 @@ pub(super) fn profile_of(d: &Dictionary) -> Result<PdfCmsProfile, ProfileError> 
             b"adbe.pkcs7.sha1" => Ok(PdfCmsProfile::AdbePkcs7Sha1),
             b"PBAD.PAdES" => Ok(PdfCmsProfile::IcpBrasilPades),
             b"ETSI.RFC3161" => Ok(PdfCmsProfile::DocumentTimestamp),
+            b"adbe.x509.rsa_sha1" => Ok(PdfCmsProfile::AdbeX509RsaSha1),
             other => Err(ProfileError::Unsupported(
                 String::from_utf8_lossy(other).into_owned(),
             )),
@@ -129,7 +131,19 @@ pub(super) fn check_signature<R: Read + Seek>(
     }
     (c.docmdp, c.locks) = transforms(reader, d, found.view);
     if let Some(signed) = check_signed_bytes(reader, found, d, &mut c) {
-        check_cms(reader, &signed, profile, ctx, &mut c.report);
+        if profile == Some(PdfCmsProfile::AdbeX509RsaSha1) {
+            let mut ranges = SignedRanges::new(reader, signed.ranges);
+            verify_x509_rsa_sha1(
+                d,
+                &signed.contents,
+                &mut ranges,
+                ctx.dss_certs,
+                ctx.options,
+                &mut c.report,
+            );
+        } else {
+            check_cms(reader, &signed, profile, ctx, &mut c.report);
+        }
     }
     c
 }
@@ -383,7 +397,7 @@ mod tests {
         d.insert("SubFilter", Object::name("x.y"));
         assert_eq!(
             profile_of(&d).map_err(|e| e.to_string()),
-            Err("unsupported /SubFilter /x.y (supported: ETSI.CAdES.detached, adbe.pkcs7.detached, adbe.pkcs7.sha1, ETSI.RFC3161, PBAD.PAdES)".to_string())
+            Err("unsupported /SubFilter /x.y (supported: ETSI.CAdES.detached, adbe.pkcs7.detached, adbe.pkcs7.sha1, adbe.x509.rsa_sha1, ETSI.RFC3161, PBAD.PAdES)".to_string())
         );
         d.insert("SubFilter", Object::Integer(1));
         assert_eq!(profile_of(&d), Err(ProfileError::NotAName("integer")));

@@ -13,7 +13,8 @@
 //! - `revisions`: grouping sections into [`Revision`]s, and the xref as of a revision;
 //! - `objects`: loading and resolving objects on demand, stream data;
 //! - `objstm`: object streams and their cache;
-//! - `pages`: the page tree.
+//! - `pages`: the page tree;
+//! - `defects`: the harmless defects tolerated while opening, recorded for the report.
 //!
 //! This file holds the public types and the queries about the file as a whole.
 
@@ -23,9 +24,11 @@ use std::fs::File;
 use super::Limits;
 use super::object::Dictionary;
 use super::parser::EofMarker;
+pub use defects::{Defect, DefectKind};
 use objstm::ObjStm;
 use source::Source;
 
+mod defects;
 mod objects;
 mod objstm;
 mod open;
@@ -34,15 +37,23 @@ mod revisions;
 mod source;
 mod xref;
 
+/// Most tolerated defects recorded (a hostile file could have one per object).
+const MAX_DEFECTS: usize = 64;
+
 /// Options for [`Reader::open_with`].
 #[derive(Debug, Clone, Default)]
 pub struct ReaderOptions {
     /// The bounds applied while parsing.
     pub limits: Limits,
-    /// Open an encrypted file anyway (for inspection: strings and streams stay encrypted, and
-    /// object streams cannot be decoded). Default: refuse with
-    /// [`PdfError::Encrypted`](super::PdfError::Encrypted).
+    /// Open an encrypted file that cannot be decrypted anyway (for inspection: strings and
+    /// streams stay encrypted, and object streams cannot be decoded). Default: refuse it with
+    /// the reason ([`PdfError::EncryptionUnsupported`](super::PdfError::EncryptionUnsupported),
+    /// [`PdfError::Password`](super::PdfError::Password)).
     pub allow_encrypted: bool,
+    /// The password of an encrypted file (user or owner; empty by default, which opens the
+    /// common owner-restricted documents). Strings and streams are then decrypted for
+    /// reading (standard security handler: RC4, AES-128, AES-256).
+    pub password: Vec<u8>,
 }
 
 /// The kind of a cross-reference section.
@@ -118,6 +129,9 @@ pub struct Revision {
 #[derive(Debug)]
 struct Section {
     offset: u64,
+    /// The offset as `startxref` or `/Prev` named it (differs from `offset` when a shifted
+    /// offset was tolerated).
+    named: u64,
     kind: XrefKind,
     trailer: Dictionary,
     /// Sorted by object number, one entry per number.
@@ -126,6 +140,8 @@ struct Section {
     marker: Option<EofMarker>,
     /// The object number of the section's xref stream (or of its `/XRefStm` stream).
     stream_num: Option<u32>,
+    /// In a hybrid section: the object numbers whose entry came from the `/XRefStm` stream.
+    from_stream: Vec<u32>,
 }
 
 /// A lazy, strict PDF reader over a `Read + Seek` source.
@@ -147,6 +163,13 @@ pub struct Reader<R = File> {
     starts: Vec<u64>,
     options: ReaderOptions,
     encrypted: bool,
+    /// Decrypts strings and streams of an encrypted file opened with its password.
+    decryptor: Option<crate::pdf::crypt::Decryptor>,
+    /// Tolerated defects, in the order found (objects are loaded on demand, so some are
+    /// found after opening).
+    defects: RefCell<Vec<Defect>>,
+    /// Bytes after the last complete revision that belong to no revision: (offset, length).
+    unaccounted: Option<(u64, u64)>,
     objstm_cache: RefCell<Vec<ObjStm>>,
     depth: Cell<usize>,
 }
@@ -185,6 +208,34 @@ impl<R> Reader<R> {
     /// [`ReaderOptions::allow_encrypted`]).
     pub fn is_encrypted(&self) -> bool {
         self.encrypted
+    }
+
+    /// The harmless defects tolerated while opening the file (see `docs/tolerated-defects.md`).
+    /// Defects of objects are found when the objects are loaded: ask after reading them.
+    pub fn defects(&self) -> Vec<Defect> {
+        self.defects.borrow().clone()
+    }
+
+    /// Records a tolerated defect once.
+    fn note_defect(&self, d: Defect) {
+        let mut v = self.defects.borrow_mut();
+        if !v.contains(&d) && v.len() < MAX_DEFECTS {
+            v.push(d);
+        }
+    }
+
+    /// When the file does not end with a complete `startxref … %%EOF`, it is read as of its
+    /// last complete revision: this is the `(offset, length)` of the bytes after that
+    /// revision, which no cross-reference section accounts for (an incremental saving attack
+    /// puts content there for repairing viewers). `None` for a well-formed file.
+    pub fn unaccounted_tail(&self) -> Option<(u64, u64)> {
+        self.unaccounted
+    }
+
+    /// For an encrypted file being decrypted: what encrypts it (e.g. `AES-128 (standard
+    /// security handler, R4)`). `None` for a plain file, or one opened for inspection only.
+    pub fn encryption(&self) -> Option<&str> {
+        self.decryptor.as_ref().map(|d| d.description.as_str())
     }
 
     /// The options in use.

@@ -4,9 +4,9 @@
 use std::cell::Cell;
 use std::io::{Read, Seek};
 
-use super::Reader;
 use super::XrefEntry;
 use super::source::FIRST_WINDOW;
+use super::{Defect, DefectKind, Reader};
 use crate::pdf::filter;
 use crate::pdf::object::{Dictionary, ObjRef, Object, Stream, StreamData};
 use crate::pdf::parser::{Indirect, PErr};
@@ -228,6 +228,7 @@ impl<R: Read + Seek> Reader<R> {
         // An object's syntax cannot run into the next object (or xref section) the xref knows:
         // the window stops there, which keeps the total parsing work linear in the file size.
         let bound = self.object_bound(offset);
+        let shift = Cell::new(0u64);
         let parsed = self.with_window(
             offset,
             bound,
@@ -235,6 +236,10 @@ impl<R: Read + Seek> Reader<R> {
             limits.max_object_bytes,
             &|| format!("object {r}"),
             |p| {
+                // White space before `N G obj` (an offset a few bytes short) is tolerated: the
+                // number and generation found must still be `r`'s.
+                p.skip_whitespace()?;
+                shift.set(p.offset().saturating_sub(offset));
                 let found = match p.indirect_header() {
                     Ok(h) => h,
                     Err(PErr::Incomplete) => return Err(PErr::Incomplete),
@@ -257,6 +262,35 @@ impl<R: Read + Seek> Reader<R> {
                 p.indirect_body()
             },
         )?;
+        if shift.get() > 0 {
+            self.note_defect(Defect {
+                kind: DefectKind::ShiftedObjectOffset,
+                detail: format!(
+                    "the xref entry of {r} names offset {offset}, the object starts at {} after white space",
+                    offset + shift.get()
+                ),
+            });
+        }
+        let (mut obj, end) = self.finish_load(parsed, offset, r, head, bound)?;
+        if let Some(d) = &self.decryptor {
+            d.decrypt_object(r, &mut obj)?;
+            if let Object::Stream(s) = &mut obj {
+                let raw = self.stream_data(s)?;
+                s.data = StreamData::Memory(d.decrypt_stream(r, &s.dict, &raw)?);
+            }
+        }
+        Ok((obj, end))
+    }
+
+    /// The object of a parsed `N G obj`: a stream's `/Length` checked and its data located.
+    fn finish_load(
+        &self,
+        parsed: Indirect,
+        offset: u64,
+        r: ObjRef,
+        head: usize,
+        bound: u64,
+    ) -> Result<(Object, u64)> {
         match parsed {
             Indirect::Object { obj, end } => Ok((obj, end)),
             Indirect::Stream { dict, data_offset } => {

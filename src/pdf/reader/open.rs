@@ -6,7 +6,9 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use super::source::Source;
-use super::{Reader, ReaderOptions};
+use super::{Defect, DefectKind, Reader, ReaderOptions};
+use crate::pdf::crypt::Decryptor;
+use crate::pdf::object::Object;
 use crate::pdf::parser::{EofMarker, Parser, show_token};
 use crate::pdf::{PdfError, Result};
 
@@ -14,6 +16,12 @@ use crate::pdf::{PdfError, Result};
 const TAIL_LEN: u64 = 2048;
 /// How far into the file the `%PDF-` header may start.
 const HEADER_SEARCH: u64 = 1024;
+/// How many bytes after a `startxref` keyword its offset and `%%EOF` may take.
+const MARKER_WINDOW: u64 = 256;
+/// How much of the file is read at a time when looking back for the last complete revision.
+const SALVAGE_CHUNK: u64 = 64 * 1024;
+/// Most `startxref` keywords tried when looking back (hostile files can hold millions).
+const SALVAGE_CANDIDATES: usize = 1024;
 
 impl Reader<File> {
     /// Opens a PDF file with the default options.
@@ -53,6 +61,9 @@ impl<R: Read + Seek> Reader<R> {
             starts: Vec::new(),
             options,
             encrypted: false,
+            decryptor: None,
+            defects: RefCell::new(Vec::new()),
+            unaccounted: None,
             objstm_cache: RefCell::new(Vec::new()),
             depth: Cell::new(0),
         };
@@ -63,14 +74,48 @@ impl<R: Read + Seek> Reader<R> {
             .sections
             .iter()
             .any(|s| s.trailer.contains_key("Encrypt"));
-        if reader.encrypted && !reader.options.allow_encrypted {
-            return Err(PdfError::Encrypted);
+        if reader.encrypted {
+            match reader.decryptor() {
+                Ok(d) => reader.decryptor = Some(d),
+                Err(_) if reader.options.allow_encrypted => {}
+                Err(e) => return Err(e),
+            }
         }
-        // The catalog must load (an encrypted file's may sit in an encrypted object stream).
-        if !reader.encrypted {
+        // The catalog must load (an undecrypted file's may sit in an encrypted object stream).
+        if !reader.encrypted || reader.decryptor.is_some() {
             reader.catalog()?;
         }
         Ok(reader)
+    }
+
+    /// The decryptor of the standard security handler for the newest `/Encrypt`.
+    fn decryptor(&self) -> Result<Decryptor> {
+        let t = self.trailer();
+        let (enc, enc_ref) = match t.get("Encrypt") {
+            Some(Object::Dictionary(d)) => (d.clone(), None),
+            Some(Object::Reference(r)) => match self.get(*r)? {
+                Object::Dictionary(d) => (d, Some(*r)),
+                o => {
+                    return Err(PdfError::EncryptionUnsupported(format!(
+                        "/Encrypt is a {}",
+                        o.type_name()
+                    )));
+                }
+            },
+            _ => {
+                return Err(PdfError::EncryptionUnsupported(
+                    "/Encrypt is not a dictionary".into(),
+                ));
+            }
+        };
+        let id0 = t
+            .get("ID")
+            .and_then(Object::as_array)
+            .and_then(|a| a.first())
+            .and_then(Object::as_string)
+            .map(|s| s.bytes.clone())
+            .unwrap_or_default();
+        Decryptor::new(&enc, enc_ref, &id0, &self.options.password)
     }
 
     fn read_header(&mut self) -> Result<()> {
@@ -103,21 +148,22 @@ impl<R: Read + Seek> Reader<R> {
         let start = self.file_len - n;
         let tail = self.read(start, n)?;
         self.ends_with_eol = matches!(tail.last(), Some(b'\n' | b'\r'));
-        let pos = rfind(&tail, b"startxref").ok_or_else(|| PdfError::BrokenXref {
-            detail: format!("no `startxref` in the last {TAIL_LEN} bytes"),
-        })?;
-        let rest = tail.get(pos..).unwrap_or(&[]);
-        let base = start + pos as u64;
-        let mut p = Parser::new(rest, base, true, &self.options.limits);
-        let marker = match p.eof_marker() {
-            Ok(Some(m)) => m,
-            _ => {
-                return Err(PdfError::BrokenXref {
+        let marker = match rfind(&tail, b"startxref") {
+            None => Err(PdfError::BrokenXref {
+                detail: format!("no `startxref` in the last {TAIL_LEN} bytes"),
+            }),
+            Some(pos) => {
+                let base = start + pos as u64;
+                self.marker_at(base)?.ok_or_else(|| PdfError::BrokenXref {
                     detail: format!(
                         "`startxref` at offset {base} is not followed by an offset and `%%EOF`"
                     ),
-                });
+                })
             }
+        };
+        let marker = match marker {
+            Ok(m) => m,
+            Err(e) => self.last_complete_revision(e)?,
         };
         if marker.startxref >= self.file_len {
             return Err(PdfError::BrokenXref {
@@ -128,6 +174,58 @@ impl<R: Read + Seek> Reader<R> {
             });
         }
         Ok(marker)
+    }
+
+    /// The `startxref N %%EOF` marker whose `startxref` keyword is at `at`, if it is one.
+    fn marker_at(&self, at: u64) -> Result<Option<EofMarker>> {
+        let len = self.file_len.saturating_sub(at).min(MARKER_WINDOW);
+        let bytes = self.read(at, len)?;
+        let mut p = Parser::new(&bytes, at, true, &self.options.limits);
+        Ok(p.eof_marker().ok().flatten())
+    }
+
+    /// The file does not end with a complete marker (`broken`): find the last complete
+    /// `startxref N %%EOF` (N before it), read the file as of it, and record the bytes after it
+    /// as unaccounted (an incremental saving attack appends objects there without a usable
+    /// xref, for viewers that repair files). Without such a marker, `broken` is the error.
+    fn last_complete_revision(&mut self, broken: PdfError) -> Result<EofMarker> {
+        let mut end = self.file_len;
+        let mut tried = 0usize;
+        while end > 0 && tried < SALVAGE_CANDIDATES {
+            let start = end.saturating_sub(SALVAGE_CHUNK);
+            // Overlap by the keyword's length so a keyword across chunks is seen once.
+            let chunk = self.read(start, (end - start).min(self.file_len - start))?;
+            let mut hay: &[u8] = &chunk;
+            while let Some(pos) = rfind(hay, b"startxref") {
+                tried += 1;
+                if tried > SALVAGE_CANDIDATES {
+                    break;
+                }
+                let at = start + pos as u64;
+                if let Some(m) = self.marker_at(at)?
+                    && m.startxref < at
+                    && m.end < self.file_len
+                {
+                    let len = self.file_len - m.end;
+                    self.unaccounted = Some((m.end, len));
+                    self.note_defect(Defect {
+                        kind: DefectKind::UnaccountedTail,
+                        detail: format!(
+                            "{broken}; read as of the last complete revision (ending at offset {}), \
+                             the {len} bytes after it belong to no revision",
+                            m.end
+                        ),
+                    });
+                    return Ok(m);
+                }
+                hay = hay.get(..pos).unwrap_or(&[]);
+            }
+            if start == 0 {
+                break;
+            }
+            end = start + 8;
+        }
+        Err(broken)
     }
 }
 

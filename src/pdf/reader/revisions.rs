@@ -24,7 +24,10 @@ impl<R> Reader<R> {
             let marker = if i == 0 {
                 Some(tail)
             } else {
-                named.get(&s.offset).copied()
+                named
+                    .get(&s.named)
+                    .or_else(|| named.get(&s.offset))
+                    .copied()
             };
             if let Some(m) = marker {
                 heads.push((i, m));
@@ -159,7 +162,8 @@ impl<R> Reader<R> {
     }
 }
 
-fn lookup(entries: &[(u32, XrefEntry)], num: u32) -> Option<XrefEntry> {
+/// The entry of `num` in entries sorted by object number.
+pub(super) fn lookup(entries: &[(u32, XrefEntry)], num: u32) -> Option<XrefEntry> {
     entries
         .binary_search_by_key(&num, |(n, _)| *n)
         .ok()

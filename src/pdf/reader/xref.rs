@@ -4,8 +4,9 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Seek};
 
+use super::revisions::lookup;
 use super::source::FIRST_WINDOW;
-use super::{Reader, Section, XrefEntry, XrefKind};
+use super::{Defect, DefectKind, Reader, Section, XrefEntry, XrefKind};
 use crate::pdf::filter;
 use crate::pdf::object::{Dictionary, ObjRef, Object};
 use crate::pdf::parser::{EofMarker, Indirect, PErr, show_token};
@@ -18,6 +19,7 @@ impl<R: Read + Seek> Reader<R> {
         let mut visited: HashSet<u64> = HashSet::new();
         let mut next = Some(tail.startxref);
         let mut total_entries = 0usize;
+        let mut xrefstms: HashMap<u64, Vec<usize>> = HashMap::new();
         while let Some(offset) = next {
             if !visited.insert(offset) {
                 return Err(PdfError::BrokenXref {
@@ -29,9 +31,26 @@ impl<R: Read + Seek> Reader<R> {
                     what: format!("more than {} xref sections", limits.max_xref_sections),
                 });
             }
-            let section = self.read_section(offset, &mut visited, &mut total_entries)?;
+            let section =
+                self.read_section(offset, &mut visited, &mut xrefstms, &mut total_entries)?;
+            if section.offset != offset && !visited.insert(section.offset) {
+                return Err(PdfError::BrokenXref {
+                    detail: format!("loop in the /Prev chain at offset {}", section.offset),
+                });
+            }
             next = match section.trailer.get("Prev") {
                 None => None,
+                Some(Object::Integer(0)) if self.header_offset == 0 => {
+                    // Offset 0 holds `%PDF-`: no writer can mean an xref section there.
+                    self.note_defect(Defect {
+                        kind: DefectKind::PrevZero,
+                        detail: format!(
+                            "the trailer of the xref section at {} has /Prev 0 (the header): read as the end of the chain",
+                            section.offset
+                        ),
+                    });
+                    None
+                }
                 Some(Object::Integer(p)) => {
                     let p = u64::try_from(*p)
                         .ok()
@@ -65,6 +84,7 @@ impl<R: Read + Seek> Reader<R> {
                 });
             }
         }
+        self.check_repeated_xrefstms(&xrefstms)?;
         self.group_revisions(tail);
         self.merge_latest();
         let mut starts: Vec<u64> = self.sections.iter().map(|s| s.offset).collect();
@@ -81,69 +101,189 @@ impl<R: Read + Seek> Reader<R> {
     }
 
     fn read_section(
-        &self,
-        offset: u64,
+        &mut self,
+        named: u64,
         visited: &mut HashSet<u64>,
+        xrefstms: &mut HashMap<u64, Vec<usize>>,
         total: &mut usize,
     ) -> Result<Section> {
-        let first = self.read(offset, 4.min(self.file_len.saturating_sub(offset)))?;
-        if first.starts_with(b"xref") {
-            let (mut entries, trailer, marker) = self.read_table(offset, total)?;
-            let mut kind = XrefKind::Table;
-            let mut stream_num = None;
-            if let Some(x) = trailer.get("XRefStm") {
-                let xo = x
-                    .as_int()
-                    .and_then(|v| u64::try_from(v).ok())
-                    .filter(|&v| v < self.file_len)
-                    .ok_or_else(|| PdfError::BrokenXref {
-                        detail: format!(
-                            "bad /XRefStm in the trailer of the xref table at {offset}"
-                        ),
-                    })?;
-                if !visited.insert(xo) {
-                    return Err(PdfError::BrokenXref {
-                        detail: format!("/XRefStm {xo} points at an xref section already read"),
-                    });
-                }
-                let (stream_entries, _, _, sr) = self.read_xref_stream(xo, total)?;
-                stream_num = Some(sr.num);
-                // The table's in-use entries win; its free entries give way to the stream's.
-                let mut map: HashMap<u32, XrefEntry> = stream_entries.into_iter().collect();
-                for (n, e) in entries.drain(..) {
-                    if matches!(e, XrefEntry::InUse { .. }) || !map.contains_key(&n) {
-                        map.insert(n, e);
-                    }
-                }
-                entries = map.into_iter().collect();
-                entries.sort_unstable_by_key(|(n, _)| *n);
-                kind = XrefKind::Hybrid;
-            }
-            Ok(Section {
-                offset,
-                kind,
-                trailer,
-                entries,
-                marker,
-                stream_num,
-            })
-        } else if first.first().is_some_and(u8::is_ascii_digit) {
+        let (offset, is_table) = self.locate_section(named)?;
+        if !is_table {
             let (entries, trailer, marker, sr) = self.read_xref_stream(offset, total)?;
-            Ok(Section {
+            return Ok(Section {
                 offset,
+                named,
                 kind: XrefKind::Stream,
                 trailer,
                 entries,
                 marker,
                 stream_num: Some(sr.num),
-            })
-        } else {
-            Err(PdfError::BrokenXref {
-                detail: format!(
-                    "offset {offset} (from startxref or /Prev) points at neither `xref` nor an xref stream object"
-                ),
-            })
+                from_stream: Vec::new(),
+            });
         }
+        let (mut entries, trailer, marker) = self.read_table(offset, total)?;
+        let mut kind = XrefKind::Table;
+        let mut stream_num = None;
+        let mut from_stream = Vec::new();
+        if let Some(x) = trailer.get("XRefStm") {
+            let xo = x
+                .as_int()
+                .and_then(|v| u64::try_from(v).ok())
+                .filter(|&v| v < self.file_len)
+                .ok_or_else(|| PdfError::BrokenXref {
+                    detail: format!("bad /XRefStm in the trailer of the xref table at {offset}"),
+                })?;
+            // A stream another trailer already named is checked after the whole chain is read
+            // (`check_repeated_xrefstms`); any other offset already read is a loop.
+            match xrefstms.get_mut(&xo) {
+                Some(users) => users.push(self.sections.len()),
+                None => {
+                    if !visited.insert(xo) {
+                        return Err(PdfError::BrokenXref {
+                            detail: format!("/XRefStm {xo} points at an xref section already read"),
+                        });
+                    }
+                    xrefstms.insert(xo, vec![self.sections.len()]);
+                }
+            }
+            let (stream_entries, _, _, sr) = self.read_xref_stream(xo, total)?;
+            stream_num = Some(sr.num);
+            // The table's in-use entries win; its free entries give way to the stream's.
+            let mut map: HashMap<u32, (XrefEntry, bool)> = stream_entries
+                .into_iter()
+                .map(|(n, e)| (n, (e, true)))
+                .collect();
+            for (n, e) in entries.drain(..) {
+                if matches!(e, XrefEntry::InUse { .. }) || !map.contains_key(&n) {
+                    map.insert(n, (e, false));
+                }
+            }
+            from_stream = map
+                .iter()
+                .filter(|(_, (_, s))| *s)
+                .map(|(n, _)| *n)
+                .collect();
+            entries = map.into_iter().map(|(n, (e, _))| (n, e)).collect();
+            entries.sort_unstable_by_key(|(n, _)| *n);
+            kind = XrefKind::Hybrid;
+        }
+        Ok(Section {
+            offset,
+            named,
+            kind,
+            trailer,
+            entries,
+            marker,
+            stream_num,
+            from_stream,
+        })
+    }
+
+    /// Where the section named at `named` really starts, and whether it is a table (else an
+    /// xref stream object). Tolerated: white space before `xref` or before the stream
+    /// object's number, and an offset one to three bytes into the `xref` keyword; each is
+    /// recorded as a [`DefectKind::ShiftedXrefOffset`].
+    fn locate_section(&mut self, named: u64) -> Result<(u64, bool)> {
+        let back = named.min(3);
+        let window = self.read(
+            named - back,
+            (back + SHIFT_WINDOW).min(self.file_len - (named - back)),
+        )?;
+        let here = window.get(back as usize..).unwrap_or(&[]);
+        if here.starts_with(b"xref") {
+            return Ok((named, true));
+        }
+        if here.first().is_some_and(u8::is_ascii_digit) {
+            return Ok((named, false));
+        }
+        let ws = here.iter().take_while(|b| is_pdf_whitespace(**b)).count();
+        let after = here.get(ws..).unwrap_or(&[]);
+        let found = if ws > 0 && after.starts_with(b"xref") {
+            Some((named + ws as u64, true))
+        } else if ws > 0
+            && after.first().is_some_and(u8::is_ascii_digit)
+            && !(back > 0
+                && window
+                    .get(back as usize - 1)
+                    .is_some_and(u8::is_ascii_digit))
+        {
+            // Not after a digit: white space inside `N G obj` must not move the offset onto
+            // the generation number.
+            Some((named + ws as u64, false))
+        } else {
+            // One to three bytes into the keyword: `ref`, `ef` or `f` preceded by the rest.
+            (1..=back).find_map(|k| {
+                let from = usize::try_from(back - k).ok()?;
+                window
+                    .get(from..)
+                    .filter(|w| w.starts_with(b"xref"))
+                    .map(|_| (named - k, true))
+            })
+        };
+        let Some((at, is_table)) = found else {
+            return Err(PdfError::BrokenXref {
+                detail: format!(
+                    "offset {named} (from startxref or /Prev) points at neither `xref` nor an xref stream object"
+                ),
+            });
+        };
+        self.note_defect(Defect {
+            kind: DefectKind::ShiftedXrefOffset,
+            detail: format!(
+                "startxref or /Prev names offset {named}, the xref {} starts at {at}",
+                if is_table { "table" } else { "stream" }
+            ),
+        });
+        Ok((at, is_table))
+    }
+
+    /// A `/XRefStm` named by more than one trailer (writers copy it from the previous
+    /// trailer): tolerated when the newer trailer's copy gives every object the entry the
+    /// older sections give it anyway, so that reading it or not makes no difference; else the
+    /// two readings differ and the file is refused.
+    fn check_repeated_xrefstms(&mut self, xrefstms: &HashMap<u64, Vec<usize>>) -> Result<()> {
+        let mut repeated: Vec<(u64, &Vec<usize>)> = xrefstms
+            .iter()
+            .filter(|(_, users)| users.len() > 1)
+            .map(|(o, u)| (*o, u))
+            .collect();
+        repeated.sort_unstable_by_key(|(o, _)| *o);
+        for (xo, users) in repeated {
+            // Users are in reading order: newest first; the oldest one is the stream's own.
+            for &i in users.iter().take(users.len() - 1) {
+                let Some(s) = self.sections.get(i) else {
+                    continue;
+                };
+                for &n in &s.from_stream {
+                    let with = lookup(&s.entries, n);
+                    let without = self
+                        .sections
+                        .get(i + 1..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .find_map(|o| lookup(&o.entries, n));
+                    if with != without {
+                        return Err(PdfError::BrokenXref {
+                            detail: format!(
+                                "/XRefStm {xo} is named again by the trailer of the xref table at {}, \
+                                 and that copy changes object {n} from what the sections in between say: \
+                                 the readings differ",
+                                s.offset
+                            ),
+                        });
+                    }
+                }
+                let at = s.offset;
+                self.note_defect(Defect {
+                    kind: DefectKind::RepeatedXrefStm,
+                    detail: format!(
+                        "/XRefStm {xo} is named again by the trailer of the xref table at {at}; \
+                         it gives no object a different entry"
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     #[allow(clippy::type_complexity)]
@@ -455,6 +595,13 @@ impl<R: Read + Seek> Reader<R> {
         }
         Ok(entries)
     }
+}
+
+/// How many bytes after a named xref offset are looked at for white space and `xref`.
+const SHIFT_WINDOW: u64 = 36;
+
+fn is_pdf_whitespace(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'\0')
 }
 
 fn be(bytes: &[u8]) -> u64 {

@@ -1,0 +1,142 @@
+//! Encrypted PDFs under the standard security handler (test-vectors/encrypted, made by qpdf and
+//! signed by pyHanko: see its generate.sh): opened with the empty or a given password, strings
+//! and streams decrypted for reading, signatures verified; wrong passwords and public-key
+//! encryption are typed refusals.
+
+mod common;
+use common::tv;
+use sigform::VerifyOptions;
+use sigform::pdf::{ObjRef, Object, PdfError, Reader, ReaderOptions};
+use sigform::report::Indication;
+use sigform::x509::TrustStore;
+use std::io::Cursor;
+
+const EMPTY_USER: [&str; 5] = ["rc4-40", "rc4-128", "aes-128", "aes-256", "aes-128-objstm"];
+
+/// The decoded content of the first page and the /Info /Producer (if any) of a reader.
+fn first_page_text<R: std::io::Read + std::io::Seek>(r: &Reader<R>) -> Vec<u8> {
+    let page = r.page_refs().expect("pages")[0];
+    let Object::Dictionary(p) = r.get(page).expect("page") else {
+        panic!("page is not a dictionary")
+    };
+    let c = r.resolve_key(&p, "Contents").expect("contents");
+    let s = c.as_stream().expect("one content stream");
+    r.decode_stream(s).expect("decoded")
+}
+
+fn open_with(name: &str, password: &str) -> sigform::pdf::Result<Reader> {
+    Reader::open_with(
+        tv(&format!("encrypted/{name}.pdf")),
+        ReaderOptions {
+            password: password.as_bytes().to_vec(),
+            ..ReaderOptions::default()
+        },
+    )
+}
+
+#[test]
+fn empty_user_password_files_read_like_the_original() {
+    let plain = Reader::open(tv("docs/sample-2pages.pdf")).expect("plain");
+    let expected = first_page_text(&plain);
+    for name in EMPTY_USER {
+        let r = open_with(name, "").unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(r.is_encrypted());
+        let what = r.encryption().expect("decrypting");
+        let cipher = if name.starts_with("rc4") {
+            "RC4"
+        } else {
+            "AES"
+        };
+        assert!(what.contains(cipher), "{name}: {what}");
+        assert_eq!(first_page_text(&r), expected, "{name}");
+        assert_eq!(r.page_refs().unwrap().len(), 2);
+    }
+}
+
+#[test]
+fn user_password_files_need_the_user_or_owner_password() {
+    for name in ["aes-256-userpw", "rc4-128-userpw"] {
+        assert!(matches!(
+            open_with(name, ""),
+            Err(PdfError::Password { .. })
+        ));
+        assert!(matches!(
+            open_with(name, "wrong"),
+            Err(PdfError::Password { .. })
+        ));
+        for pw in ["user", "owner"] {
+            let r = open_with(name, pw).unwrap_or_else(|e| panic!("{name}/{pw}: {e}"));
+            assert_eq!(r.page_refs().unwrap().len(), 2);
+        }
+    }
+}
+
+#[test]
+fn public_key_encryption_is_a_clear_input_error() {
+    let Some(p) = common::corpus_pdf("minimal-pubkey-aes256.pdf") else {
+        return;
+    };
+    match Reader::open(p) {
+        Err(PdfError::EncryptionUnsupported(m)) => assert!(m.contains("PubSec"), "{m}"),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+fn options() -> VerifyOptions {
+    VerifyOptions {
+        trust: Some(TrustStore::from_path(tv("pki/root-ca.pem")).expect("root")),
+        ..VerifyOptions::default()
+    }
+}
+
+#[test]
+fn pyhanko_signatures_on_encrypted_files_verify() {
+    for name in ["rc4-40", "rc4-128", "aes-128", "aes-256"] {
+        let bytes = std::fs::read(tv(&format!("encrypted/signed-pyhanko-{name}.pdf"))).unwrap();
+        let r = sigform::pades::verify_pdf(Cursor::new(&bytes), &options()).expect(name);
+        assert_eq!(r.signatures.len(), 1, "{name}");
+        let s = &r.signatures[0];
+        assert_eq!(
+            s.indication,
+            Indication::TotalPassed,
+            "{name}: {:?}",
+            s.checks
+        );
+        assert_eq!(
+            s.details.as_ref().and_then(|d| d.field.as_deref()),
+            Some("Sig1"),
+            "{name}: the field name is decrypted"
+        );
+        assert!(r.warnings.iter().any(|w| w.contains("encrypted")));
+        // A changed byte of the signed (encrypted) content fails it.
+        let mut bad = bytes.clone();
+        let i = bad.len() / 4;
+        bad[i] ^= 0x01;
+        if let Ok(r) = sigform::pades::verify_pdf(Cursor::new(&bad), &options()) {
+            assert!(
+                r.signatures
+                    .iter()
+                    .all(|s| s.indication != Indication::TotalPassed),
+                "{name}: tampered file passed"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_encrypt_dictionary_and_signature_contents_are_not_decrypted() {
+    let bytes = std::fs::read(tv("encrypted/signed-pyhanko-aes-128.pdf")).unwrap();
+    let r = Reader::from_reader(Cursor::new(&bytes)).unwrap();
+    // The signature's /Contents is the CMS as written (a DER SEQUENCE), not "decrypted" noise.
+    let sig = r
+        .object_refs()
+        .into_iter()
+        .filter_map(|o: ObjRef| r.get(o).ok())
+        .find_map(|o| match o {
+            Object::Dictionary(d) if d.contains_key("ByteRange") => Some(d),
+            _ => None,
+        })
+        .expect("signature dictionary");
+    let contents = &sig.get("Contents").unwrap().as_string().unwrap().bytes;
+    assert_eq!(contents[0], 0x30);
+}
