@@ -27,6 +27,8 @@
 //! The parts:
 //! - `discovery`: finding the signature fields and the signature dictionaries no field reaches;
 //! - `dss`: the certificates and revocation data of the Document Security Store;
+//! - `levels`: the B-T / B-LT / B-LTA level each signature reaches with the document
+//!   timestamps and the DSS;
 //! - `signature`: the check of one signature, one function per step;
 //! - `byte_range`: the strict `/ByteRange`, coverage and `/Contents` steps of that check;
 //! - `permissions`: DocMDP/FieldMDP, the revision analysis and its verdict.
@@ -43,8 +45,9 @@ use std::io::{Read, Seek};
 use std::path::Path;
 
 mod byte_range;
-mod discovery;
+pub(crate) mod discovery;
 mod dss;
+mod levels;
 mod permissions;
 mod signature;
 
@@ -114,6 +117,7 @@ fn verify_reader<R: Read + Seek>(
         c.report.id = format!("S{}", i + 1);
     }
     let mut reports = permissions::judge_changes(reader, checked);
+    levels::set_levels(reader, &mut reports);
     if !problems.is_empty() {
         let mut doc = SignatureReport::new("document");
         for p in &problems {

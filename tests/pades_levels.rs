@@ -1,0 +1,307 @@
+//! PAdES B-T, B-LT and B-LTA (ETSI EN 319 142-1): signing, extension of signed PDFs (ours and
+//! pyHanko's), document timestamps and LTA renewal, with certomancer as the TSA and CRL server,
+//! judged by pyHanko's AdES validation (`ades_with_time_validation` with the DSS as the only
+//! revocation source, `ades_lta_validation`), pdfsig, `qpdf --check` and `openssl ts -verify`.
+
+mod common;
+
+use common::certomancer::Certomancer;
+use common::cli::{arg, sigform};
+use common::judges::{PdfsigTrusting, pdfsig_signatures, qpdf_check};
+use common::{run, tempdir, tool, tv, tv_bytes};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A small PDF to sign.
+fn input_pdf() -> PathBuf {
+    tv("pdf/qdf.pdf")
+}
+
+/// The files a test shares: the trust bundle (test root + certomancer's root) and paths.
+struct Setup {
+    cm: Certomancer,
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn start() -> Option<Self> {
+        let cm = Certomancer::start()?;
+        let dir = tempdir();
+        let s = Self { cm, dir };
+        std::fs::write(s.p("cm-root.pem"), s.cm.root_pem()).unwrap();
+        std::fs::write(s.p("cm-interm.pem"), s.cm.intermediate_pem()).unwrap();
+        let mut bundle = tv_bytes("pki/root-ca.pem");
+        bundle.extend(s.cm.root_pem());
+        std::fs::write(s.p("trust.pem"), bundle).unwrap();
+        Some(s)
+    }
+
+    fn p(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The validation data arguments: the test PKI's CRLs and root, certomancer's root, and
+    /// certomancer's CRLs fetched.
+    fn revocation_args(&self) -> Vec<String> {
+        [
+            "--crl",
+            arg(&tv("pki/intermediate-ca.crl.der")),
+            "--crl",
+            arg(&tv("pki/root-ca.crl.pem")),
+            "--add-cert",
+            arg(&tv("pki/root-ca.pem")),
+            "--add-cert",
+            arg(&self.p("cm-root.pem")),
+            "--fetch-revocation",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+
+    /// `sigform sign pades INPUT -o OUT` with the test signer, and `extra` arguments.
+    fn sign(&self, input: &Path, out: &str, extra: &[String]) -> PathBuf {
+        let mut args: Vec<String> = [
+            "sign",
+            "pades",
+            arg(input),
+            "-o",
+            arg(&self.p(out)),
+            "--key",
+            arg(&tv("pki/signer-rsa2048.key.pem")),
+            "--cert",
+            arg(&tv("pki/signer-rsa2048.pem")),
+            "--chain",
+            arg(&tv("pki/chain.pem")),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.extend(extra.iter().cloned());
+        let (code, _, err) = sigform(&args);
+        assert_eq!(code, 0, "sign: {err}");
+        self.p(out)
+    }
+
+    /// `sigform verify FILE --trust BUNDLE [--at T]` as JSON: (exit code, report).
+    fn verify(&self, file: &Path, at: Option<&str>) -> (i32, serde_json::Value) {
+        let mut args = vec![
+            "verify".to_string(),
+            arg(file).into(),
+            "--trust".into(),
+            arg(&self.p("trust.pem")).into(),
+            "--format".into(),
+            "json".into(),
+        ];
+        if let Some(t) = at {
+            args.extend(["--at".into(), t.into()]);
+        }
+        let (code, out, err) = sigform(&args);
+        let r = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+        (code, r)
+    }
+}
+
+/// The `level` of each signature (not document timestamp) of a report.
+fn levels(r: &serde_json::Value) -> Vec<String> {
+    r["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["details"]["kind"] == "signature")
+        .map(|s| s["level"].as_str().unwrap_or("-").to_string())
+        .collect()
+}
+
+#[test]
+fn pades_sign_lta_and_judges() {
+    let Some(s) = Setup::start() else {
+        return;
+    };
+    let tsa = s.cm.tsa_url("tsa");
+    let mut extra = vec![
+        "--tsa".to_string(),
+        tsa.clone(),
+        "--level".into(),
+        "B-LTA".into(),
+    ];
+    extra.extend(s.revocation_args());
+    let lta = s.sign(&input_pdf(), "lta.pdf", &extra);
+    let (code, r) = s.verify(&lta, None);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(levels(&r), ["B-LTA"], "{r:#}");
+    pdfsig_and_qpdf(&lta, 1);
+    openssl_ts_accepts_tokens(&s, &lta, 2);
+    let trust = s.p("trust.pem");
+    for mode in ["lta", "lt"] {
+        if let Some(res) = pyhanko_ades(mode, &lta, &trust, None) {
+            assert!(
+                res.len() == 1 && res[0].starts_with("AdESPassed.OK"),
+                "{mode}: {res:?}"
+            );
+        }
+    }
+    // The judge can fail: a B-T file (no DSS) has no revocation data for pyHanko's B-LT
+    // validation without fetching.
+    let bt = s.sign(&input_pdf(), "bt.pdf", &["--tsa".into(), tsa]);
+    let (code, r) = s.verify(&bt, None);
+    assert_eq!((code, levels(&r)), (0, vec!["B-T".to_string()]), "{r:#}");
+    pdfsig_and_qpdf(&bt, 1);
+    if let Some(res) = pyhanko_ades("lt", &bt, &trust, None) {
+        assert!(!res[0].starts_with("AdESPassed.OK"), "{res:?}");
+    }
+}
+
+/// Each `/ByteRange` with the `/Contents` after it in `pdf` (as sigform writes them): the
+/// digest of the ranges and the CMS.
+fn signed_contents(pdf: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let text = String::from_utf8_lossy(pdf);
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("/ByteRange [") {
+        let rest = &text[at + 12..];
+        let nums: Vec<usize> = rest[..rest.find(']').unwrap()]
+            .split_whitespace()
+            .map(|n| n.parse().unwrap())
+            .collect();
+        let hex_at = at + rest.find("/Contents <").unwrap() + 12 + 11;
+        let hex_end = hex_at + text[hex_at..].find('>').unwrap();
+        let der = hex::decode(&text[hex_at..hex_end]).unwrap();
+        let (cms, _) = sigform::asn1::tlv::split_first(&der).unwrap();
+        let mut signed = pdf[nums[0]..nums[0] + nums[1]].to_vec();
+        signed.extend_from_slice(&pdf[nums[2]..nums[2] + nums[3]]);
+        out.push((signed, cms.to_vec()));
+    }
+    out
+}
+
+/// `openssl ts -verify` accepts every token of `pdf`: the document timestamps over their byte
+/// ranges, and the signature-time-stamps over their signature values; `expected` tokens.
+fn openssl_ts_accepts_tokens(s: &Setup, pdf: &Path, expected: usize) {
+    let Some(openssl) = tool("openssl") else {
+        return;
+    };
+    let mut checked = 0;
+    for (signed, cms) in signed_contents(&std::fs::read(pdf).unwrap()) {
+        let der = sigform::asn1::tlv::normalize(&cms).unwrap();
+        let sd = sigform::cades::parse::parse_signed_data(&der).unwrap();
+        let mut tokens = Vec::new();
+        if sd.econtent_type.to_string() == "1.2.840.113549.1.9.16.1.4" {
+            tokens.push((
+                cms.clone(),
+                sigform::DigestAlgorithm::Sha256.digest(&signed),
+            ));
+        }
+        let ts_oid = "1.2.840.113549.1.9.16.2.14".parse().unwrap();
+        for si in &sd.signer_infos {
+            for a in si.unsigned_attr(&ts_oid) {
+                for v in &a.values {
+                    let d = sigform::DigestAlgorithm::Sha256.digest(si.signature);
+                    tokens.push((v.to_vec(), d));
+                }
+            }
+        }
+        for (token, digest) in tokens {
+            let t = s.p("token.der");
+            std::fs::write(&t, &token).unwrap();
+            let (ok, out) = run(Command::new(&openssl)
+                .args(["ts", "-verify", "-token_in", "-in"])
+                .arg(&t)
+                .args(["-digest", &hex::encode(&digest), "-CAfile"])
+                .arg(s.p("cm-root.pem"))
+                .arg("-untrusted")
+                .arg(s.p("cm-interm.pem")));
+            assert!(ok && out.contains("Verification: OK"), "openssl ts: {out}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, expected);
+}
+
+/// pyHanko's AdES validation of every signature (not document timestamp) of a PDF, trusting
+/// the roots of `trust` (PEM bundle), never fetching: `lt` runs `ades_with_time_validation`
+/// with the DSS (and the CMS's own data) as the only validation data; `lta` runs
+/// `ades_lta_validation`. Prints one `RESULT <indication>` line per signature.
+const PYHANKO_ADES: &str = r#"
+import asyncio, sys, dataclasses
+from datetime import datetime, timezone
+from asn1crypto import pem, x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import ades
+from pyhanko.sign.validation.policy_decl import (
+    PdfSignatureValidationSpec, SignatureValidationSpec, RevocationInfoGatheringSpec,
+    RevinfoOnlineFetchingRule, CertificateFetchingRule, bootstrap_validation_data_handlers)
+from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, REQUIRE_REVINFO
+from pyhanko_certvalidator.registry import SimpleTrustManager
+from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+
+mode, path, trust = sys.argv[1], sys.argv[2], sys.argv[3]
+roots = [x509.Certificate.load(der) for _, _, der in pem.unarmor(open(trust, 'rb').read(), multiple=True)]
+policy = CertValidationPolicySpec(
+    trust_manager=SimpleTrustManager.build(trust_roots=roots),
+    revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO))
+spec = SignatureValidationSpec(
+    cert_validation_policy=policy,
+    revinfo_gathering_policy=RevocationInfoGatheringSpec(
+        online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY,
+        certificate_fetching_rule=CertificateFetchingRule.NEVER_FETCH))
+timing = ValidationTimingInfo.now(tz=timezone.utc)
+if len(sys.argv) > 4:
+    t = datetime.fromisoformat(sys.argv[4])
+    timing = ValidationTimingInfo(t, t, point_in_time_validation=True)
+
+async def with_time(sig):
+    dss = ades._dss_to_local_knowledge(reader=sig.reader)
+    s = dataclasses.replace(spec, local_knowledge=dss)
+    vdh = bootstrap_validation_data_handlers(spec=s, timing_info=timing)
+    return await ades.ades_with_time_validation(
+        signed_data=sig.signed_data, validation_spec=s, timing_info=timing,
+        validation_data_handlers=vdh, raw_digest=sig.compute_digest())
+
+async def main():
+    r = PdfFileReader(open(path, 'rb'))
+    for sig in r.embedded_regular_signatures:
+        if mode == 'lt':
+            res = await with_time(sig)
+        else:
+            res = await ades.ades_lta_validation(sig, PdfSignatureValidationSpec(spec), timing_info=timing)
+        print('RESULT', res.ades_subindic, res.failure_msg or '')
+asyncio.run(main())
+"#;
+
+/// pyHanko's AdES verdicts (`mode`: `lt` or `lta`) on `pdf`, or `None` when pyHanko is missing.
+fn pyhanko_ades(mode: &str, pdf: &Path, trust: &Path, at: Option<&str>) -> Option<Vec<String>> {
+    let pyhanko = tool("pyhanko")?;
+    let mut cmd = Command::new(pyhanko.with_file_name("python"));
+    cmd.arg("-c")
+        .arg(PYHANKO_ADES)
+        .args([mode, arg(pdf), arg(trust)]);
+    cmd.args(at);
+    let (ok, out) = run(&mut cmd);
+    assert!(ok, "pyHanko AdES validation did not run: {out}");
+    Some(
+        out.lines()
+            .filter_map(|l| l.strip_prefix("RESULT "))
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// The judges on a PAdES file: every signature (pdfsig cannot check document timestamps: it
+/// calls their type "unknown") valid for pdfsig, `qpdf --check` clean.
+fn pdfsig_and_qpdf(pdf: &Path, signatures: usize) {
+    if let Some(p) = PdfsigTrusting::new() {
+        let report = p.run(pdf);
+        let sigs: Vec<&str> = pdfsig_signatures(&report)
+            .into_iter()
+            .filter(|b| !b.contains("Signature Type: unknown"))
+            .collect();
+        assert_eq!(sigs.len(), signatures, "{report}");
+        for s in sigs {
+            assert!(s.contains("Signature is Valid"), "{report}");
+        }
+    }
+    if let Some((ok, out)) = qpdf_check(pdf) {
+        assert!(ok && !out.contains("WARNING"), "qpdf --check: {out}");
+    }
+}
