@@ -305,3 +305,165 @@ fn pdfsig_and_qpdf(pdf: &Path, signatures: usize) {
         assert!(ok && !out.contains("WARNING"), "qpdf --check: {out}");
     }
 }
+
+/// certomancer's TSA `label` with its clock at `at`.
+fn tsa_at(s: &Setup, label: &str, at: &str) -> sigform::tsp::HttpTimestampAuthority {
+    sigform::tsp::HttpTimestampAuthority::new(s.cm.tsa_url(label))
+        .unwrap()
+        .with_header("X-Certomancer-Fake-Time", at)
+}
+
+/// The validation data of certomancer's chain (root, CRLs fetched now) and the test PKI's.
+fn validation_data(s: &Setup, pdf: &[u8]) -> sigform::pades::levels::ValidationData {
+    use sigform::pades::levels::{ValidationData, certificates_to_validate};
+    let mut certs = certificates_to_validate(std::io::Cursor::new(pdf)).unwrap();
+    let mut data = ValidationData::default();
+    for pem in [s.cm.root_pem(), tv_bytes("pki/root-ca.pem")] {
+        for c in sigform::CertificateDer::parse_many(&pem).unwrap() {
+            data.certificates.push(c.der().to_vec());
+        }
+    }
+    certs.extend(data.certificates.iter().cloned());
+    let fetched = sigform::x509::fetch::fetch_revocation(&certs);
+    data.crls = fetched.crls;
+    data.crls.push(tv_bytes("pki/intermediate-ca.crl.der"));
+    data.crls.push(tv_bytes("pki/root-ca.crl.pem"));
+    data
+}
+
+/// `pdf` extended to `level` in memory with `tsa`.
+fn extend_with(
+    s: &Setup,
+    pdf: &[u8],
+    level: sigform::report::Level,
+    tsa: &dyn sigform::tsp::TimestampAuthority,
+) -> Vec<u8> {
+    let data = validation_data(s, pdf);
+    let mut out = std::io::Cursor::new(Vec::new());
+    sigform::pades::levels::extend(std::io::Cursor::new(pdf), &mut out, level, tsa, &data).unwrap();
+    out.into_inner()
+}
+
+/// The report entries of the document timestamps.
+fn doc_timestamps(r: &serde_json::Value) -> Vec<&serde_json::Value> {
+    r["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["details"]["kind"] == "document-timestamp")
+        .collect()
+}
+
+#[test]
+fn pades_extend_renew_and_tamper() {
+    let Some(s) = Setup::start() else {
+        return;
+    };
+    let tsa = s.cm.tsa_url("tsa");
+    // Ours at B-B, extended by the CLI to B-LTA (a document timestamp for B-T first: pyHanko's
+    // AdES validation wants a signature timestamp in the CMS, so only ours judges the level),
+    // and ours at B-T extended to B-LTA (pyHanko's ades_lta_validation judges it).
+    let bb = s.sign(&input_pdf(), "bb.pdf", &[]);
+    let bt = s.sign(&input_pdf(), "bt.pdf", &["--tsa".into(), tsa.clone()]);
+    for (input, out, doc_ts) in [(&bb, "ext.pdf", 2), (&bt, "ext-bt.pdf", 1)] {
+        let mut args: Vec<String> = [
+            "extend",
+            arg(input),
+            "-o",
+            arg(&s.p(out)),
+            "--level",
+            "B-LTA",
+            "--tsa",
+            &tsa,
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+        args.extend(s.revocation_args());
+        let (code, _, err) = sigform(&args);
+        assert_eq!(code, 0, "{err}");
+        let (code, r) = s.verify(&s.p(out), None);
+        assert_eq!((code, levels(&r)), (0, vec!["B-LTA".to_string()]), "{r:#}");
+        assert_eq!(doc_timestamps(&r).len(), doc_ts, "{r:#}");
+        pdfsig_and_qpdf(&s.p(out), 1);
+    }
+    if let Some(res) = pyhanko_ades("lta", &s.p("ext-bt.pdf"), &s.p("trust.pem"), None) {
+        assert!(res[0].starts_with("AdESPassed.OK"), "{res:?}");
+    }
+
+    // `sigform timestamp`: one more document timestamp.
+    let (code, _, err) = sigform(&[
+        "timestamp",
+        arg(&bb),
+        "-o",
+        arg(&s.p("ts.pdf")),
+        "--tsa",
+        &tsa,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, r) = s.verify(&s.p("ts.pdf"), None);
+    assert_eq!((code, levels(&r)), (0, vec!["B-T".to_string()]), "{r:#}");
+
+    // LTA renewed twice (at 2030 by `tsa`, whose certificate ends 2045; at 2044 by `tsa2`,
+    // valid to 2049): valid in 2046, past the end of the first TSA certificate, the newest
+    // document timestamp giving the older ones their proof of existence.
+    use sigform::report::Level;
+    let first = std::fs::read(s.p("ext.pdf")).unwrap();
+    let once = extend_with(
+        &s,
+        &first,
+        Level::BLTA,
+        &tsa_at(&s, "tsa", "2030-01-01T00:00:00+00:00"),
+    );
+    let twice = extend_with(
+        &s,
+        &once,
+        Level::BLTA,
+        &tsa_at(&s, "tsa2", "2044-06-01T00:00:00+00:00"),
+    );
+    std::fs::write(s.p("renewed.pdf"), &twice).unwrap();
+    let (code, r) = s.verify(&s.p("renewed.pdf"), Some("2046-01-01T00:00:00Z"));
+    assert_eq!((code, levels(&r)), (0, vec!["B-LTA".to_string()]), "{r:#}");
+    assert_eq!(doc_timestamps(&r).len(), 4, "{r:#}");
+    pdfsig_and_qpdf(&s.p("renewed.pdf"), 1);
+
+    // Tampering: a byte of the last document timestamp's token (its signature), a byte of a
+    // DSS entry, a byte covered by the document timestamps (their imprint): each fails.
+    let lta = std::fs::read(s.p("ext.pdf")).unwrap();
+    let contents = signed_contents(&lta);
+    let (_, last_token) = contents.last().unwrap();
+    let at = find(
+        &lta,
+        &hex::encode(&last_token[last_token.len() - 8..]).into_bytes(),
+    );
+    let mut bad_token = lta.clone();
+    bad_token[at] = if bad_token[at] == b'0' { b'1' } else { b'0' };
+    let bad_dss = {
+        let mut b = lta.clone();
+        let at = find(&b, b"/Type /DSS").max(find(&b, b"/Type/DSS"));
+        let stream = at + find(&b[at..], b"stream\r\n") + 20;
+        b[stream] ^= 0x01;
+        b
+    };
+    for (name, bytes, sub) in [
+        ("bad-token.pdf", bad_token, "SIG_CRYPTO_FAILURE"),
+        ("bad-dss.pdf", bad_dss, "HASH_FAILURE"),
+    ] {
+        std::fs::write(s.p(name), &bytes).unwrap();
+        let (code, r) = s.verify(&s.p(name), None);
+        assert_eq!(code, 1, "{name}: {r:#}");
+        let ts = doc_timestamps(&r);
+        assert!(
+            ts.iter()
+                .any(|t| t["indication"] == "TOTAL_FAILED" && t["sub_indication"] == sub),
+            "{name}: {r:#}"
+        );
+    }
+}
+
+/// Where `needle` first is in `hay` (0 when absent: the tests then fail on their asserts).
+fn find(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap_or(0)
+}

@@ -27,6 +27,7 @@
 //! The parts:
 //! - `discovery`: finding the signature fields and the signature dictionaries no field reaches;
 //! - `dss`: the certificates and revocation data of the Document Security Store;
+//! - `poe`: the proof of existence document timestamps give the revisions before them;
 //! - `levels`: the B-T / B-LT / B-LTA level each signature reaches with the document
 //!   timestamps and the DSS;
 //! - `signature`: the check of one signature, one function per step;
@@ -49,6 +50,7 @@ pub(crate) mod discovery;
 mod dss;
 mod levels;
 mod permissions;
+mod poe;
 mod signature;
 
 /// Verifies every signature of a PDF read from `input`.
@@ -111,6 +113,7 @@ fn verify_reader<R: Read + Seek>(
         .enumerate()
         .map(|(i, f)| check_signature(reader, f, format!("S{}", i + 1), &ctx))
         .collect();
+    poe::apply(reader, &found, &mut checked, &ctx);
     // Signed revision order (the order a reader would list them in).
     checked.sort_by_key(|c| c.covered.unwrap_or(usize::MAX));
     for (i, c) in checked.iter_mut().enumerate() {
