@@ -467,3 +467,133 @@ fn find(hay: &[u8], needle: &[u8]) -> usize {
         .position(|w| w == needle)
         .unwrap_or(0)
 }
+
+/// `pyhanko sign addsig ... pemder` with certomancer's signer (its own certificate, the test
+/// PKI's key) and `extra` options (e.g. `--use-pades-lta`), or `None` when pyHanko is missing.
+fn pyhanko_sign(s: &Setup, input: &Path, out: &str, extra: &[&str]) -> Option<PathBuf> {
+    let pyhanko = tool("pyhanko")?;
+    std::fs::write(
+        s.p("cm-signer.pem"),
+        s.cm.get("/sigform/certs/interm/issued/signer.cert.pem"),
+    )
+    .unwrap();
+    let (ok, log) = run(Command::new(pyhanko)
+        .args(["sign", "addsig", "--field", "PyHankoSig"])
+        .args(extra)
+        .args(["pemder", "--no-pass", "--key"])
+        .arg(tv("pki/signer-rsa2048.key.pem"))
+        .arg("--cert")
+        .arg(s.p("cm-signer.pem"))
+        .arg("--chain")
+        .arg(s.p("cm-interm.pem"))
+        .arg(input)
+        .arg(s.p(out)));
+    assert!(ok, "pyhanko addsig: {log}");
+    Some(s.p(out))
+}
+
+#[test]
+fn pades_other_tools_lta_and_proof_of_existence() {
+    let Some(s) = Setup::start() else {
+        return;
+    };
+    let tsa = s.cm.tsa_url("tsa");
+    // pyHanko's own B-LTA: our verifier gives it its level.
+    if let Some(lta) = pyhanko_sign(
+        &s,
+        &input_pdf(),
+        "pyhanko-lta.pdf",
+        &[
+            "--timestamp-url",
+            &tsa,
+            "--with-validation-info",
+            "--use-pades-lta",
+            "--trust",
+            arg(&s.p("cm-root.pem")),
+            "--trust-replace",
+        ],
+    ) {
+        let (code, r) = s.verify(&lta, None);
+        assert_eq!((code, levels(&r)), (0, vec!["B-LTA".to_string()]), "{r:#}");
+    }
+    // pyHanko's B-B, extended by us to B-LTA: our verifier and pdfsig accept it.
+    if let Some(bb) = pyhanko_sign(&s, &input_pdf(), "pyhanko-bb.pdf", &[]) {
+        let mut args: Vec<String> = [
+            "extend",
+            arg(&bb),
+            "-o",
+            arg(&s.p("pyhanko-ext.pdf")),
+            "--level",
+            "B-LTA",
+            "--tsa",
+            &tsa,
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+        args.extend(s.revocation_args());
+        let (code, _, err) = sigform(&args);
+        assert_eq!(code, 0, "{err}");
+        let (code, r) = s.verify(&s.p("pyhanko-ext.pdf"), None);
+        assert_eq!((code, levels(&r)), (0, vec!["B-LTA".to_string()]), "{r:#}");
+        pdfsig_and_qpdf(&s.p("pyhanko-ext.pdf"), 1);
+    }
+
+    // Proof of existence of a PAdES B-T signature (the TSA's clock moved): a signer
+    // certificate that ends in 2050 is valid in 2051 with a 2044 timestamp; signer-revoked
+    // (revoked 2025-06-01) is valid with a timestamp before that and fails with one after.
+    for (signer, at, verify_at, valid) in [
+        (
+            "signer-rsa2048",
+            "2044-06-01T12:00:00+00:00",
+            "2051-01-01T00:00:00Z",
+            true,
+        ),
+        (
+            "signer-revoked",
+            "2024-12-01T12:00:00+00:00",
+            "2026-01-01T00:00:00Z",
+            true,
+        ),
+        (
+            "signer-revoked",
+            "2025-09-01T12:00:00+00:00",
+            "2026-01-01T00:00:00Z",
+            false,
+        ),
+    ] {
+        let options = sigform::pades::sign::PadesOptions {
+            timestamp_authority: Some(sigform::cades::SharedTsa(std::sync::Arc::new(tsa_at(
+                &s, "tsa", at,
+            )))),
+            ..Default::default()
+        };
+        let out = s.p(&format!("{signer}-{valid}.pdf"));
+        let signer = common::test_signer(signer, "pki/chain.pem");
+        sigform::pades::sign::sign_file(input_pdf(), &out, &signer, &options).unwrap();
+        let args = vec![
+            "verify".to_string(),
+            arg(&out).into(),
+            "--trust".into(),
+            arg(&s.p("trust.pem")).into(),
+            "--crl".into(),
+            arg(&tv("pki/intermediate-ca.crl.der")).into(),
+            "--at".into(),
+            verify_at.into(),
+            "--format".into(),
+            "json".into(),
+        ];
+        let (code, stdout, err) = sigform(&args);
+        let r: serde_json::Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {err}"));
+        if valid {
+            assert_eq!((code, levels(&r)), (0, vec!["B-T".to_string()]), "{r:#}");
+        } else {
+            assert_eq!(code, 1, "{r:#}");
+            assert_eq!(
+                r["signatures"][0]["sub_indication"], "REVOKED_NO_POE",
+                "{r:#}"
+            );
+        }
+    }
+}
