@@ -12,6 +12,9 @@ use common::{run, tempdir, tool, tv, tv_bytes};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// ICP-Brasil's AD-RB policy for PAdES (DOC-ICP-15.03).
+const AD_RB_PADES: &str = "2.16.76.1.7.1.11.1.1";
+
 /// A small PDF to sign.
 fn input_pdf() -> PathBuf {
     tv("pdf/qdf.pdf")
@@ -143,9 +146,24 @@ fn pades_sign_lta_and_judges() {
     }
     // The judge can fail: a B-T file (no DSS) has no revocation data for pyHanko's B-LT
     // validation without fetching.
-    let bt = s.sign(&input_pdf(), "bt.pdf", &["--tsa".into(), tsa]);
+    // ICP-Brasil AD-RT: B-T under the AD-RB policy attributes.
+    let policy: Vec<String> = [
+        "--tsa",
+        &tsa,
+        "--policy-oid",
+        AD_RB_PADES,
+        "--policy-hash",
+        &"ab".repeat(32),
+        "--policy-uri",
+        "http://politicas.icpbrasil.gov.br/PA_PAdES_AD_RB_v1_1.der",
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    let bt = s.sign(&input_pdf(), "bt.pdf", &policy);
     let (code, r) = s.verify(&bt, None);
     assert_eq!((code, levels(&r)), (0, vec!["B-T".to_string()]), "{r:#}");
+    assert_eq!(r["signatures"][0]["policy_oid"], AD_RB_PADES, "{r:#}");
     pdfsig_and_qpdf(&bt, 1);
     if let Some(res) = pyhanko_ades("lt", &bt, &trust, None) {
         assert!(!res[0].starts_with("AdESPassed.OK"), "{res:?}");

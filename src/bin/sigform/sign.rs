@@ -287,7 +287,11 @@ fn sign_pades(args: PadesArgs) -> Result<ExitCode, Failure> {
         && level > sigform::report::Level::BT
     {
         let signed = read(&args.output)?;
-        let out = crate::levels::extend_pdf(&signed, level, url, &args.validation)?;
+        // No partial output: the signature without the level asked is removed.
+        let out =
+            crate::levels::extend_pdf(&signed, level, url, &args.validation).inspect_err(|_| {
+                let _ = std::fs::remove_file(&args.output);
+            })?;
         write_atomically(&args.output, &out)?;
     }
     Ok(ExitCode::SUCCESS)
