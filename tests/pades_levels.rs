@@ -557,6 +557,73 @@ fn pades_other_tools_lta_and_proof_of_existence() {
         pdfsig_and_qpdf(&s.p("pyhanko-ext.pdf"), 1);
     }
 
+    // Two-step signing with a TSA: the timestamp is added at finish.
+    {
+        use sigform::Signer as _;
+        let signer = common::test_signer("signer-rsa2048", "pki/chain.pem");
+        let options = sigform::pades::sign::PadesOptions {
+            timestamp_authority: Some(sigform::cades::SharedTsa(std::sync::Arc::new(tsa_at(
+                &s,
+                "tsa",
+                "2030-01-01T00:00:00+00:00",
+            )))),
+            ..Default::default()
+        };
+        let mut out = std::io::Cursor::new(Vec::new());
+        let input = std::fs::File::open(input_pdf()).unwrap();
+        let prepared = sigform::pades::sign::prepare(
+            input,
+            &mut out,
+            signer.identity(),
+            signer.algorithm(),
+            &options,
+        )
+        .unwrap();
+        let value = signer.sign(&prepared.to_be_signed).unwrap();
+        let tsa = tsa_at(&s, "tsa", "2030-01-01T00:00:00+00:00");
+        sigform::pades::sign::finish_timestamped(&mut out, &prepared.state, &value, &tsa).unwrap();
+        std::fs::write(s.p("two-step.pdf"), out.into_inner()).unwrap();
+        let (code, r) = s.verify(&s.p("two-step.pdf"), None);
+        assert_eq!((code, levels(&r)), (0, vec!["B-T".to_string()]), "{r:#}");
+        assert!(
+            r["signatures"][0]["timestamp_time"]
+                .as_str()
+                .unwrap()
+                .starts_with("2030-01-01"),
+            "{r:#}"
+        );
+    }
+
+    // A real-world PDF (DSS's, signed by another tool) extended to B-T: a document timestamp
+    // that does not disturb its signature.
+    if let Some(rw) = common::corpus::shared("corpus/realworld/files/dss_pdf-signed-original.pdf") {
+        let (_, before) = s.verify(&rw, None);
+        let (code, _, err) = sigform(&[
+            "extend",
+            arg(&rw),
+            "-o",
+            arg(&s.p("rw-bt.pdf")),
+            "--level",
+            "B-T",
+            "--tsa",
+            &tsa,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let (_, after) = s.verify(&s.p("rw-bt.pdf"), None);
+        let sig = |r: &serde_json::Value| r["signatures"][0].clone();
+        assert_eq!(
+            sig(&after)["indication"],
+            sig(&before)["indication"],
+            "{after:#}"
+        );
+        assert_eq!(levels(&after), ["B-T"], "{after:#}");
+        assert_eq!(
+            doc_timestamps(&after)[0]["indication"],
+            "TOTAL_PASSED",
+            "{after:#}"
+        );
+    }
+
     // Proof of existence of a PAdES B-T signature (the TSA's clock moved): a signer
     // certificate that ends in 2050 is valid in 2051 with a 2044 timestamp; signer-revoked
     // (revoked 2025-06-01) is valid with a timestamp before that and fails with one after.
