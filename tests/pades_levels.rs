@@ -682,3 +682,76 @@ fn pades_other_tools_lta_and_proof_of_existence() {
         }
     }
 }
+
+#[test]
+fn package_with_timestamps_reports_levels() {
+    let Some(s) = Setup::start() else {
+        return;
+    };
+    let tsa = s.cm.tsa_url("tsa");
+    let pki = |n: &str| tv(&format!("pki/{n}"));
+    let doc = tv("docs/sample.txt");
+    let p7s = s.p("sample.txt.p7s");
+    let (code, _, err) = sigform(&[
+        "sign",
+        "cades",
+        arg(&doc),
+        "-o",
+        arg(&p7s),
+        "--key",
+        arg(&pki("icp-pf.key.pem")),
+        "--cert",
+        arg(&pki("icp-pf.pem")),
+        "--chain",
+        arg(&pki("intermediate-ca.pem")),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(
+        s.p("plan.json"),
+        r#"{"participants": [{"step": 1, "kind": "digital", "name": "João da Silva", "cpf": "52998224725"}]}"#,
+    )
+    .unwrap();
+    let (code, _, err) = sigform(&[
+        "package",
+        "build",
+        "--document",
+        arg(&doc),
+        "--signature",
+        arg(&p7s),
+        "--format",
+        "cades-detached",
+        "--plan",
+        arg(&s.p("plan.json")),
+        "--seal-key",
+        arg(&pki("icp-pj.key.pem")),
+        "--seal-cert",
+        arg(&pki("icp-pj.pem")),
+        "--seal-chain",
+        arg(&pki("intermediate-ca.pem")),
+        "--tsa",
+        &tsa,
+        "-o",
+        arg(&s.p("pkg.zip")),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let verify = |format: &str| {
+        sigform(&[
+            "package",
+            "verify",
+            arg(&s.p("pkg.zip")),
+            "--trust",
+            arg(&s.p("trust.pem")),
+            "--format",
+            format,
+        ])
+    };
+    let (code, out, err) = verify("json");
+    assert_eq!(code, 0, "{out}{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for part in ["signatures", "seal", "manifest_pdf"] {
+        assert_eq!(r[part]["signatures"][0]["level"], "B-T", "{part}: {out}");
+    }
+    let (_, out, _) = verify("text");
+    assert!(out.contains("levels:     S1 B-T"), "{out}");
+    assert!(out.contains("TOTAL_PASSED, B-T, by"), "{out}");
+}
