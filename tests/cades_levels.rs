@@ -416,7 +416,7 @@ fn cades_cli_sign_lta_with_certomancer_and_fetched_revocation() {
         }
     }
 
-    // extend: a B-B .p7s to B-T; a PDF is "not yet" (exit 2).
+    // extend: a B-B .p7s to B-T.
     let (code, _, err) = sigform(&[
         "sign",
         "cades",
@@ -455,6 +455,46 @@ fn cades_cli_sign_lta_with_certomancer_and_fetched_revocation() {
     let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(r["signatures"][0]["level"], "B-T", "{out}");
     assert_eq!(code, 0, "{out}");
+    // ICP-Brasil AD-RT: B-T under the AD-RB policy attributes.
+    let (code, _, err) = sigform(&[
+        "sign",
+        "cades",
+        arg(&p("doc.txt")),
+        "-o",
+        arg(&p("adrt.p7s")),
+        "--key",
+        arg(&tv("pki/signer-rsa2048.key.pem")),
+        "--cert",
+        arg(&tv("pki/signer-rsa2048.pem")),
+        "--chain",
+        arg(&tv("pki/chain.pem")),
+        "--policy-oid",
+        "2.16.76.1.7.1.1.2.3",
+        "--policy-hash",
+        &"cd".repeat(32),
+        "--tsa",
+        &tsa,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = sigform(&[
+        "verify",
+        arg(&p("adrt.p7s")),
+        "--content",
+        arg(&p("doc.txt")),
+        "--trust",
+        arg(&p("trust.pem")),
+        "--format",
+        "json",
+    ]);
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(r["signatures"][0]["level"], "B-T", "{out}");
+    assert_eq!(
+        r["signatures"][0]["policy_oid"], "2.16.76.1.7.1.1.2.3",
+        "{out}"
+    );
+
+    // extend: a file that is not a signature (a PDF without one) is refused (exit 2).
     std::fs::write(p("x.pdf"), b"%PDF-1.7\n").unwrap();
     let (code, _, err) = sigform(&[
         "extend",
@@ -467,7 +507,7 @@ fn cades_cli_sign_lta_with_certomancer_and_fetched_revocation() {
         &tsa,
     ]);
     assert_eq!(code, 2);
-    assert!(err.contains("not yet"), "{err}");
+    assert!(!p("y.pdf").exists(), "{err}");
 }
 
 /// A B-T signature by `signer` whose token certomancer makes at the fake time `at`.

@@ -123,6 +123,7 @@ fn build_with(
             container,
             time: t(300),
             seal: seal.map(|s| s as &dyn sigform::Signer),
+            timestamp_authority: None,
         },
     )
     .unwrap_or_else(|e| panic!("build: {e}"))

@@ -391,6 +391,7 @@ fn build(
             container: o.container,
             time: t(600),
             seal: o.sealed.then(|| seal() as &dyn Signer),
+            timestamp_authority: None,
         },
     )
     .unwrap_or_else(|e| panic!("build: {e}"))

@@ -131,6 +131,7 @@ pub fn build(
             },
             time: SystemTime::now(),
             seal: Some(portal.config.seal.as_ref()),
+            timestamp_authority: None,
         },
     )
     .map_err(|e| ApiError::internal("building the package", e))?;

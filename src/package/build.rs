@@ -95,6 +95,10 @@ pub struct BuildOptions<'a> {
     pub time: SystemTime,
     /// The server signer that seals `manifest.json` and signs `manifest.pdf`.
     pub seal: Option<&'a dyn Signer>,
+    /// A timestamp authority: the seal, the signature of `manifest.pdf` and every CAdES
+    /// SignerInfo of the signature entry without one get a signature-time-stamp (B-T; for
+    /// ICP-Brasil AD-RB signatures, AD-RT). The package bytes then depend on the TSA's answers.
+    pub timestamp_authority: Option<&'a crate::cades::SharedTsa>,
 }
 
 impl std::fmt::Debug for BuildOptions<'_> {
@@ -108,6 +112,7 @@ impl std::fmt::Debug for BuildOptions<'_> {
                 "seal",
                 &self.seal.map(|s| s.identity().certificate().subject()),
             )
+            .field("timestamp_authority", &self.timestamp_authority.is_some())
             .finish()
     }
 }
@@ -120,6 +125,7 @@ impl Default for BuildOptions<'_> {
             container: Container::Zip,
             time: SystemTime::now(),
             seal: None,
+            timestamp_authority: None,
         }
     }
 }
@@ -275,6 +281,14 @@ pub fn build(
         document.media_type.clone()
     };
     let doc_sha = sha256_hex(document.data);
+    let timestamped;
+    let signature = match (options.timestamp_authority, format) {
+        (Some(tsa), SignatureFormat::CadesAttached | SignatureFormat::CadesDetached) => {
+            timestamped = cades::levels::add_signature_timestamp(signature, None, &*tsa.0)?;
+            timestamped.as_slice()
+        }
+        _ => signature,
+    };
     let report = verify_signature_entry(
         format,
         signature,
@@ -342,7 +356,7 @@ pub fn build(
     manifest.validate(&Limits::default())?;
     let json = manifest.to_json();
     let seal = match options.seal {
-        Some(seal) => Some(seal_manifest(&json, seal, options.time)?),
+        Some(seal) => Some(seal_manifest(&json, seal, options)?),
         None => None,
     };
     entries.push(Entry::new(MANIFEST_JSON, "application/json", json));
@@ -528,19 +542,20 @@ fn manifest_pdf_entry(
         .collect();
     let mut pdf = super::manifest_pdf(manifest, &pngs)?;
     if let Some(seal) = options.seal {
-        pdf = seal_pdf(&pdf, seal, options.time)?;
+        pdf = seal_pdf(&pdf, seal, options)?;
     }
     Ok(Entry::new(MANIFEST_PDF, "application/pdf", pdf))
 }
 
 /// The seal: a detached CAdES signature over the manifest bytes.
-fn seal_manifest(json: &[u8], seal: &dyn Signer, time: SystemTime) -> Result<Vec<u8>> {
+fn seal_manifest(json: &[u8], seal: &dyn Signer, options: &BuildOptions<'_>) -> Result<Vec<u8>> {
     cades::sign(
         json,
         seal,
         &CadesOptions {
             attached: false,
-            signing_time: SigningTime::At(time),
+            signing_time: SigningTime::At(options.time),
+            timestamp_authority: options.timestamp_authority.cloned(),
             ..CadesOptions::default()
         },
     )
@@ -552,12 +567,13 @@ pub(crate) fn generator() -> String {
 }
 
 /// PAdES-signs the manifest PDF with the seal signer.
-fn seal_pdf(pdf: &[u8], seal: &dyn Signer, time: SystemTime) -> Result<Vec<u8>> {
+fn seal_pdf(pdf: &[u8], seal: &dyn Signer, build: &BuildOptions<'_>) -> Result<Vec<u8>> {
     let mut out = Cursor::new(Vec::new());
     let options = crate::pades::sign::PadesOptions {
         field_name: Some("Seal".into()),
         reason: Some("Signature package manifest seal".into()),
-        signing_time: Some(time),
+        signing_time: Some(build.time),
+        timestamp_authority: build.timestamp_authority.cloned(),
         ..Default::default()
     };
     crate::pades::sign::sign(Cursor::new(pdf), &mut out, seal, &options)?;

@@ -136,6 +136,14 @@ fn verdict_of(r: &SignatureReport) -> String {
     }
 }
 
+/// The verdict and, when known, the level (`TOTAL_PASSED, B-T`).
+fn verdict_and_level(r: &SignatureReport) -> String {
+    match r.level {
+        Some(l) => format!("{}, {l}", verdict_of(r)),
+        None => verdict_of(r),
+    }
+}
+
 fn first_problem(r: &SignatureReport) -> String {
     r.checks
         .iter()
@@ -170,16 +178,29 @@ impl std::fmt::Display for PackageReport {
         match &self.seal {
             Some(s) => {
                 let by = s.signatures.first().map(subject_of).unwrap_or_default();
-                let v = s.signatures.first().map(verdict_of).unwrap_or_default();
+                let v = s
+                    .signatures
+                    .first()
+                    .map(verdict_and_level)
+                    .unwrap_or_default();
                 writeln!(f, "  seal:       {v}, by {by}")?;
             }
             None => writeln!(f, "  seal:       none (the manifest is not sealed)")?,
         }
         if let Some(m) = &self.manifest_pdf {
             match m.signatures.first() {
-                Some(s) => writeln!(f, "  manifest.pdf: signed, {}", verdict_of(s))?,
+                Some(s) => writeln!(f, "  manifest.pdf: signed, {}", verdict_and_level(s))?,
                 None => writeln!(f, "  manifest.pdf: not signed")?,
             }
+        }
+        let levels: Vec<String> = self
+            .signatures
+            .signatures
+            .iter()
+            .filter_map(|s| s.level.map(|l| format!("{} {l}", s.id)))
+            .collect();
+        if !levels.is_empty() {
+            writeln!(f, "  levels:     {}", levels.join(", "))?;
         }
         writeln!(f, "  participants:")?;
         for p in &self.participants {

@@ -12,7 +12,6 @@ use crate::cades::verify::{
 };
 use crate::error::Result;
 use crate::report::{Indication, SignatureReport, SubIndication, ValidationReport};
-use crate::time;
 use crate::verify::VerifyOptions;
 use crate::x509::CertificateDer;
 use std::io::Read;
@@ -81,7 +80,9 @@ fn parse_tst_info(econtent: &[u8]) -> Result<TstInfo> {
     m.finish("messageImprint")?;
     r.read_expect(tlv::tag::INTEGER, W)?;
     let gen_el = r.read_expect(tlv::tag::GENERALIZED_TIME, "genTime")?;
-    let gen_time = time::parse_time(gen_el.raw).ok().map(|d| time::rfc3339(&d));
+    // RFC 3161 allows fractions of a second (certomancer writes them): the TSP reader's
+    // GenTime reads them, the CMS Time reader does not.
+    let gen_time = crate::tsp::GenTime::parse(gen_el.content).map(|g| g.rfc3339());
     Ok(TstInfo {
         imprint_oid,
         imprint: hashed.content.to_vec(),

@@ -3,6 +3,7 @@
 pub(crate) mod appearance;
 pub mod cms_profile;
 pub mod diff;
+pub mod levels;
 mod ranges;
 pub mod sign;
 pub mod verify;

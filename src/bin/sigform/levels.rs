@@ -1,5 +1,6 @@
-//! `sigform extend FILE.p7s`, and the level arguments `sign cades` shares with it: the TSA,
-//! the level, and the validation data for B-LT (files, or fetched when asked).
+//! `sigform extend FILE` (a .p7s or a PDF) and `sigform timestamp FILE.pdf`, and the level
+//! arguments `sign cades` and `sign pades` share with them: the TSA, the level, and the
+//! validation data for B-LT (files, or fetched when asked).
 
 use crate::Failure;
 use crate::files::{is_pdf, open, read, write_atomically};
@@ -54,8 +55,9 @@ pub(crate) struct ValidationArgs {
 }
 
 impl ValidationArgs {
-    /// The validation data for `p7s` (already timestamped, so the TSA's chain is known).
-    fn data(&self, p7s: &[u8]) -> Result<ValidationData, Failure> {
+    /// The validation data for a signature whose certificates (the signers' and the TSAs',
+    /// already timestamped so the TSA's chain is known) are `to_validate`.
+    fn data(&self, to_validate: Vec<Vec<u8>>) -> Result<ValidationData, Failure> {
         let mut data = ValidationData::default();
         for p in &self.add_cert {
             for c in sigform::CertificateDer::parse_many(&read(p)?)? {
@@ -69,7 +71,7 @@ impl ValidationArgs {
             data.ocsp_responses.push(read(p)?);
         }
         if self.fetch_revocation {
-            let mut certs = certificates_to_validate(p7s)?;
+            let mut certs = to_validate;
             certs.extend(data.certificates.iter().cloned());
             let fetched = sigform::x509::fetch::fetch_revocation(&certs);
             for w in &fetched.warnings {
@@ -101,27 +103,57 @@ pub(crate) fn extend_p7s(
     if level >= Level::BLT {
         // Timestamp first, so the TSA's certificates are there to fetch the status of.
         out = extend(&out, Level::BT, None, &tsa, &data)?;
-        data = validation.data(&out)?;
+        data = validation.data(certificates_to_validate(&out)?)?;
     }
     let mut file = content.map(open).transpose()?;
     let reader = file.as_mut().map(|f| f as &mut dyn std::io::Read);
     Ok(extend(&out, level, reader, &tsa, &data)?)
 }
 
+/// Extends the signed PDF `pdf` to `level` (B-T: a document timestamp when a signature has
+/// no signature timestamp; B-LT: and a DSS; B-LTA: and a document timestamp).
+pub(crate) fn extend_pdf(
+    pdf: &[u8],
+    level: Level,
+    url: &str,
+    validation: &ValidationArgs,
+) -> Result<Vec<u8>, Failure> {
+    use sigform::pades::levels;
+    use std::io::Cursor;
+    let tsa = tsa(url)?;
+    let mut out = Cursor::new(Vec::new());
+    // Timestamp first, so the TSA's certificates are there to fetch the status of.
+    levels::extend(
+        Cursor::new(pdf),
+        &mut out,
+        Level::BT,
+        &tsa,
+        &ValidationData::default(),
+    )?;
+    let bt = out.into_inner();
+    if level == Level::BT {
+        return Ok(bt);
+    }
+    let data = validation.data(levels::certificates_to_validate(Cursor::new(&bt))?)?;
+    let mut out = Cursor::new(Vec::new());
+    levels::extend(Cursor::new(&bt), &mut out, level, &tsa, &data)?;
+    Ok(out.into_inner())
+}
+
 #[derive(Args)]
 pub(crate) struct ExtendArgs {
-    /// The signature to extend (.p7s).
+    /// The signature to extend: a .p7s, or a signed PDF.
     file: PathBuf,
     /// Where to write the extended signature.
     #[arg(short, long)]
     output: PathBuf,
-    /// The level to reach (from B-LTA, one more archive timestamp: renewal).
+    /// The level to reach (from B-LTA, one more archive or document timestamp: renewal).
     #[arg(long, value_enum)]
     level: LevelArg,
     /// The RFC 3161 timestamp authority (HTTP POST).
     #[arg(long)]
     tsa: String,
-    /// The signed document, for a detached signature (needed for B-LTA).
+    /// The signed document, for a detached .p7s (needed for B-LTA).
     #[arg(long)]
     content: Option<PathBuf>,
     #[command(flatten)]
@@ -129,18 +161,45 @@ pub(crate) struct ExtendArgs {
 }
 
 pub(crate) fn run(args: ExtendArgs) -> Result<ExitCode, Failure> {
-    if is_pdf(&args.file)? {
-        eprintln!("sigform: extending a PDF is not yet supported (only .p7s)");
-        return Ok(ExitCode::from(2));
-    }
-    let p7s = read(&args.file)?;
-    let out = extend_p7s(
-        &p7s,
-        args.level.into(),
-        args.content.as_deref(),
-        &args.tsa,
-        &args.validation,
-    )?;
+    let input = read(&args.file)?;
+    let out = if is_pdf(&args.file)? {
+        extend_pdf(&input, args.level.into(), &args.tsa, &args.validation)?
+    } else {
+        extend_p7s(
+            &input,
+            args.level.into(),
+            args.content.as_deref(),
+            &args.tsa,
+            &args.validation,
+        )?
+    };
     write_atomically(&args.output, &out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub(crate) struct TimestampArgs {
+    /// The PDF to timestamp.
+    file: PathBuf,
+    /// Where to write the timestamped PDF.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// The RFC 3161 timestamp authority (HTTP POST).
+    #[arg(long)]
+    tsa: String,
+}
+
+/// `sigform timestamp`: a document timestamp over the whole PDF.
+pub(crate) fn run_timestamp(args: TimestampArgs) -> Result<ExitCode, Failure> {
+    if !is_pdf(&args.file)? {
+        return Err(Failure(format!(
+            "{} is not a PDF (timestamp a .p7s with `sigform extend --level B-T`)",
+            args.file.display()
+        )));
+    }
+    let tsa = tsa(&args.tsa)?;
+    let mut out = std::io::Cursor::new(Vec::new());
+    sigform::pades::levels::add_document_timestamp(open(&args.file)?, &mut out, &tsa)?;
+    write_atomically(&args.output, &out.into_inner())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@
 //! The parts, one per command family:
 //! - `sign`: `sign cades`, `sign pades` and `sign raw`;
 //! - `verify`: `verify` (a .p7s or a signed PDF);
+//! - `levels`: `extend` and `timestamp`;
 //! - `key`: `key info`;
 //! - `cert`: `cert verify` (a certificate's chain);
 //! - `package`: `package build` and `package verify`;
@@ -74,8 +75,11 @@ enum Command {
     /// Create signatures.
     #[command(subcommand)]
     Sign(sign::SignCommand),
-    /// Extend a CAdES signature (.p7s) to B-T, B-LT or B-LTA (or renew a B-LTA one).
+    /// Extend a CAdES signature (.p7s) or a signed PDF to B-T, B-LT or B-LTA (or renew a
+    /// B-LTA one).
     Extend(Box<levels::ExtendArgs>),
+    /// Add a document timestamp (/SubFilter /ETSI.RFC3161) to a PDF.
+    Timestamp(Box<levels::TimestampArgs>),
     /// Verify a signature (.p7s) or a signed PDF: exit 0 when every signature is TOTAL_PASSED, 1 otherwise.
     Verify(Box<verify::VerifyArgs>),
     /// Inspect a signing key: load it with its certificate and print who would sign.
@@ -110,6 +114,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Package(cmd) => package::run(cmd),
         Command::Demo { dir } => demo::run(dir),
         Command::Extend(args) => levels::run(*args),
+        Command::Timestamp(args) => levels::run_timestamp(*args),
         Command::Key(cmd) => key::run(cmd),
         Command::Sign(cmd) => sign::run(cmd),
         Command::Verify(args) => verify::run(*args),

@@ -82,6 +82,10 @@ pub(crate) struct BuildArgs {
     /// Environment variable holding the seal's PKCS#12 or key password.
     #[arg(long)]
     seal_pass_env: Option<String>,
+    /// An RFC 3161 timestamp authority (HTTP POST): the seal, the manifest.pdf signature and
+    /// each CAdES signature without one get a signature timestamp (B-T).
+    #[arg(long)]
+    tsa: Option<String>,
     /// Where to write the package.
     #[arg(short, long)]
     output: PathBuf,
@@ -207,6 +211,12 @@ fn build(args: BuildArgs) -> Result<ExitCode, Failure> {
     } else {
         None
     };
+    let tsa = match &args.tsa {
+        Some(url) => Some(sigform::cades::SharedTsa(std::sync::Arc::new(
+            crate::levels::tsa(url)?,
+        ))),
+        None => None,
+    };
     let options = BuildOptions {
         include_original: !args.no_original,
         include_manifest_pdf: !args.no_manifest_pdf,
@@ -220,6 +230,7 @@ fn build(args: BuildArgs) -> Result<ExitCode, Failure> {
             None => std::time::SystemTime::now(),
         },
         seal: seal.as_ref().map(|s| s as &dyn sigform::Signer),
+        timestamp_authority: tsa.as_ref(),
     };
     let format = match args.format {
         FormatArg::CadesAttached => SignatureFormat::CadesAttached,

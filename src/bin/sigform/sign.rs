@@ -50,18 +50,8 @@ pub(crate) struct CadesArgs {
     /// Which signature to counter-sign (1-based, as `verify` numbers them).
     #[arg(long, default_value_t = 1, requires = "countersign")]
     target: usize,
-    /// Signature policy OID (e.g. ICP-Brasil AD-RB 2.16.76.1.7.1.1.2.3).
-    #[arg(long, requires = "policy_hash")]
-    policy_oid: Option<String>,
-    /// Hash of the policy document, hex.
-    #[arg(long, requires = "policy_oid")]
-    policy_hash: Option<String>,
-    /// Hash algorithm of --policy-hash (sha256 by default).
-    #[arg(long, default_value = "sha256")]
-    policy_hash_alg: String,
-    /// Where the policy document is published (SPuri).
-    #[arg(long, requires = "policy_oid")]
-    policy_uri: Option<String>,
+    #[command(flatten)]
+    policy: PolicyArgs,
     /// Commitment type OID (repeatable), e.g. 1.2.840.113549.1.9.16.6.5 (proof of approval).
     #[arg(long)]
     commitment: Vec<String>,
@@ -79,9 +69,49 @@ pub(crate) struct CadesArgs {
     validation: crate::levels::ValidationArgs,
 }
 
+/// An explicit signature policy (EPES), e.g. ICP-Brasil's AD-RB: written as the
+/// signature-policy-identifier signed attribute.
+#[derive(Args)]
+pub(crate) struct PolicyArgs {
+    /// Signature policy OID (e.g. ICP-Brasil AD-RB 2.16.76.1.7.1.1.2.3).
+    #[arg(long, requires = "policy_hash")]
+    policy_oid: Option<String>,
+    /// Hash of the policy document, hex.
+    #[arg(long, requires = "policy_oid")]
+    policy_hash: Option<String>,
+    /// Hash algorithm of --policy-hash (sha256 by default).
+    #[arg(long, default_value = "sha256")]
+    policy_hash_alg: String,
+    /// Where the policy document is published (SPuri).
+    #[arg(long, requires = "policy_oid")]
+    policy_uri: Option<String>,
+}
+
+impl PolicyArgs {
+    /// The policy asked for, if any.
+    fn policy(&self) -> Result<Option<sigform::cades::SignaturePolicy>, Failure> {
+        let (Some(oid), Some(hash)) = (&self.policy_oid, &self.policy_hash) else {
+            return Ok(None);
+        };
+        let hash_algorithm =
+            DigestAlgorithm::from_name(&self.policy_hash_alg).ok_or_else(|| {
+                Failure(format!(
+                    "unknown --policy-hash-alg {}",
+                    self.policy_hash_alg
+                ))
+            })?;
+        Ok(Some(sigform::cades::SignaturePolicy {
+            oid: oid.clone(),
+            hash_algorithm,
+            hash: hex::decode(hash).map_err(|_| Failure("--policy-hash must be hex".into()))?,
+            uri: self.policy_uri.clone(),
+        }))
+    }
+}
+
 /// The CAdES options the arguments ask for (signing time, policy, commitment types).
 fn cades_options(args: &CadesArgs) -> Result<sigform::cades::CadesOptions, Failure> {
-    use sigform::cades::{CadesOptions, SignaturePolicy, SigningTime};
+    use sigform::cades::{CadesOptions, SigningTime};
     let mut options = CadesOptions {
         attached: args.attached,
         ..CadesOptions::default()
@@ -94,21 +124,7 @@ fn cades_options(args: &CadesArgs) -> Result<sigform::cades::CadesOptions, Failu
             crate::levels::tsa(url)?,
         )));
     }
-    if let (Some(oid), Some(hash)) = (&args.policy_oid, &args.policy_hash) {
-        let hash_algorithm =
-            DigestAlgorithm::from_name(&args.policy_hash_alg).ok_or_else(|| {
-                Failure(format!(
-                    "unknown --policy-hash-alg {}",
-                    args.policy_hash_alg
-                ))
-            })?;
-        options.policy = Some(SignaturePolicy {
-            oid: oid.clone(),
-            hash_algorithm,
-            hash: hex::decode(hash).map_err(|_| Failure("--policy-hash must be hex".into()))?,
-            uri: args.policy_uri.clone(),
-        });
-    }
+    options.policy = args.policy.policy()?;
     for c in &args.commitment {
         options.commitment_types.push(
             c.parse()
@@ -181,6 +197,17 @@ pub(crate) struct PadesArgs {
     /// SubFilter: etsi (ETSI.CAdES.detached, PAdES baseline) or adbe (adbe.pkcs7.detached).
     #[arg(long, value_enum, default_value = "etsi")]
     subfilter: SubFilterArg,
+    #[command(flatten)]
+    policy: PolicyArgs,
+    /// An RFC 3161 timestamp authority (HTTP POST): the signature gets a signature timestamp
+    /// (B-T, or the --level asked: B-LT adds a DSS, B-LTA also a document timestamp).
+    #[arg(long)]
+    tsa: Option<String>,
+    /// The level to reach (needs --tsa; default B-T).
+    #[arg(long, value_enum, requires = "tsa")]
+    level: Option<crate::levels::LevelArg>,
+    #[command(flatten)]
+    validation: crate::levels::ValidationArgs,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -246,9 +273,27 @@ fn sign_pades(args: PadesArgs) -> Result<ExitCode, Failure> {
             SubFilterArg::Etsi => SubFilter::EtsiCadesDetached,
             SubFilterArg::Adbe => SubFilter::AdbePkcs7Detached,
         },
+        policy: args.policy.policy()?,
+        timestamp_authority: match &args.tsa {
+            Some(url) => Some(sigform::cades::SharedTsa(std::sync::Arc::new(
+                crate::levels::tsa(url)?,
+            ))),
+            None => None,
+        },
         ..PadesOptions::default()
     };
     sign_file(&args.input, &args.output, &*signer, &options)?;
+    if let (Some(url), Some(level)) = (&args.tsa, args.level.map(sigform::report::Level::from))
+        && level > sigform::report::Level::BT
+    {
+        let signed = read(&args.output)?;
+        // No partial output: the signature without the level asked is removed.
+        let out =
+            crate::levels::extend_pdf(&signed, level, url, &args.validation).inspect_err(|_| {
+                let _ = std::fs::remove_file(&args.output);
+            })?;
+        write_atomically(&args.output, &out)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

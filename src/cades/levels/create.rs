@@ -34,9 +34,12 @@ impl ValidationData {
         self.certificates.is_empty() && self.crls.is_empty() && self.ocsp_responses.is_empty()
     }
 
-    /// Checks that every CRL and OCSP response can be read (so no garbage is embedded) and
-    /// returns the `crls` elements to add.
-    fn revocation_choices(&self) -> Result<Vec<Vec<u8>>> {
+    /// Checks that every certificate, CRL and OCSP response can be read (so no garbage is
+    /// embedded); returns the CRLs as DER (a PEM file split into its blocks).
+    pub(crate) fn checked_crls(&self) -> Result<Vec<Vec<u8>>> {
+        for c in &self.certificates {
+            crate::x509::CertificateDer::from_der(c)?;
+        }
         let mut check = RevocationData::new();
         let mut out = Vec::new();
         for c in &self.crls {
@@ -45,6 +48,14 @@ impl ValidationData {
         }
         for o in &self.ocsp_responses {
             check.add_ocsp(o, RevocationSource::File)?;
+        }
+        Ok(out)
+    }
+
+    /// Checks the data (see [`Self::checked_crls`]) and returns the `crls` elements to add.
+    fn revocation_choices(&self) -> Result<Vec<Vec<u8>>> {
+        let mut out = self.checked_crls()?;
+        for o in &self.ocsp_responses {
             out.push(tlv::constructed(
                 tag::CTX1,
                 &[&encode_oid(&oid::RI_OCSP_RESPONSE), o],
@@ -149,9 +160,6 @@ pub fn add_validation_data(p7s: &[u8], data: &ValidationData) -> Result<Vec<u8>>
     let der = parse(p7s)?;
     let sd = parse_signed_data(&der)?;
     let mut out = Rebuild::of(&sd);
-    for c in &data.certificates {
-        crate::x509::CertificateDer::from_der(c)?;
-    }
     out.certificates.extend(data.certificates.iter().cloned());
     out.certificates
         .extend(super::certificates_to_validate(p7s)?);

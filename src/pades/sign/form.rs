@@ -47,17 +47,19 @@ pub(super) struct Form {
 }
 
 /// Reads the catalog and the form; refuses a document whose DocMDP forbids the signature, and
-/// a certification that would not be the first signature.
+/// a certification that would not be the first signature. A document timestamp (`doc_ts`) is
+/// an LTA update, which DocMDP always permits (ETSI EN 319 142-1 §5.4).
 pub(super) fn read_form<R: Read + Seek>(
     reader: &Reader<R>,
     options: &PadesOptions,
+    doc_ts: bool,
 ) -> Result<Form> {
     let catalog_ref = reader
         .catalog_ref()
         .ok_or_else(|| Error::malformed("PDF trailer", "no /Root reference"))?;
     let catalog = reader.catalog()?;
     let existing_p = docmdp_p(reader, &catalog)?;
-    if existing_p == Some(1) {
+    if existing_p == Some(1) && !doc_ts {
         return Err(refuse(
             "the document is certified with DocMDP P=1: no changes, not even signatures, are allowed",
         ));

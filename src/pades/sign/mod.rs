@@ -21,7 +21,9 @@ use crate::pdf::object::{Dictionary, ObjRef, Object};
 use crate::pdf::reader::Reader;
 use crate::pdf::writer::IncrementalWriter;
 use crate::signer::{Signer, SignerIdentity};
-use placeholder::{Placed, Slots};
+pub(crate) use placeholder::{DictKind, Placed, write_appended};
+
+use placeholder::Slots;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -110,9 +112,17 @@ pub struct PadesOptions {
     pub subfilter: SubFilter,
     /// Signature policy (EPES) in the CMS.
     pub policy: Option<SignaturePolicy>,
-    /// Bytes reserved for the CMS in `/Contents` (default: estimated from the chain and key).
+    /// Bytes reserved for the CMS in `/Contents` (default: estimated from the chain and key,
+    /// plus room for a timestamp token when a TSA is named).
     pub contents_size: Option<usize>,
+    /// A timestamp authority: [`sign`] adds a signature-time-stamp to the CMS (PAdES B-T).
+    /// Two-step signing names it here too (so that [`prepare`] reserves room for the token)
+    /// and passes it to [`finish_timestamped`].
+    pub timestamp_authority: Option<crate::cades::SharedTsa>,
 }
+
+/// Bytes reserved in `/Contents` for a signature-time-stamp token (with its TSA's chain).
+pub const TIMESTAMP_RESERVE: usize = 12 * 1024;
 
 /// State carried from [`prepare`] to [`finish`] (serde-serialisable).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -176,38 +186,59 @@ pub fn prepare<R: Read + Seek, W: Read + Write + Seek>(
     algorithm: SignatureAlgorithm,
     options: &PadesOptions,
 ) -> Result<PreparedPdf> {
+    let signer_name = options
+        .name
+        .clone()
+        .unwrap_or_else(|| common_name(identity));
+    let signing_time = options.signing_time.unwrap_or_else(SystemTime::now);
+    let contents_size = options.contents_size.unwrap_or_else(|| {
+        let tsa = options
+            .timestamp_authority
+            .as_ref()
+            .map_or(0, |_| TIMESTAMP_RESERVE);
+        estimate_contents_size(identity, algorithm) + tsa
+    });
+    let kind = DictKind::Signature {
+        name: &signer_name,
+        time: signing_time,
+    };
+    let placed = write_update(&mut input, output, options, &kind, contents_size)?;
+    let prepared = prepare_cms(output, &placed, identity, algorithm, options, signing_time)?;
+    Ok(prepared.map_state(|cades| PdfSigningState {
+        cades,
+        contents_offset: placed.contents_offset,
+        contents_capacity: placed.hex_len,
+    }))
+}
+
+/// Writes `input` plus an update adding a new dictionary of `kind` (a signature or a document
+/// timestamp) with `/ByteRange` filled in and `contents_size` zero bytes in `/Contents`.
+pub(crate) fn write_update<R: Read + Seek, W: Write + Seek>(
+    input: &mut R,
+    output: &mut W,
+    options: &PadesOptions,
+    kind: &DictKind<'_>,
+    contents_size: usize,
+) -> Result<Placed> {
     input
         .seek(SeekFrom::Start(0))
         .map_err(|e| Error::io("reading the PDF", e))?;
-    let reader = Reader::from_reader(&mut input)?;
+    let reader = Reader::from_reader(&mut *input)?;
     if reader.is_encrypted() {
         return Err(Error::Unsupported("encrypted PDF not supported".into()));
     }
-    let update = build_update(&reader, identity, algorithm, options)?;
+    let update = build_update(&reader, options, kind, contents_size)?;
     let separator = reader.append_separator();
     let base_len = reader.file_len();
     drop(reader);
-    let placed = placeholder::write_signed_file(
-        &mut input,
+    placeholder::write_signed_file(
+        input,
         output,
         update.writer,
         (update.sig_ref, &update.slots),
         separator,
         base_len,
-    )?;
-    let prepared = prepare_cms(
-        output,
-        &placed,
-        identity,
-        algorithm,
-        options,
-        update.signing_time,
-    )?;
-    Ok(prepared.map_state(|cades| PdfSigningState {
-        cades,
-        contents_offset: placed.contents_offset,
-        contents_capacity: update.slots.hex_len,
-    }))
+    )
 }
 
 /// The incremental update of a signature, ready to be written.
@@ -216,7 +247,6 @@ struct Update {
     /// The signature dictionary (written raw, with its placeholders).
     sig_ref: ObjRef,
     slots: Slots,
-    signing_time: SystemTime,
 }
 
 /// The signature field's widget: the signature it holds, where it is, what it shows.
@@ -229,26 +259,26 @@ struct Widget {
 
 /// Everything the signature adds or changes: the field and its widget, the form and page
 /// entries that attach them, the signature dictionary, and (for a certification) `/Perms`.
+/// A document timestamp always gets a new invisible field.
 fn build_update<R: Read + Seek>(
     reader: &Reader<R>,
-    identity: &SignerIdentity,
-    algorithm: SignatureAlgorithm,
     options: &PadesOptions,
+    kind: &DictKind<'_>,
+    contents_size: usize,
 ) -> Result<Update> {
-    let mut form = form::read_form(reader, options)?;
+    let (name, time, doc_ts) = match kind {
+        DictKind::Signature { name, time } => (*name, *time, false),
+        DictKind::DocumentTimestamp => ("", SystemTime::now(), true),
+    };
+    let mut form = form::read_form(reader, options, doc_ts)?;
     let pages = reader.page_refs()?;
     let mut writer = IncrementalWriter::new(reader)?;
     let sig_ref = writer.allocate();
-    let existing = form::choose_field(&form.all, options)?.cloned();
-    let signer_name = options
-        .name
-        .clone()
-        .unwrap_or_else(|| common_name(identity));
-    let signing_time = options.signing_time.unwrap_or_else(SystemTime::now);
-    let signing = widget::Signing {
-        name: &signer_name,
-        time: signing_time,
+    let existing = match doc_ts {
+        false => form::choose_field(&form.all, options)?.cloned(),
+        true => None,
     };
+    let signing = widget::Signing { name, time };
     let placement = widget::place(
         reader,
         &mut writer,
@@ -268,12 +298,8 @@ fn build_update<R: Read + Seek>(
         form::write_field(&mut writer, &form.all, existing.as_ref(), widget, options);
     let mut catalog_changed =
         form::attach_field(reader, &mut writer, &mut form, field_ref, new_annot, page)?;
-    let contents_size = options
-        .contents_size
-        .unwrap_or_else(|| estimate_contents_size(identity, algorithm));
-    let (body, slots) =
-        placeholder::signature_dictionary(options, &signer_name, signing_time, contents_size);
-    if options.certify.is_some() {
+    let (body, slots) = placeholder::signature_dictionary(options, kind, contents_size);
+    if options.certify.is_some() && !doc_ts {
         form::point_perms_at(reader, &mut form, sig_ref)?;
         catalog_changed = true;
     }
@@ -285,7 +311,6 @@ fn build_update<R: Read + Seek>(
         writer,
         sig_ref,
         slots,
-        signing_time,
     })
 }
 
@@ -307,13 +332,7 @@ fn prepare_cms<W: Read + Seek>(
         policy: options.policy.clone(),
         ..CadesOptions::default()
     };
-    let ranges = SignedRanges::new(
-        Seekable(output),
-        [
-            (0, placed.contents_start),
-            (placed.contents_end, placed.total - placed.contents_end),
-        ],
-    );
+    let ranges = SignedRanges::new(Seekable(output), placed.ranges());
     cades::prepare(ranges, identity, algorithm, &cades_options)
 }
 
@@ -325,17 +344,37 @@ pub fn finish<W: Write + Seek>(
     signature: &[u8],
 ) -> Result<()> {
     let cms = cades::finish(&state.cades, signature)?;
-    let hex = hex::encode(&cms);
-    if hex.len() > state.contents_capacity {
+    write_contents(output, state.contents_offset, state.contents_capacity, &cms)
+}
+
+/// [`finish`] with a signature-time-stamp from `tsa` over the new signature value (PAdES
+/// B-T): the token is requested now, at the second step.
+pub fn finish_timestamped<W: Write + Seek>(
+    output: &mut W,
+    state: &PdfSigningState,
+    signature: &[u8],
+    tsa: &dyn crate::tsp::TimestampAuthority,
+) -> Result<()> {
+    let cms = cades::finish_timestamped(&state.cades, signature, tsa)?;
+    write_contents(output, state.contents_offset, state.contents_capacity, &cms)
+}
+
+/// Writes `cms` as hex at `offset`, where `capacity` hex digits are reserved.
+pub(crate) fn write_contents<W: Write + Seek>(
+    output: &mut W,
+    offset: u64,
+    capacity: usize,
+    cms: &[u8],
+) -> Result<()> {
+    let hex = hex::encode(cms);
+    if hex.len() > capacity {
         return Err(Error::ContentsTooSmall {
             needed: cms.len(),
-            reserved: state.contents_capacity / 2,
+            reserved: capacity / 2,
         });
     }
     let io = |e| Error::io("writing the signature into the PDF", e);
-    output
-        .seek(SeekFrom::Start(state.contents_offset))
-        .map_err(io)?;
+    output.seek(SeekFrom::Start(offset)).map_err(io)?;
     output.write_all(hex.as_bytes()).map_err(io)?;
     output.flush().map_err(io)
 }
@@ -358,9 +397,14 @@ pub fn sign<R: Read + Seek, W: Read + Write + Seek>(
             &opts,
         )?;
         let value = signer.sign(&prepared.to_be_signed)?;
-        match finish(output, &prepared.state, &value) {
+        let done = match &options.timestamp_authority {
+            Some(tsa) => finish_timestamped(output, &prepared.state, &value, &*tsa.0),
+            None => finish(output, &prepared.state, &value),
+        };
+        match done {
             Err(Error::ContentsTooSmall { needed, .. }) => {
-                opts.contents_size = Some(needed + 1024);
+                // A token's size varies from one request to the next: leave more room.
+                opts.contents_size = Some(needed + 4096);
             }
             other => return other,
         }

@@ -5,7 +5,7 @@
 use super::PadesOptions;
 use crate::error::{Error, Result};
 use crate::pdf::object::{ObjRef, Object, PdfString};
-use crate::pdf::writer::IncrementalWriter;
+use crate::pdf::writer::{IncrementalWriter, WriteReport};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::time::SystemTime;
 
@@ -21,43 +21,90 @@ pub(super) struct Slots {
     pub(super) hex_len: usize,
 }
 
-/// Where the placeholders ended up in the written file.
-pub(super) struct Placed {
-    /// Offset of the `<` of `/Contents`.
-    pub(super) contents_start: u64,
-    /// Offset just after its `>`.
-    pub(super) contents_end: u64,
-    /// Length of the whole file.
-    pub(super) total: u64,
-    /// Offset of the first hex digit of `/Contents`.
-    pub(super) contents_offset: u64,
+/// What the dictionary with the placeholders is.
+pub(crate) enum DictKind<'a> {
+    /// A signature (`/Type /Sig`) by `name` at `time`.
+    Signature { name: &'a str, time: SystemTime },
+    /// A document timestamp (`/Type /DocTimeStamp /SubFilter /ETSI.RFC3161`).
+    DocumentTimestamp,
 }
 
-/// Serialises the signature dictionary with room for `contents_size` bytes of CMS; returns it
-/// and where its placeholders are.
+/// Where the placeholders ended up in the written file.
+pub(crate) struct Placed {
+    /// Offset of the `<` of `/Contents`.
+    pub(crate) contents_start: u64,
+    /// Offset just after its `>`.
+    pub(crate) contents_end: u64,
+    /// Length of the whole file.
+    pub(crate) total: u64,
+    /// Offset of the first hex digit of `/Contents`.
+    pub(crate) contents_offset: u64,
+    /// Number of hex digits reserved.
+    pub(crate) hex_len: usize,
+}
+
+impl Placed {
+    /// The two signed ranges `(start, length)` of the `/ByteRange`.
+    pub(crate) fn ranges(&self) -> [(u64, u64); 2] {
+        [
+            (0, self.contents_start),
+            (self.contents_end, self.total - self.contents_end),
+        ]
+    }
+}
+
+/// Serialises the signature (or document timestamp) dictionary with room for
+/// `contents_size` bytes of CMS; returns it and where its placeholders are.
 pub(super) fn signature_dictionary(
     options: &PadesOptions,
-    signer_name: &str,
-    signing_time: SystemTime,
+    kind: &DictKind<'_>,
     contents_size: usize,
 ) -> (Vec<u8>, Slots) {
     let hex_len = contents_size * 2;
     let mut body = Vec::with_capacity(hex_len + 1024);
-    body.extend_from_slice(b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /");
-    body.extend_from_slice(options.subfilter.name().as_bytes());
+    match kind {
+        DictKind::Signature { .. } => {
+            body.extend_from_slice(b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /");
+            body.extend_from_slice(options.subfilter.name().as_bytes());
+        }
+        DictKind::DocumentTimestamp => body.extend_from_slice(
+            b"<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161",
+        ),
+    }
     body.extend_from_slice(b"\n/ByteRange ");
     let byte_range_at = body.len();
     body.extend_from_slice(BYTE_RANGE_PLACEHOLDER.as_bytes());
     body.extend_from_slice(b"\n/Contents <");
     let contents_at = body.len();
     body.resize(body.len() + hex_len, b'0');
-    body.extend_from_slice(b">\n/M ");
+    body.extend_from_slice(b">");
+    if let DictKind::Signature { name, time } = kind {
+        signature_entries(&mut body, options, name, *time);
+    }
+    body.extend_from_slice(b" >>");
+    let slots = Slots {
+        byte_range_at,
+        contents_at,
+        hex_len,
+    };
+    (body, slots)
+}
+
+/// `/M`, `/Name`, `/Reason`, `/Location`, `/ContactInfo` and the DocMDP `/Reference` of a
+/// signature dictionary.
+fn signature_entries(
+    body: &mut Vec<u8>,
+    options: &PadesOptions,
+    signer_name: &str,
+    signing_time: SystemTime,
+) {
+    body.extend_from_slice(b"\n/M ");
     Object::String(PdfString::literal(
         crate::time::format_pdf_date(signing_time).into_bytes(),
     ))
-    .write_pdf(&mut body);
+    .write_pdf(body);
     body.extend_from_slice(b" /Name ");
-    Object::String(PdfString::text(signer_name)).write_pdf(&mut body);
+    Object::String(PdfString::text(signer_name)).write_pdf(body);
     for (key, value) in [
         ("Reason", &options.reason),
         ("Location", &options.location),
@@ -65,7 +112,7 @@ pub(super) fn signature_dictionary(
     ] {
         if let Some(v) = value {
             body.extend_from_slice(format!(" /{key} ").as_bytes());
-            Object::String(PdfString::text(v)).write_pdf(&mut body);
+            Object::String(PdfString::text(v)).write_pdf(body);
         }
     }
     if let Some(c) = options.certify {
@@ -77,13 +124,30 @@ pub(super) fn signature_dictionary(
             .as_bytes(),
         );
     }
-    body.extend_from_slice(b" >>");
-    let slots = Slots {
-        byte_range_at,
-        contents_at,
-        hex_len,
-    };
-    (body, slots)
+}
+
+/// Writes `output`: the first `base_len` bytes of `input`, `separator`, then the update.
+pub(crate) fn write_appended<R: Read + Seek, W: Write + Seek>(
+    input: &mut R,
+    output: &mut W,
+    writer: IncrementalWriter,
+    separator: &[u8],
+    base_len: u64,
+) -> Result<WriteReport> {
+    let io = |e| Error::io("writing the PDF update", e);
+    input.seek(SeekFrom::Start(0)).map_err(io)?;
+    output.seek(SeekFrom::Start(0)).map_err(io)?;
+    let copied = std::io::copy(&mut input.by_ref().take(base_len), output).map_err(io)?;
+    if copied != base_len {
+        return Err(Error::io(
+            "copying the PDF",
+            std::io::Error::from(std::io::ErrorKind::UnexpectedEof),
+        ));
+    }
+    output.write_all(separator).map_err(io)?;
+    let report = writer.write(output, base_len + separator.len() as u64)?;
+    output.flush().map_err(io)?;
+    Ok(report)
 }
 
 /// Writes the signed file to `output`: the first `base_len` bytes of `input`, `separator`,
@@ -98,18 +162,7 @@ pub(super) fn write_signed_file<R: Read + Seek, W: Write + Seek>(
     base_len: u64,
 ) -> Result<Placed> {
     let io = |e| Error::io("writing the signed PDF", e);
-    input.seek(SeekFrom::Start(0)).map_err(io)?;
-    output.seek(SeekFrom::Start(0)).map_err(io)?;
-    let copied = std::io::copy(&mut input.by_ref().take(base_len), output).map_err(io)?;
-    if copied != base_len {
-        return Err(Error::io(
-            "copying the PDF",
-            std::io::Error::from(std::io::ErrorKind::UnexpectedEof),
-        ));
-    }
-    output.write_all(separator).map_err(io)?;
-    let report = writer.write(output, base_len + separator.len() as u64)?;
-    output.flush().map_err(io)?;
+    let report = write_appended(input, output, writer, separator, base_len)?;
     let written = report
         .object(sig_ref)
         .ok_or_else(|| Error::malformed("PDF update", "signature dictionary not written"))?;
@@ -119,6 +172,7 @@ pub(super) fn write_signed_file<R: Read + Seek, W: Write + Seek>(
         contents_end: contents_offset + sig.hex_len as u64 + 1, // after '>'
         total: report.total_len,
         contents_offset,
+        hex_len: sig.hex_len,
     };
     let br = format!(
         "[0 {} {} {}]",

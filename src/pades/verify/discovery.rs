@@ -17,19 +17,19 @@ const MAX_ORPHAN_SCAN: usize = 4_000_000;
 
 /// A signature dictionary found in the file.
 #[derive(Debug, Clone)]
-pub(super) struct FoundSig {
-    pub(super) field: Option<String>,
-    pub(super) sig_ref: Option<ObjRef>,
+pub(crate) struct FoundSig {
+    pub(crate) field: Option<String>,
+    pub(crate) sig_ref: Option<ObjRef>,
     /// The object whose bytes hold the dictionary (the dictionary itself, or the field when
     /// `/V` is direct).
-    pub(super) container: Option<ObjRef>,
+    pub(crate) container: Option<ObjRef>,
     /// The revision whose view holds this version of the container.
-    pub(super) view: usize,
-    pub(super) dict: Option<Dictionary>,
-    pub(super) problem: Option<String>,
-    pub(super) orphan: bool,
+    pub(crate) view: usize,
+    pub(crate) dict: Option<Dictionary>,
+    pub(crate) problem: Option<String>,
+    pub(crate) orphan: bool,
     /// An Adobe usage-rights signature (`/Perms /UR3` or `/UR` of the catalog).
-    pub(super) usage_rights: bool,
+    pub(crate) usage_rights: bool,
 }
 
 /// Why a dictionary entry of the catalog (`/AcroForm`, `/DSS`) is unusable.
@@ -65,7 +65,7 @@ pub(super) fn catalog_dict<R: Read + Seek>(
 
 /// Every signature to verify: the fields' (each dictionary once), then the orphans, at most
 /// [`MAX_SIGNATURES`]. Structure problems go to `problems`, remarks to `warnings`.
-pub(super) fn find_signatures<R: Read + Seek>(
+pub(crate) fn find_signatures<R: Read + Seek>(
     reader: &Reader<R>,
     last: usize,
     problems: &mut Vec<String>,

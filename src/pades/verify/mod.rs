@@ -28,10 +28,12 @@
 //! - `discovery`: finding the signature fields and the signature dictionaries no field reaches;
 //! - `dss`: the certificates and revocation data of the Document Security Store;
 //! - `legacy_x509`: the legacy `adbe.x509.rsa_sha1` (a PKCS#1 signature, not a CMS);
+//! - `poe`: the proof of existence document timestamps give the revisions before them;
+//! - `levels`: the B-T / B-LT / B-LTA level each signature reaches with the document
+//!   timestamps and the DSS;
 //! - `signature`: the check of one signature, one function per step;
 //! - `byte_range`: the strict `/ByteRange`, coverage and `/Contents` steps of that check;
-//! - `permissions`: DocMDP/FieldMDP, the revision analysis and its verdict;
-//! - `level`: the PAdES baseline level (B-LT and B-LTA from the DSS and document timestamps).
+//! - `permissions`: DocMDP/FieldMDP, the revision analysis and its verdict.
 //!
 //! This file runs them in order over a file.
 
@@ -45,11 +47,12 @@ use std::io::{Read, Seek};
 use std::path::Path;
 
 mod byte_range;
-mod discovery;
+pub(crate) mod discovery;
 mod dss;
 mod legacy_x509;
-mod level;
+mod levels;
 mod permissions;
+mod poe;
 mod signature;
 
 /// Verifies every signature of a PDF read from `input`.
@@ -116,13 +119,14 @@ fn verify_reader<R: Read + Seek>(
         .enumerate()
         .map(|(i, f)| check_signature(reader, f, format!("S{}", i + 1), &ctx))
         .collect();
+    poe::apply(reader, &found, &mut checked, &ctx);
     // Signed revision order (the order a reader would list them in).
     checked.sort_by_key(|c| c.covered.unwrap_or(usize::MAX));
     for (i, c) in checked.iter_mut().enumerate() {
         c.report.id = format!("S{}", i + 1);
     }
     let mut reports = permissions::judge_changes(reader, checked);
-    level::set_levels(reader, &mut reports);
+    levels::set_levels(reader, &mut reports);
     if !problems.is_empty() {
         let mut doc = SignatureReport::new("document");
         for p in &problems {

@@ -1,0 +1,114 @@
+//! Proof of existence from document timestamps (ETSI EN 319 102-1 §5.6.2, past signature
+//! validation as it matters here): a document timestamp that is TOTAL_PASSED proves that
+//! every earlier revision existed at its genTime. A signature or an older document timestamp
+//! of those revisions that is INDETERMINATE only because of the time (a certificate expired or
+//! revoked since, revocation data no longer fresh) is checked again with the validation time
+//! moved back to the earliest such genTime; if it then passes, that verdict stands, with a
+//! warning naming the proof. Newest first, so that each renewal carries the proof back one
+//! document timestamp further (LTA renewal).
+
+use super::discovery::FoundSig;
+use super::signature::{Checked, Ctx, check_signature};
+use crate::pdf::Reader;
+use crate::report::{Indication, PdfSignatureKind, SubIndication};
+use std::io::{Read, Seek};
+use std::time::SystemTime;
+
+/// Passed so far (the final TOTAL_PASSED is concluded after the revision analysis): no
+/// verdict set, no failed check.
+fn passed(c: &Checked) -> bool {
+    c.report.sub_indication.is_none() && !c.report.has_failures()
+}
+
+/// An INDETERMINATE verdict that an earlier validation time may change.
+fn needs_poe(c: &Checked) -> bool {
+    use SubIndication::*;
+    c.report.indication == Indication::Indeterminate
+        && matches!(
+            c.report.sub_indication,
+            Some(
+                ExpiredNoPoe
+                    | OutOfBoundsNoPoe
+                    | OutOfBoundsNotRevoked
+                    | RevokedNoPoe
+                    | RevokedCaNoPoe
+                    | NoPoe
+                    | TryLater
+            )
+        )
+}
+
+/// The genTime of a document timestamp that passed, with the revision it covers.
+fn poe_of(c: &Checked) -> Option<(usize, SystemTime)> {
+    if c.details.kind != Some(PdfSignatureKind::DocumentTimestamp) || !passed(c) {
+        return None;
+    }
+    let t = crate::time::parse_rfc3339(c.report.timestamp_time.as_deref()?)?;
+    Some((c.covered?, t))
+}
+
+/// Re-checks, at the proof of existence of the document timestamps after them, the
+/// signatures and document timestamps that need one. `checked[i]` is the check of `found[i]`.
+pub(super) fn apply<R: Read + Seek>(
+    reader: &Reader<R>,
+    found: &[FoundSig],
+    checked: &mut [Checked],
+    ctx: &Ctx<'_>,
+) {
+    let mut order: Vec<usize> = (0..checked.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(checked.get(i).and_then(|c| c.covered).unwrap_or(0)));
+    let mut poes: Vec<(usize, SystemTime)> = Vec::new();
+    for i in order {
+        let (Some(c), Some(f)) = (checked.get_mut(i), found.get(i)) else {
+            continue;
+        };
+        let Some(rev) = c.covered else { continue };
+        let best = poes.iter().filter(|(r, _)| *r > rev).map(|(_, t)| *t).min();
+        if let Some(t) = best
+            && needs_poe(c)
+            && ctx.options.validation_time.is_none_or(|now| t < now)
+        {
+            let mut options = ctx.options.clone();
+            options.validation_time = Some(t);
+            let past = Ctx {
+                options: &options,
+                dss_certs: ctx.dss_certs,
+            };
+            let mut again = check_signature(reader, f, c.report.id.clone(), &past);
+            if passed(&again) {
+                again.report.warnings.push(format!(
+                    "validated at {}, the proof of existence given by a later document timestamp (was {:?})",
+                    crate::time::format_rfc3339(t),
+                    c.report.sub_indication
+                ));
+                *c = again;
+            } else {
+                c.report.warnings.push(format!(
+                    "checked again at {}, the proof of existence given by a later document timestamp: {:?} {:?} ({})",
+                    crate::time::format_rfc3339(t),
+                    again.report.indication,
+                    again.report.sub_indication,
+                    failed_checks(&again)
+                ));
+            }
+        }
+        if let Some(p) = poe_of(c) {
+            poes.push(p);
+        }
+    }
+}
+
+/// The failed checks of `c`, for a warning.
+fn failed_checks(c: &Checked) -> String {
+    let mut out: Vec<String> = c
+        .report
+        .checks
+        .iter()
+        .filter(|k| !k.passed)
+        .map(|k| format!("{}: {}", k.name, k.detail.clone().unwrap_or_default()))
+        .collect();
+    if let Some(e) = c.report.trust.error.clone() {
+        out.push(e);
+    }
+    out.join("; ")
+}
