@@ -324,7 +324,18 @@ pub fn finish<W: Write + Seek>(
     state: &PdfSigningState,
     signature: &[u8],
 ) -> Result<()> {
-    let cms = cades::finish(&state.cades, signature)?;
+    finish_checked(output, state, signature, true)
+}
+
+/// [`finish`], verifying the value against the signer certificate only when `verify` (false
+/// for a value from a [`Signer::checks_own_signatures`] signer).
+fn finish_checked<W: Write + Seek>(
+    output: &mut W,
+    state: &PdfSigningState,
+    signature: &[u8],
+    verify: bool,
+) -> Result<()> {
+    let cms = cades::sign::finish_checked(&state.cades, signature, verify)?;
     let hex = hex::encode(&cms);
     if hex.len() > state.contents_capacity {
         return Err(Error::ContentsTooSmall {
@@ -358,7 +369,8 @@ pub fn sign<R: Read + Seek, W: Read + Write + Seek>(
             &opts,
         )?;
         let value = signer.sign(&prepared.to_be_signed)?;
-        match finish(output, &prepared.state, &value) {
+        let verify = !signer.checks_own_signatures();
+        match finish_checked(output, &prepared.state, &value, verify) {
             Err(Error::ContentsTooSmall { needed, .. }) => {
                 opts.contents_size = Some(needed + 1024);
             }
