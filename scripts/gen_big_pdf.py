@@ -42,7 +42,7 @@ def main():
     level_first.reverse()
     p0 = num
     total = p0 + 3 * pages - 1
-    per_page = max(0, (size - 105 * total) // pages)
+    per_page = max(0, (size - 115 * total) // pages)
 
     seed = 0x9E3779B97F4A7C15
     mask = (1 << 64) - 1

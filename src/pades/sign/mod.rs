@@ -236,7 +236,6 @@ fn build_update<R: Read + Seek>(
     options: &PadesOptions,
 ) -> Result<Update> {
     let mut form = form::read_form(reader, options)?;
-    let pages = reader.page_refs()?;
     let mut writer = IncrementalWriter::new(reader)?;
     let sig_ref = writer.allocate();
     let existing = form::choose_field(&form.all, options)?.cloned();
@@ -249,14 +248,7 @@ fn build_update<R: Read + Seek>(
         name: &signer_name,
         time: signing_time,
     };
-    let placement = widget::place(
-        reader,
-        &mut writer,
-        &pages,
-        existing.as_ref(),
-        options,
-        &signing,
-    )?;
+    let placement = widget::place(reader, &mut writer, existing.as_ref(), options, &signing)?;
     let page = placement.page;
     let widget = Widget {
         sig_ref,
