@@ -201,6 +201,7 @@ impl<R: Read + Seek> Reader<R> {
                             what: format!("more than {} xref entries", limits.max_xref_entries),
                         }));
                     }
+                    entries.reserve(usize::try_from(count.min(1 << 20)).unwrap_or(0));
                     for i in 0..count {
                         p.skip_ws()?;
                         let at = p.offset();
