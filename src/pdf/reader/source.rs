@@ -47,14 +47,14 @@ impl<R: Read + Seek> Source<R> {
                 detail: format!("read of {len} bytes beyond the end of the file"),
             })?;
         if len <= SMALL_READ {
-            if let Some(hit) = self.from_block(offset, end) {
+            if let Some(hit) = self.in_block(offset, end) {
                 return Ok(hit);
             }
             let block_end = offset.saturating_add(BLOCK).min(self.len);
             self.block = self.read_exact_at(offset, block_end)?;
             self.block_at = offset;
             return self
-                .from_block(offset, end)
+                .in_block(offset, end)
                 .ok_or_else(|| PdfError::Malformed {
                     offset,
                     detail: "short read".into(),
@@ -64,7 +64,7 @@ impl<R: Read + Seek> Source<R> {
     }
 
     /// Bytes `offset..end` when the read-ahead block holds them.
-    fn from_block(&self, offset: u64, end: u64) -> Option<Vec<u8>> {
+    fn in_block(&self, offset: u64, end: u64) -> Option<Vec<u8>> {
         let from = usize::try_from(offset.checked_sub(self.block_at)?).ok()?;
         let to = usize::try_from(end.checked_sub(self.block_at)?).ok()?;
         self.block.get(from..to).map(<[u8]>::to_vec)
