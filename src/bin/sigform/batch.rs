@@ -10,9 +10,22 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// The arguments that turn `sign cades` / `sign pades` into a batch.
+/// The documents of `sign cades` / `sign pades` and where their outputs go: one document with
+/// `-o`, or many with `--out-dir` (a batch).
 #[derive(Args, Debug)]
-pub(crate) struct BatchArgs {
+pub(crate) struct Documents {
+    /// The documents to sign: one with -o, several with --out-dir (`sign cades --countersign`:
+    /// ignored, may be the document or `-`).
+    #[arg(required = true, value_name = "FILE")]
+    pub(crate) inputs: Vec<PathBuf>,
+    /// Where to write the output of the one document.
+    #[arg(
+        short,
+        long,
+        required_unless_present = "out_dir",
+        conflicts_with = "out_dir"
+    )]
+    pub(crate) output: Option<PathBuf>,
     /// Sign every FILE given into this directory (created if missing): DIR/NAME.p7s for CAdES,
     /// DIR/NAME for PAdES (NAME: the input's file name). One key load for all the files.
     #[arg(long, value_name = "DIR")]
@@ -20,6 +33,18 @@ pub(crate) struct BatchArgs {
     /// Documents signed at once with --out-dir (default: one per CPU).
     #[arg(long, value_name = "N", requires = "out_dir")]
     pub(crate) threads: Option<usize>,
+}
+
+impl Documents {
+    /// The one document of a command without --out-dir, and where its output goes.
+    pub(crate) fn single(&self) -> Result<(&Path, &Path), Failure> {
+        match (self.inputs.as_slice(), &self.output) {
+            ([input], Some(output)) => Ok((input, output)),
+            _ => Err(Failure(
+                "several documents need --out-dir DIR (one output file each)".into(),
+            )),
+        }
+    }
 }
 
 /// Where each of `inputs` is written in `dir` (its file name plus `suffix`). Refuses two inputs

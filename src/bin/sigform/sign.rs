@@ -2,12 +2,12 @@
 //! a file's bytes.
 
 use crate::Failure;
-use crate::batch::{self, BatchArgs};
+use crate::batch::{self, Documents};
 use crate::files::{open, read, write_atomically};
 use crate::key_args::{KeyArgs, load_signer};
 use clap::{Args, Subcommand};
 use sigform::DigestAlgorithm;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Subcommand)]
@@ -32,20 +32,8 @@ pub(crate) fn run(cmd: SignCommand) -> Result<ExitCode, Failure> {
 
 #[derive(Args)]
 pub(crate) struct CadesArgs {
-    /// The document to sign (for --countersign: ignored, may be the document or `-`); several
-    /// with --out-dir.
-    #[arg(required = true, value_name = "FILE")]
-    inputs: Vec<PathBuf>,
-    /// Where to write the .p7s (one document).
-    #[arg(
-        short,
-        long,
-        required_unless_present = "out_dir",
-        conflicts_with = "out_dir"
-    )]
-    output: Option<PathBuf>,
     #[command(flatten)]
-    batch: BatchArgs,
+    docs: Documents,
     #[command(flatten)]
     key: KeyArgs,
     /// Put the document inside the .p7s.
@@ -128,33 +116,20 @@ fn cades_options(args: &CadesArgs) -> Result<sigform::cades::CadesOptions, Failu
     Ok(options)
 }
 
-/// The one document of a command without --out-dir, and where its output goes.
-fn single<'a>(
-    inputs: &'a [PathBuf],
-    output: &'a Option<PathBuf>,
-) -> Result<(&'a Path, &'a Path), Failure> {
-    match (inputs, output) {
-        ([input], Some(output)) => Ok((input, output)),
-        _ => Err(Failure(
-            "several documents need --out-dir DIR (one output file each)".into(),
-        )),
-    }
-}
-
 fn sign_cades(args: CadesArgs) -> Result<ExitCode, Failure> {
     use sigform::cades;
     use sigform::report::Level;
     let level = args.level.map(Level::from);
-    if let Some(dir) = &args.batch.out_dir {
+    if let Some(dir) = &args.docs.out_dir {
         if level.is_some_and(|l| l > Level::BT) {
             return Err(Failure("--out-dir signs at level B-T at most".into()));
         }
-        let outputs = batch::plan(&args.inputs, dir, ".p7s")?;
+        let outputs = batch::plan(&args.docs.inputs, dir, ".p7s")?;
         let signer = load_signer(&args.key)?;
         let options = cades_options(&args)?;
-        let threads = args.batch.threads.unwrap_or(0);
+        let threads = args.docs.threads.unwrap_or(0);
         return Ok(batch::run(
-            &args.inputs,
+            &args.docs.inputs,
             &outputs,
             threads,
             |input, output| {
@@ -163,7 +138,7 @@ fn sign_cades(args: CadesArgs) -> Result<ExitCode, Failure> {
             },
         ));
     }
-    let (input, output) = single(&args.inputs, &args.output)?;
+    let (input, output) = args.docs.single()?;
     let signer = load_signer(&args.key)?;
     let options = cades_options(&args)?;
     let p7s = if let Some(existing) = &args.countersign {
@@ -194,19 +169,8 @@ fn sign_cades(args: CadesArgs) -> Result<ExitCode, Failure> {
 
 #[derive(Args)]
 pub(crate) struct PadesArgs {
-    /// The PDF to sign; several with --out-dir.
-    #[arg(required = true, value_name = "FILE")]
-    inputs: Vec<PathBuf>,
-    /// Where to write the signed PDF (one document).
-    #[arg(
-        short,
-        long,
-        required_unless_present = "out_dir",
-        conflicts_with = "out_dir"
-    )]
-    output: Option<PathBuf>,
     #[command(flatten)]
-    batch: BatchArgs,
+    docs: Documents,
     #[command(flatten)]
     key: KeyArgs,
     /// Signature field name (an existing empty field of that name is used).
@@ -300,17 +264,17 @@ fn sign_pades(args: PadesArgs) -> Result<ExitCode, Failure> {
         },
         ..PadesOptions::default()
     };
-    if let Some(dir) = &args.batch.out_dir {
-        let outputs = batch::plan(&args.inputs, dir, "")?;
-        let threads = args.batch.threads.unwrap_or(0);
+    if let Some(dir) = &args.docs.out_dir {
+        let outputs = batch::plan(&args.docs.inputs, dir, "")?;
+        let threads = args.docs.threads.unwrap_or(0);
         return Ok(batch::run(
-            &args.inputs,
+            &args.docs.inputs,
             &outputs,
             threads,
             |input, output| Ok(sign_file(input, output, &*signer, &options)?),
         ));
     }
-    let (input, output) = single(&args.inputs, &args.output)?;
+    let (input, output) = args.docs.single()?;
     sign_file(input, output, &*signer, &options)?;
     Ok(ExitCode::SUCCESS)
 }
