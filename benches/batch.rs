@@ -2,6 +2,11 @@
 //! documents, RSA-2048 as a software key and on a SoftHSM2 token (feature `pkcs11`, when
 //! SoftHSM2 and OpenSC are installed), on 1 and 2 threads.
 //!
+//! Two more measurements: the per-document pipeline without the key operation (a signer that
+//! replays one RSA signature made beforehand: what is left is attributes, digests, encoding and
+//! allocation), and the 2-thread / 1-thread scaling measured in one interleaved run (on a
+//! shared machine, criterion's separate runs see different loads).
+//!
 //! `cargo bench --features pkcs11 --bench batch`; the numbers of record are in
 //! `docs/pkcs11.md`.
 
@@ -9,10 +14,12 @@
 mod common;
 
 use criterion::{Criterion, Throughput};
+use sigform::SignatureAlgorithm;
 use sigform::batch::{BatchJob, sign_batch};
-use sigform::signer::{Signer, SoftwareSigner};
+use sigform::cades::{CadesOptions, SigningTime};
+use sigform::signer::{Signer, SignerError, SignerIdentity, SoftwareSigner};
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Documents signed per measured iteration.
 const BATCH: usize = 8;
@@ -77,6 +84,89 @@ fn bench_signer(c: &mut Criterion, name: &str, signer: &dyn Signer) {
     }
 }
 
+/// Replays one signature value made by `inner` over the one document the pipeline bench signs:
+/// the key operation costs nothing, the rest of the pipeline is what is measured. `checked`:
+/// whether it claims [`Signer::checks_own_signatures`] like the RSA software key (false: the
+/// value is verified again, as for a token).
+struct Replay {
+    inner: SoftwareSigner,
+    value: Vec<u8>,
+    checked: bool,
+}
+
+impl Signer for Replay {
+    fn identity(&self) -> &SignerIdentity {
+        self.inner.identity()
+    }
+    fn algorithm(&self) -> SignatureAlgorithm {
+        self.inner.algorithm()
+    }
+    fn sign(&self, _: &[u8]) -> Result<Vec<u8>, SignerError> {
+        Ok(self.value.clone())
+    }
+    fn checks_own_signatures(&self) -> bool {
+        self.checked
+    }
+}
+
+/// The per-document pipeline of a 10 KB detached CAdES signature, without the key operation.
+fn bench_pipeline(c: &mut Criterion) {
+    let options = CadesOptions {
+        signing_time: SigningTime::At(std::time::UNIX_EPOCH + Duration::from_secs(1_800_000_000)),
+        ..CadesOptions::default()
+    };
+    let content: Vec<u8> = (0..10 * 1024).map(|j| (j % 251) as u8).collect();
+    let inner = software_signer();
+    let prepared =
+        sigform::cades::prepare(&content[..], inner.identity(), inner.algorithm(), &options)
+            .expect("prepare");
+    let value = inner.sign(&prepared.to_be_signed).expect("sign");
+    let mut g = c.benchmark_group("pipeline/cades-10KB");
+    g.sample_size(20).throughput(Throughput::Elements(1));
+    for checked in [true, false] {
+        let replay = Replay {
+            inner: software_signer(),
+            value: value.clone(),
+            checked,
+        };
+        let name = if checked {
+            "no-key-op"
+        } else {
+            "no-key-op+verify"
+        };
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                sigform::cades::sign(black_box(&content[..]), &replay, &options).expect("p7s")
+            })
+        });
+    }
+    g.finish();
+}
+
+/// Documents per second on 1 and on 2 threads, interleaved (1, 2, 1, 2, …) so that both see
+/// the same machine load; prints the best of each and their ratio.
+fn interleaved_scaling(name: &str, signer: &dyn Signer) {
+    let (cades, _) = jobs();
+    let jobs: Vec<BatchJob> = cades.iter().cycle().take(64).cloned().collect();
+    let mut best = [f64::MAX; 2];
+    for _ in 0..6 {
+        for (slot, threads) in [1usize, 2].into_iter().enumerate() {
+            let t0 = Instant::now();
+            let r = sign_batch(signer, &jobs, threads);
+            let secs = t0.elapsed().as_secs_f64();
+            assert!(r.iter().all(|r| r.is_ok()));
+            best[slot] = best[slot].min(secs);
+        }
+    }
+    let rate = |secs: f64| jobs.len() as f64 / secs;
+    println!(
+        "scaling/{name}/cades-10KB: 1 thread {:.0} docs/s, 2 threads {:.0} docs/s, ratio {:.2}",
+        rate(best[0]),
+        rate(best[1]),
+        best[0] / best[1]
+    );
+}
+
 #[cfg(feature = "pkcs11")]
 fn softhsm() -> Option<(common::softhsm::SoftHsm, sigform::signer::Pkcs11Signer)> {
     use sigform::signer::pkcs11::{KeySelector, PinSource, Pkcs11Config, TokenSelector};
@@ -113,7 +203,9 @@ fn main() {
     #[cfg(feature = "pkcs11")]
     let token = softhsm();
     let mut c = Criterion::default().configure_from_args();
+    bench_pipeline(&mut c);
     bench_signer(&mut c, "software-rsa2048", &software_signer());
+    interleaved_scaling("software-rsa2048", &software_signer());
     #[cfg(feature = "pkcs11")]
     if let Some((_hsm, signer)) = &token {
         bench_signer(&mut c, "softhsm-rsa2048", signer);

@@ -27,7 +27,10 @@ trap 'rm -rf "$W"' EXIT
 
 for t in openssl bc /usr/bin/time; do command -v "$t" >/dev/null || { echo "missing: $t (scripts/install-deps.sh)" >&2; exit 2; }; done
 [ -x "$PYHANKO" ] || { echo "missing: $PYHANKO (scripts/install-deps.sh)" >&2; exit 2; }
-echo "== cargo build --release" >&2
+echo "== cargo build --release --features aws-lc (kept as \$W/sigform-aws-lc), then the default build" >&2
+cargo build --release --quiet --features aws-lc --bin sigform --example gen_pdf
+cp "$S" "$W/sigform-aws-lc"
+SA=$W/sigform-aws-lc
 cargo build --release --quiet --bin sigform --example gen_pdf
 
 KEY=(--key "$P/signer-rsa2048.key.pem" --cert "$P/signer-rsa2048.pem" --chain "$P/chain.pem")
@@ -43,13 +46,14 @@ run() {
   for ((i = 0; i < n; i++)); do
     local t0 t1
     t0=$(date +%s%N)
-    if ! /usr/bin/time -f "%M" -o "$W/time.txt" bash -c "$cmd" >"$W/out.txt" 2>"$W/err.txt"; then
+    if ! /usr/bin/time -f "%M %U %S" -o "$W/time.txt" bash -c "$cmd" >"$W/out.txt" 2>"$W/err.txt"; then
       echo "FAILED: $label" >&2
       tail -n 20 "$W/err.txt" "$W/out.txt" >&2
       exit 1
     fi
     t1=$(date +%s%N)
-    read -r kb <"$W/time.txt"
+    read -r kb CPU_U CPU_S <"$W/time.txt"
+    CPU=$(echo "$CPU_U + $CPU_S" | bc -l)
     secs=$(echo "($t1 - $t0) / 1000000000" | bc -l)
     times+=("$secs")
     [ "$kb" -gt "$mem" ] && mem=$kb
@@ -75,8 +79,8 @@ ratio() { # a b -> a/b with two decimals and a ×
   printf '%.2f×' "$(echo "$1/$2" | bc -l)"
 }
 
-if [ "$QUICK" = 1 ]; then docs=20 doc_kb=10 big_mb=16 pdf_small=1 pdf_big=8 pdf_big_pages=1000 nsig=5; else
-  docs=200 doc_kb=10 big_mb=1024 pdf_small=1 pdf_big=120 pdf_big_pages=20000 nsig=20; fi
+if [ "$QUICK" = 1 ]; then docs=20 doc_kb=10 big_mb=16 pdf_small=1 pdf_big=8 pdf_big_pages=1000 nsig=5 batch=200 objs=40000 objs_mb=7; else
+  docs=200 doc_kb=10 big_mb=1024 pdf_small=1 pdf_big=120 pdf_big_pages=20000 nsig=20 batch=2000 objs=400000 objs_mb=67; fi
 
 echo "== inputs in $W" >&2
 mkdir -p "$W/docs"
@@ -86,8 +90,12 @@ head -c $((big_mb * 1024 * 1024)) /dev/urandom >"$W/big.bin"
 "$G" "$W/big.pdf" "$pdf_big" "$pdf_big_pages"
 big_pdf_mb=$(stat -c %s "$W/big.pdf" | awk '{printf "%.0f", $1/1048576}')
 big_pdf_objs=$(grep -ac ' 0 obj' "$W/big.pdf" || true)
+mkdir -p "$W/batch"
+for ((i = 0; i < batch; i++)); do head -c $((doc_kb * 1024)) /dev/urandom >"$W/batch/b$i.bin"; done
+python3 scripts/gen_big_pdf.py "$W/objs.pdf" "$objs" "$objs_mb" 2>/dev/null
+objs_pdf_mb=$(stat -c %s "$W/objs.pdf" | awk '{printf "%.0f", $1/1000000}')
 
-export S W
+export S SA W
 # Baselines: what starting the process costs, nothing else.
 row "process start only (--version)" "openssl version" "$REPEAT" "\$S --version" "openssl version"
 row "process start only (--version)" "pyhanko --version" "$REPEAT" "\$S --version" "$PYHANKO --version"
@@ -110,6 +118,34 @@ row "CAdES verify, one ${big_mb} MiB file detached" "openssl cms -verify" 1 \
   "${OSSL_VERIFY[*]} -in \$W/big.p7s -content \$W/big.bin"
 rm -f "$W/big.bin"
 
+# --- One process, many documents: the key operation against OpenSSL's ------------------------
+# sigform signs $batch files in one process (sign cades --out-dir, one key load, --threads 1);
+# the peer column is the time `openssl speed -seconds 3 rsa2048` would take for as many RSA-2048
+# signatures at the rate it measures in this run (the bare key operation, no CMS, no files),
+# with -elapsed: wall clock, as sigform's column (by default openssl speed counts its user CPU
+# time, which a loaded machine does not slow down). The time ratio is then the fraction of
+# OpenSSL's signing rate that sigform reaches; the CPU time (user + system) is given beside
+# the wall time, and the ratio of CPU times in brackets (OpenSSL's own CPU-time rate).
+# speed_row LABEL BINARY
+speed_row() {
+  local label=$1 bin=$2
+  run "sigform: $label" 1 "$bin sign cades \$W/batch/*.bin --out-dir \$W/batch-out --threads 1 ${KEY[*]} >/dev/null"
+  local st=$T sm=$M sc=$CPU wall cpu
+  wall=$(openssl speed -elapsed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')
+  cpu=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')
+  local pt pc
+  pt=$(echo "$batch / $wall" | bc -l)
+  pc=$(echo "$batch / $cpu" | bc -l)
+  printf '   openssl speed rsa2048: %s signs/s elapsed, %s signs/s CPU; sigform CPU %.3f s\n' "$wall" "$cpu" "$sc" >&2
+  rows+=("$(printf '| %s | %.3f s (CPU %.3f s) | %.1f MiB | %s | %.3f s (CPU %.3f s) | – | %s (CPU: %s) | – |' \
+    "$label" "$st" "$sc" "$(echo "$sm/1024" | bc -l)" "openssl speed rsa2048 ($wall signs/s elapsed, $cpu CPU)" "$pt" "$pc" \
+    "$(ratio "$pt" "$st")" "$(ratio "$pc" "$sc")")")
+  rm -rf "$W/batch-out"
+}
+speed_row "CAdES sign, $batch × $doc_kb KB in one process (--out-dir, --threads 1), aws-lc build" "\$SA"
+speed_row "CAdES sign, $batch × $doc_kb KB in one process (--out-dir, --threads 1), default build" "\$S"
+rm -rf "$W/batch" "$W/batch-out"
+
 # --- PAdES against pyHanko ------------------------------------------------------------------
 # Timed sign rows write to fresh names; the verify rows check sigform's output with both tools.
 row "PAdES sign, ${pdf_small} MB PDF" "pyhanko sign addsig" "$REPEAT" \
@@ -125,6 +161,15 @@ row "PAdES verify, ${big_pdf_mb} MB PDF, ${big_pdf_objs} objects" "pyhanko sign 
   "\$S verify \$W/big-sf.pdf --trust $P/root-ca.pem >/dev/null" \
   "${PYH_VERIFY[*]} \$W/big-sf.pdf"
 rm -f "$W/big.pdf" "$W/big-sf.pdf" "$W/big-py.pdf"
+# The many-objects PDF (scripts/gen_big_pdf.py): the cross-reference work against hashing the
+# same bytes (the floor for any signer or verifier of the whole file).
+row "PAdES sign, ${objs_pdf_mb} MB PDF, $objs objects (default build)" "openssl dgst -sha256" "$REPEAT" \
+  "\$S sign pades \$W/objs.pdf -o \$W/objs-sf.pdf ${KEY[*]}" \
+  "openssl dgst -sha256 \$W/objs.pdf"
+row "PAdES verify, ${objs_pdf_mb} MB PDF, $objs objects (default build)" "openssl dgst -sha256" "$REPEAT" \
+  "\$S verify \$W/objs-sf.pdf --trust $P/root-ca.pem >/dev/null" \
+  "openssl dgst -sha256 \$W/objs-sf.pdf"
+rm -f "$W/objs.pdf" "$W/objs-sf.pdf"
 row "PAdES sign $nsig times in sequence (${pdf_small} MB PDF)" "pyhanko sign addsig" 1 \
   "cp \$W/small.pdf \$W/m-sf-0.pdf; for i in \$(seq 1 $nsig); do \$S sign pades \$W/m-sf-\$((i-1)).pdf -o \$W/m-sf-\$i.pdf --field Sig\$i ${KEY[*]} || exit 1; done" \
   "cp \$W/small.pdf \$W/m-py-0.pdf; for i in \$(seq 1 $nsig); do ${PYH_SIGN[*]} --field Sig\$i ${PYH_KEY[*]} \$W/m-py-\$((i-1)).pdf \$W/m-py-\$i.pdf || exit 1; done"
@@ -138,7 +183,8 @@ table=$(
   echo "Run of $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -m), $cpu, $(nproc) cores, $mem RAM, $(uname -sr)."
   echo "sigform $(git rev-parse --short HEAD) (release build), $(openssl version | cut -d' ' -f1-2), pyHanko $("$PYHANKO" --version | awk '{print $3}' | tr -d ,), Python $("$VENV/bin/python" -c 'import platform; print(platform.python_version())')."
   echo "Median of $REPEAT runs for the small rows, one run for the large ones; wall time (clock around the command, process start included) and peak RSS (GNU time; for loops, the largest single process)."
-  echo "Ratios: peer ÷ sigform (above 1: sigform is faster / smaller)."
+  echo "Ratios: peer ÷ sigform (above 1: sigform is faster / smaller); for the openssl speed rows, the fraction of OpenSSL's RSA-2048 signing rate that sigform reaches over whole documents."
+  echo "Load while measuring: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; at the end of the run)."
   echo
   echo "| workload | sigform time | sigform peak RSS | peer | peer time | peer peak RSS | time ratio | RSS ratio |"
   echo "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |"

@@ -89,28 +89,48 @@ pub fn sign_batch<S: Signer + Sync + ?Sized>(
     jobs: &[BatchJob],
     threads: usize,
 ) -> Vec<Result<Vec<u8>>> {
+    run_jobs(jobs.len(), threads, |i| match jobs.get(i) {
+        Some(job) => job.sign(&signer as &dyn Signer),
+        None => Err(Error::Internal(format!("no job {i}"))),
+    })
+    .into_iter()
+    .map(|r| r.and_then(|r| r))
+    .collect()
+}
+
+/// Runs `job(0)` … `job(count - 1)` on `threads` threads (0: one per CPU; never more than
+/// `count`), each index once, and returns their results in index order. A job that panics
+/// gives `Err(Error::Internal)` for its index and leaves the others alone.
+///
+/// The engine under [`sign_batch`], public for callers whose documents are not all in memory
+/// (the `sigform sign … --out-dir` command streams each file from disk to disk in its job):
+///
+/// ```
+/// let squares = sigform::batch::run_jobs(4, 2, |i| i * i);
+/// assert_eq!(squares.into_iter().map(Result::unwrap).collect::<Vec<_>>(), [0, 1, 4, 9]);
+/// ```
+pub fn run_jobs<T: Send>(
+    count: usize,
+    threads: usize,
+    job: impl Fn(usize) -> T + Sync,
+) -> Vec<Result<T>> {
     let threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
         threads
     }
-    .clamp(1, jobs.len().max(1));
+    .clamp(1, count.max(1));
     let next = AtomicUsize::new(0);
-    let results: Vec<Mutex<Option<Result<Vec<u8>>>>> =
-        jobs.iter().map(|_| Mutex::new(None)).collect();
+    let results: Vec<Mutex<Option<Result<T>>>> = (0..count).map(|_| Mutex::new(None)).collect();
     let work = || {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(job) = jobs.get(i) else {
+            let Some(slot) = results.get(i) else {
                 break;
             };
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                job.sign(&signer as &dyn Signer)
-            }))
-            .unwrap_or_else(|p| Err(Error::Internal(panic_message(p.as_ref()))));
-            if let Some(slot) = results.get(i) {
-                *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-            }
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(i)))
+                .map_err(|p| Error::Internal(panic_message(p.as_ref())));
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
         }
     };
     if threads == 1 {

@@ -972,3 +972,52 @@ fn cli_verify_exit_codes() {
     let (code, _, _) = run_verify("missing.txt", &["--trust", root]);
     assert_eq!(code, 2);
 }
+
+/// A token whose key is not the certificate's: its values are verified before a file is written
+/// (only a signer that `checks_own_signatures`, the RSA software key, skips that check).
+struct WrongKeyToken {
+    identity: SignerIdentity,
+    key: SoftwareSigner,
+}
+
+impl Signer for WrongKeyToken {
+    fn identity(&self) -> &SignerIdentity {
+        &self.identity
+    }
+    fn algorithm(&self) -> SignatureAlgorithm {
+        self.key.algorithm()
+    }
+    fn sign(&self, tbs: &[u8]) -> Result<Vec<u8>, sigform::signer::SignerError> {
+        self.key.sign(tbs)
+    }
+}
+
+#[test]
+fn a_value_from_another_key_is_refused_before_any_file() {
+    let right = signer("signer-rsa2048");
+    let token = WrongKeyToken {
+        identity: right.identity().clone(),
+        key: SoftwareSigner::from_files(
+            tv("pki/other-signer-rsa2048.key.pem"),
+            None,
+            tv("pki/other-signer-rsa2048.pem"),
+            None,
+        )
+        .unwrap(),
+    };
+    assert!(right.checks_own_signatures() && !token.checks_own_signatures());
+    let err = cades::sign(&doc()[..], &token, &CadesOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("does not verify"), "{err}");
+    let mut out = std::io::Cursor::new(Vec::new());
+    let pdf = tv_bytes("docs/sample-2pages.pdf");
+    let err = sigform::pades::sign::sign(
+        std::io::Cursor::new(&pdf[..]),
+        &mut out,
+        &token,
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("does not verify"), "{err}");
+    // The right key signs both.
+    assert!(cades::sign(&doc()[..], &right, &CadesOptions::default()).is_ok());
+}

@@ -642,3 +642,58 @@ fn white_space_before_an_object_is_tolerated_but_not_another_number() {
         matches!(e, PdfError::BrokenXref { .. })
     });
 }
+
+/// A three-level page tree: root (2) over two nodes (3, 4) of three pages each (10..15).
+/// `counts` gives the /Count of the root and of the two nodes.
+fn tree_pdf(counts: [&str; 3]) -> Vec<u8> {
+    let mut b = PdfBuilder::new(b"%PDF-1.7\n");
+    b.object(1, b"<</Type/Catalog/Pages 2 0 R>>");
+    b.object(
+        2,
+        format!("<</Type/Pages/Kids[3 0 R 4 0 R]{}>>", counts[0]).as_bytes(),
+    );
+    for (node, first, count) in [(3, 10, counts[1]), (4, 13, counts[2])] {
+        b.object(
+            node,
+            format!(
+                "<</Type/Pages/Parent 2 0 R/Kids[{} 0 R {} 0 R {} 0 R]{count}>>",
+                first,
+                first + 1,
+                first + 2
+            )
+            .as_bytes(),
+        );
+    }
+    for p in 10..16 {
+        let parent = if p < 13 { 3 } else { 4 };
+        b.object(p, format!("<</Type/Page/Parent {parent} 0 R>>").as_bytes());
+    }
+    b.finish(XrefTable::OneSection, " \n", "<</Size 16/Root 1 0 R>>")
+}
+
+#[test]
+fn page_ref_descends_by_count_and_agrees_with_the_walk() {
+    let good = open_bytes(&tree_pdf(["/Count 6", "/Count 3", "/Count 3"])).unwrap();
+    // Wrong or missing counts: the walk decides, the answer is the same.
+    let wrong = open_bytes(&tree_pdf(["/Count 6", "/Count 1", "/Count 5"])).unwrap();
+    let missing = open_bytes(&tree_pdf(["", "", "/Count 3"])).unwrap();
+    for r in [&good, &wrong, &missing] {
+        let all = r.page_refs().unwrap();
+        assert_eq!(
+            all.iter().map(|p| p.num).collect::<Vec<_>>(),
+            (10..16).collect::<Vec<_>>()
+        );
+        for (i, p) in all.iter().enumerate() {
+            assert_eq!(r.page_ref(i).unwrap(), Some(*p), "page {i}");
+        }
+        assert_eq!(r.page_ref(6).unwrap(), None);
+    }
+    // A loop in the tree is an error, not a hang.
+    let mut b = PdfBuilder::new(b"%PDF-1.7\n");
+    b.object(1, b"<</Type/Catalog/Pages 2 0 R>>");
+    b.object(2, b"<</Type/Pages/Kids[3 0 R]/Count 2>>");
+    b.object(3, b"<</Type/Pages/Kids[2 0 R]/Count 2>>");
+    let looped =
+        open_bytes(&b.finish(XrefTable::OneSection, " \n", "<</Size 4/Root 1 0 R>>")).unwrap();
+    assert!(looped.page_ref(1).is_err());
+}

@@ -527,6 +527,26 @@ fn cli_signs_cades_and_pades_with_token_keys() {
         assert_eq!(code, 0, "{out}");
         pdfsig_verify(&pdf);
     }
+    // A batch on the token: one login, every document signed, each judged by openssl.
+    let batch_dir = dir.path().join("batch");
+    let inputs: Vec<std::path::PathBuf> = (0..4)
+        .map(|i| {
+            let p = dir.path().join(format!("doc{i}.txt"));
+            std::fs::write(&p, format!("batch document {i}\n")).unwrap();
+            p
+        })
+        .collect();
+    let mut args: Vec<&str> = vec!["sign", "cades"];
+    args.extend(inputs.iter().map(|p| p.to_str().unwrap()));
+    args.extend(["--out-dir", batch_dir.to_str().unwrap(), "--threads", "2"]);
+    args.extend(["--key-label", "rsa"]);
+    let (code, out) = cli(hsm, &args, PIN);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("4 signed, 0 failed"), "{out}");
+    for (i, input) in inputs.iter().enumerate() {
+        let p7s = std::fs::read(batch_dir.join(format!("doc{i}.txt.p7s"))).unwrap();
+        openssl_verify(&p7s, &std::fs::read(input).unwrap());
+    }
     let (code, out) = cli(hsm, &["key", "info", "--key-label", "rsa"], PIN);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("CKM_SHA256_RSA_PKCS"), "{out}");

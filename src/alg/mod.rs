@@ -240,12 +240,14 @@ macro_rules! with_ecdsa_signature {
 }
 pub(crate) use with_ecdsa_signature;
 
-/// Streams everything `reader` yields once through every hasher of `hashers`, in 64 KiB
-/// blocks (retrying interrupted reads).
+/// Streams everything `reader` yields once through every hasher of `hashers`, in blocks of
+/// 64 KiB that grow to 1 MiB once a read fills one (fewer system calls for a large file, no
+/// large allocation for a small one; retrying interrupted reads).
 pub(crate) fn hash_reader<R: std::io::Read>(
     mut reader: R,
     hashers: &mut [Hasher],
 ) -> std::io::Result<()> {
+    const LARGE: usize = 1 << 20;
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = match reader.read(&mut buf) {
@@ -257,6 +259,9 @@ pub(crate) fn hash_reader<R: std::io::Read>(
         let chunk = buf.get(..n).unwrap_or_default();
         for h in hashers.iter_mut() {
             h.update(chunk);
+        }
+        if n == buf.len() && n < LARGE {
+            buf.resize(LARGE, 0);
         }
     }
 }

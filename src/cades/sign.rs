@@ -435,6 +435,16 @@ pub(crate) fn add_unsigned_attribute(si: &SignerInfo<'_>, attr: &[u8]) -> Result
 /// Second step: builds the `.p7s` from the state and the signature value. The value is checked
 /// against the signer certificate first, so a wrong value never produces a file.
 pub fn finish(state: &SigningState, signature: &[u8]) -> Result<Vec<u8>> {
+    finish_checked(state, signature, true)
+}
+
+/// [`finish`], verifying the value against the signer certificate only when `verify` (false
+/// for a value from a [`Signer::checks_own_signatures`] signer).
+pub(crate) fn finish_checked(
+    state: &SigningState,
+    signature: &[u8],
+    verify: bool,
+) -> Result<Vec<u8>> {
     if state.version != 1 {
         return Err(Error::InvalidArgument(format!(
             "signing state version {}",
@@ -443,14 +453,16 @@ pub fn finish(state: &SigningState, signature: &[u8]) -> Result<Vec<u8>> {
     }
     let alg = state.signature_algorithm;
     let signature = normalize_signature_value(alg, signature);
-    let f = cert_fields(&state.signer_certificate.0)?;
-    crate::crypto::verify_signature(f.spki, alg, &state.signed_attrs.0, &signature).map_err(
-        |e| {
-            SignerError::Crypto(format!(
-                "the signature value does not verify with the signer certificate: {e}"
-            ))
-        },
-    )?;
+    if verify {
+        let f = cert_fields(&state.signer_certificate.0)?;
+        crate::crypto::verify_signature(f.spki, alg, &state.signed_attrs.0, &signature).map_err(
+            |e| {
+                SignerError::Crypto(format!(
+                    "the signature value does not verify with the signer certificate: {e}"
+                ))
+            },
+        )?;
+    }
     let mut certs: Vec<Vec<u8>> = vec![state.signer_certificate.0.clone()];
     certs.extend(state.certificates.iter().map(|c| c.0.clone()));
     let digest_alg = ess::digest_algorithm_identifier(alg.digest());
@@ -505,6 +517,16 @@ pub fn finish_timestamped(
     signature: &[u8],
     tsa: &dyn TimestampAuthority,
 ) -> Result<Vec<u8>> {
+    finish_timestamped_checked(state, signature, tsa, true)
+}
+
+/// [`finish_timestamped`], verifying the value only when `verify` (see [`finish_checked`]).
+pub(crate) fn finish_timestamped_checked(
+    state: &SigningState,
+    signature: &[u8],
+    tsa: &dyn TimestampAuthority,
+    verify: bool,
+) -> Result<Vec<u8>> {
     let target = match &state.mode {
         SigningMode::New { .. } => 0,
         SigningMode::CoSign { base } => parse_signed_data(&base.0)?.signer_infos.len(),
@@ -515,7 +537,7 @@ pub fn finish_timestamped(
             ));
         }
     };
-    let p7s = finish(state, signature)?;
+    let p7s = finish_checked(state, signature, verify)?;
     crate::cades::levels::add_signature_timestamp(&p7s, Some(target), tsa)
 }
 
@@ -551,9 +573,10 @@ fn sign_with(
 ) -> Result<Vec<u8>> {
     let prepared = prepare(signer.identity(), signer.algorithm())?;
     let value = signer.sign(&prepared.to_be_signed)?;
+    let verify = !signer.checks_own_signatures();
     match &options.timestamp_authority {
-        Some(tsa) => finish_timestamped(&prepared.state, &value, &*tsa.0),
-        None => finish(&prepared.state, &value),
+        Some(tsa) => finish_timestamped_checked(&prepared.state, &value, &*tsa.0, verify),
+        None => finish_checked(&prepared.state, &value, verify),
     }
 }
 

@@ -186,6 +186,32 @@ impl<'a> Parser<'a> {
         Ok(self.buf.get(start..self.pos).unwrap_or(&[]))
     }
 
+    /// One xref table entry in the form the standard prescribes (ISO 32000 7.5.4): ten digits,
+    /// a space, five digits, a space, `n` or `f`, then a two-byte end of line (` \r`, ` \n`
+    /// or `\r\n`), read in one step: the offset (or next free object), the generation and
+    /// the type byte. `None`, without moving, for any other form (the caller then reads the
+    /// entry token by token, which also accepts the variants real files have).
+    pub fn xref_entry_fast(&mut self) -> Option<(u64, u64, u8)> {
+        let e = self.buf.get(self.pos..self.pos.checked_add(20)?)?;
+        let digits = |d: &[u8]| {
+            d.iter().try_fold(0u64, |acc, &b| {
+                b.is_ascii_digit().then(|| acc * 10 + u64::from(b - b'0'))
+            })
+        };
+        let (offset, rest) = e.split_at(10);
+        let (sep1, rest) = rest.split_at(1);
+        let (generation, rest) = rest.split_at(5);
+        let ([b' '], [b' ', kind @ (b'n' | b'f'), eol @ ..]) = (sep1, rest) else {
+            return None;
+        };
+        if !matches!(eol, b" \r" | b" \n" | b"\r\n") {
+            return None;
+        }
+        let entry = (digits(offset)?, digits(generation)?, *kind);
+        self.pos += 20;
+        Some(entry)
+    }
+
     /// Skips white space and comments, then reads a keyword or number token.
     pub fn token(&mut self) -> PResult<&'a [u8]> {
         self.skip_ws()?;

@@ -106,6 +106,15 @@ pub trait Signer: Send + Sync {
     fn algorithm(&self) -> SignatureAlgorithm;
     /// Signs `to_be_signed`.
     fn sign(&self, to_be_signed: &[u8]) -> std::result::Result<Vec<u8>, SignerError>;
+    /// True when every value [`Signer::sign`] returns is known to verify with the identity's
+    /// certificate: the key was matched to the certificate when loaded and the private-key
+    /// operation checks its own result (the RSA-CRT fault check, Boneh-DeMillo-Lipton, of the
+    /// `rsa` crate and of AWS-LC). The one-shot signing functions then do not verify the value
+    /// again; for any other signer (a token, a remote signer) they do, before writing a file.
+    /// Default `false`.
+    fn checks_own_signatures(&self) -> bool {
+        false
+    }
 }
 
 impl<S: Signer + ?Sized> Signer for &S {
@@ -117,6 +126,9 @@ impl<S: Signer + ?Sized> Signer for &S {
     }
     fn sign(&self, to_be_signed: &[u8]) -> std::result::Result<Vec<u8>, SignerError> {
         (**self).sign(to_be_signed)
+    }
+    fn checks_own_signatures(&self) -> bool {
+        (**self).checks_own_signatures()
     }
 }
 
@@ -130,6 +142,9 @@ impl<S: Signer + ?Sized> Signer for Box<S> {
     fn sign(&self, to_be_signed: &[u8]) -> std::result::Result<Vec<u8>, SignerError> {
         (**self).sign(to_be_signed)
     }
+    fn checks_own_signatures(&self) -> bool {
+        (**self).checks_own_signatures()
+    }
 }
 
 impl<S: Signer + ?Sized> Signer for std::sync::Arc<S> {
@@ -141,5 +156,8 @@ impl<S: Signer + ?Sized> Signer for std::sync::Arc<S> {
     }
     fn sign(&self, to_be_signed: &[u8]) -> std::result::Result<Vec<u8>, SignerError> {
         (**self).sign(to_be_signed)
+    }
+    fn checks_own_signatures(&self) -> bool {
+        (**self).checks_own_signatures()
     }
 }

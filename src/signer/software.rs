@@ -476,6 +476,16 @@ impl Signer for SoftwareSigner {
         let digest = self.algorithm.digest().digest(to_be_signed);
         self.key.sign_digest(self.algorithm, &digest)
     }
+
+    /// RSA: the key matches the certificate ([`SoftwareSigner::new`]) and both backends verify
+    /// the private-key result before returning it (`rsa`'s `rsa_decrypt_and_check`, AWS-LC's
+    /// `rsa_default_private_transform`). ECDSA signatures are verified by the caller.
+    fn checks_own_signatures(&self) -> bool {
+        matches!(
+            self.algorithm,
+            SignatureAlgorithm::RsaPkcs1v15 { .. } | SignatureAlgorithm::RsaPss { .. }
+        )
+    }
 }
 
 /// Reads a small file (keys, certificates), refusing anything over 16 MiB.

@@ -15,6 +15,7 @@
 //! and what they share:
 //! - `trust`: the trust options (`--trust`, `--untrusted`, `--crl`, `--ocsp`, `--at`) of
 //!   `verify`, `package verify` and `cert verify`;
+//! - `batch`: `sign cades|pades FILE... --out-dir DIR` (many documents, one key load);
 //! - `key_args`: how to reach the signing key (`--key`, `--p12`, `--pkcs11-module`, ...);
 //! - `files`: reading inputs and writing outputs atomically;
 //! - `output`: stdout that never panics (the `println!`/`print!` below) and the `--format` choice.
@@ -47,6 +48,7 @@ macro_rules! print {
     }};
 }
 
+mod batch;
 mod cert;
 mod demo;
 mod files;

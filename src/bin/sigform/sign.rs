@@ -2,6 +2,7 @@
 //! a file's bytes.
 
 use crate::Failure;
+use crate::batch::{self, Documents};
 use crate::files::{open, read, write_atomically};
 use crate::key_args::{KeyArgs, load_signer};
 use clap::{Args, Subcommand};
@@ -31,21 +32,18 @@ pub(crate) fn run(cmd: SignCommand) -> Result<ExitCode, Failure> {
 
 #[derive(Args)]
 pub(crate) struct CadesArgs {
-    /// The document to sign (for --countersign: ignored, may be the document or `-`).
-    input: PathBuf,
-    /// Where to write the .p7s.
-    #[arg(short, long)]
-    output: PathBuf,
+    #[command(flatten)]
+    docs: Documents,
     #[command(flatten)]
     key: KeyArgs,
     /// Put the document inside the .p7s.
     #[arg(long, conflicts_with_all = ["cosign", "countersign"])]
     attached: bool,
     /// Add a signature to this existing .p7s (co-signature; ours or another tool's).
-    #[arg(long, conflicts_with = "countersign")]
+    #[arg(long, conflicts_with_all = ["countersign", "out_dir"])]
     cosign: Option<PathBuf>,
     /// Counter-sign a signature of this existing .p7s.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "out_dir")]
     countersign: Option<PathBuf>,
     /// Which signature to counter-sign (1-based, as `verify` numbers them).
     #[arg(long, default_value_t = 1, requires = "countersign")]
@@ -62,7 +60,7 @@ pub(crate) struct CadesArgs {
     /// (B-T, or the --level asked).
     #[arg(long, conflicts_with = "countersign")]
     tsa: Option<String>,
-    /// The level to reach (needs --tsa; default B-T).
+    /// The level to reach (needs --tsa; default B-T; B-T only with --out-dir).
     #[arg(long, value_enum, requires = "tsa")]
     level: Option<crate::levels::LevelArg>,
     #[command(flatten)]
@@ -136,6 +134,27 @@ fn cades_options(args: &CadesArgs) -> Result<sigform::cades::CadesOptions, Failu
 
 fn sign_cades(args: CadesArgs) -> Result<ExitCode, Failure> {
     use sigform::cades;
+    use sigform::report::Level;
+    let level = args.level.map(Level::from);
+    if let Some(dir) = &args.docs.out_dir {
+        if level.is_some_and(|l| l > Level::BT) {
+            return Err(Failure("--out-dir signs at level B-T at most".into()));
+        }
+        let outputs = batch::plan(&args.docs.inputs, dir, ".p7s")?;
+        let signer = load_signer(&args.key)?;
+        let options = cades_options(&args)?;
+        let threads = args.docs.threads.unwrap_or(0);
+        return Ok(batch::run(
+            &args.docs.inputs,
+            &outputs,
+            threads,
+            |input, output| {
+                let p7s = cades::sign(open(input)?, &*signer, &options)?;
+                write_atomically(output, &p7s)
+            },
+        ));
+    }
+    let (input, output) = args.docs.single()?;
     let signer = load_signer(&args.key)?;
     let options = cades_options(&args)?;
     let p7s = if let Some(existing) = &args.countersign {
@@ -147,18 +166,18 @@ fn sign_cades(args: CadesArgs) -> Result<ExitCode, Failure> {
         cades::countersign(&base, target, &*signer, &options)?
     } else if let Some(existing) = &args.cosign {
         let base = read(existing)?;
-        cades::cosign(&base, Some(open(&args.input)?), &*signer, &options)?
+        cades::cosign(&base, Some(open(input)?), &*signer, &options)?
     } else {
-        cades::sign(open(&args.input)?, &*signer, &options)?
+        cades::sign(open(input)?, &*signer, &options)?
     };
-    let p7s = match (&args.tsa, args.level.map(sigform::report::Level::from)) {
-        (Some(url), Some(level)) if level > sigform::report::Level::BT => {
-            let content = (!args.attached).then_some(args.input.as_path());
+    let p7s = match (&args.tsa, level) {
+        (Some(url), Some(level)) if level > Level::BT => {
+            let content = (!args.attached).then_some(input);
             crate::levels::extend_p7s(&p7s, level, content, url, &args.validation)?
         }
         _ => p7s,
     };
-    write_atomically(&args.output, &p7s)?;
+    write_atomically(output, &p7s)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -166,11 +185,8 @@ fn sign_cades(args: CadesArgs) -> Result<ExitCode, Failure> {
 
 #[derive(Args)]
 pub(crate) struct PadesArgs {
-    /// The PDF to sign.
-    input: PathBuf,
-    /// Where to write the signed PDF.
-    #[arg(short, long)]
-    output: PathBuf,
+    #[command(flatten)]
+    docs: Documents,
     #[command(flatten)]
     key: KeyArgs,
     /// Signature field name (an existing empty field of that name is used).
@@ -282,17 +298,32 @@ fn sign_pades(args: PadesArgs) -> Result<ExitCode, Failure> {
         },
         ..PadesOptions::default()
     };
-    sign_file(&args.input, &args.output, &*signer, &options)?;
-    if let (Some(url), Some(level)) = (&args.tsa, args.level.map(sigform::report::Level::from))
+    let level = args.level.map(sigform::report::Level::from);
+    if let Some(dir) = &args.docs.out_dir {
+        if level.is_some_and(|l| l > sigform::report::Level::BT) {
+            return Err(Failure("--out-dir signs at level B-T at most".into()));
+        }
+        let outputs = batch::plan(&args.docs.inputs, dir, "")?;
+        let threads = args.docs.threads.unwrap_or(0);
+        return Ok(batch::run(
+            &args.docs.inputs,
+            &outputs,
+            threads,
+            |input, output| Ok(sign_file(input, output, &*signer, &options)?),
+        ));
+    }
+    let (input, output) = args.docs.single()?;
+    sign_file(input, output, &*signer, &options)?;
+    if let (Some(url), Some(level)) = (&args.tsa, level)
         && level > sigform::report::Level::BT
     {
-        let signed = read(&args.output)?;
+        let signed = read(output)?;
         // No partial output: the signature without the level asked is removed.
         let out =
             crate::levels::extend_pdf(&signed, level, url, &args.validation).inspect_err(|_| {
-                let _ = std::fs::remove_file(&args.output);
+                let _ = std::fs::remove_file(output);
             })?;
-        write_atomically(&args.output, &out)?;
+        write_atomically(output, &out)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -271,7 +271,6 @@ fn build_update<R: Read + Seek>(
         DictKind::DocumentTimestamp => ("", SystemTime::now(), true),
     };
     let mut form = form::read_form(reader, options, doc_ts)?;
-    let pages = reader.page_refs()?;
     let mut writer = IncrementalWriter::new(reader)?;
     let sig_ref = writer.allocate();
     let existing = match doc_ts {
@@ -279,14 +278,7 @@ fn build_update<R: Read + Seek>(
         true => None,
     };
     let signing = widget::Signing { name, time };
-    let placement = widget::place(
-        reader,
-        &mut writer,
-        &pages,
-        existing.as_ref(),
-        options,
-        &signing,
-    )?;
+    let placement = widget::place(reader, &mut writer, existing.as_ref(), options, &signing)?;
     let page = placement.page;
     let widget = Widget {
         sig_ref,
@@ -343,7 +335,18 @@ pub fn finish<W: Write + Seek>(
     state: &PdfSigningState,
     signature: &[u8],
 ) -> Result<()> {
-    let cms = cades::finish(&state.cades, signature)?;
+    finish_checked(output, state, signature, true)
+}
+
+/// [`finish`], verifying the value against the signer certificate only when `verify` (false
+/// for a value from a [`Signer::checks_own_signatures`] signer).
+fn finish_checked<W: Write + Seek>(
+    output: &mut W,
+    state: &PdfSigningState,
+    signature: &[u8],
+    verify: bool,
+) -> Result<()> {
+    let cms = cades::sign::finish_checked(&state.cades, signature, verify)?;
     write_contents(output, state.contents_offset, state.contents_capacity, &cms)
 }
 
@@ -355,7 +358,18 @@ pub fn finish_timestamped<W: Write + Seek>(
     signature: &[u8],
     tsa: &dyn crate::tsp::TimestampAuthority,
 ) -> Result<()> {
-    let cms = cades::finish_timestamped(&state.cades, signature, tsa)?;
+    finish_timestamped_checked(output, state, signature, tsa, true)
+}
+
+/// [`finish_timestamped`], verifying the value only when `verify` (see [`finish_checked`]).
+fn finish_timestamped_checked<W: Write + Seek>(
+    output: &mut W,
+    state: &PdfSigningState,
+    signature: &[u8],
+    tsa: &dyn crate::tsp::TimestampAuthority,
+    verify: bool,
+) -> Result<()> {
+    let cms = cades::sign::finish_timestamped_checked(&state.cades, signature, tsa, verify)?;
     write_contents(output, state.contents_offset, state.contents_capacity, &cms)
 }
 
@@ -397,9 +411,12 @@ pub fn sign<R: Read + Seek, W: Read + Write + Seek>(
             &opts,
         )?;
         let value = signer.sign(&prepared.to_be_signed)?;
+        let verify = !signer.checks_own_signatures();
         let done = match &options.timestamp_authority {
-            Some(tsa) => finish_timestamped(output, &prepared.state, &value, &*tsa.0),
-            None => finish(output, &prepared.state, &value),
+            Some(tsa) => {
+                finish_timestamped_checked(output, &prepared.state, &value, &*tsa.0, verify)
+            }
+            None => finish_checked(output, &prepared.state, &value, verify),
         };
         match done {
             Err(Error::ContentsTooSmall { needed, .. }) => {

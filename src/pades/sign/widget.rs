@@ -31,7 +31,6 @@ pub(super) struct Placement {
 pub(super) fn place<R: Read + Seek>(
     reader: &Reader<R>,
     writer: &mut IncrementalWriter,
-    pages: &[ObjRef],
     existing: Option<&FormField>,
     options: &PadesOptions,
     signing: &Signing<'_>,
@@ -42,13 +41,13 @@ pub(super) fn place<R: Read + Seek>(
         .visible
         .as_ref()
         .map_or(0, |v| v.page.saturating_sub(1));
-    let page = *pages.get(page_index).ok_or_else(|| {
-        Error::InvalidArgument(format!(
+    let Some(page) = reader.page_ref(page_index)? else {
+        return Err(Error::InvalidArgument(format!(
             "page {} does not exist (the document has {})",
             page_index + 1,
-            pages.len()
-        ))
-    })?;
+            reader.page_refs()?.len()
+        )));
+    };
     let ap = appearance_stream(writer, shown.as_ref(), rect, options, signing)?;
     let mut ap_dict = Dictionary::new();
     ap_dict.insert("N", Object::Reference(ap));

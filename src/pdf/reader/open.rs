@@ -46,10 +46,7 @@ impl<R: Read + Seek> Reader<R> {
     pub fn from_reader_with(mut src: R, options: ReaderOptions) -> Result<Self> {
         let file_len = src.seek(SeekFrom::End(0))?;
         let mut reader = Reader {
-            src: RefCell::new(Source {
-                inner: src,
-                len: file_len,
-            }),
+            src: RefCell::new(Source::new(src, file_len)),
             file_len,
             header_offset: 0,
             version: (0, 0),

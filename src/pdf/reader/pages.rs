@@ -7,6 +7,16 @@ use super::Reader;
 use crate::pdf::object::{ObjRef, Object};
 use crate::pdf::{PdfError, Result};
 
+/// One node of the page tree: a page, or an intermediate node and its kids.
+enum Node {
+    Page,
+    Pages {
+        kids: Vec<ObjRef>,
+        /// Its `/Count` (pages below it), when a non-negative integer.
+        count: Option<u64>,
+    },
+}
+
 impl<R: Read + Seek> Reader<R> {
     /// The pages in document order, walking the page tree from `/Root /Pages`. Loops, kids
     /// that are direct objects, nodes that are neither `/Pages` nor `/Page` and trees deeper
@@ -14,69 +24,150 @@ impl<R: Read + Seek> Reader<R> {
     /// refused. Inherited attributes are not resolved.
     pub fn page_refs(&self) -> Result<Vec<ObjRef>> {
         let limits = &self.options.limits;
-        let catalog = self.catalog()?;
-        let root = catalog
-            .get_ref("Pages")
-            .ok_or_else(|| PdfError::Malformed {
-                offset: 0,
-                detail: "the catalog's /Pages is not an indirect reference".into(),
-            })?;
         let mut out = Vec::new();
         let mut visited: HashSet<ObjRef> = HashSet::new();
-        let mut stack: Vec<(ObjRef, usize)> = vec![(root, 0)];
+        let mut stack: Vec<(ObjRef, usize)> = vec![(self.page_tree_root()?, 0)];
         while let Some((r, depth)) = stack.pop() {
-            let bad = |detail: String| PdfError::Malformed {
-                offset: self.offset_of(r).unwrap_or(0),
-                detail,
-            };
             if !visited.insert(r) {
-                return Err(bad(format!("page tree loop: {r} is reached twice")));
+                return Err(self.tree_error(r, format!("page tree loop: {r} is reached twice")));
             }
             if visited.len() > limits.max_pages {
                 return Err(PdfError::TooLarge {
                     what: format!("page tree with more than {} nodes", limits.max_pages),
                 });
             }
-            let node = match self.get(r)? {
-                Object::Dictionary(d) => d,
-                o => return Err(bad(format!("page tree node {r} is a {}", o.type_name()))),
-            };
-            let is_pages = match node.get_name("Type") {
-                Some(b"Pages") => true,
-                Some(b"Page") => false,
-                None => node.contains_key("Kids"),
-                Some(t) => {
-                    return Err(bad(format!(
-                        "page tree node {r} has /Type /{}",
-                        String::from_utf8_lossy(t)
-                    )));
-                }
-            };
-            if !is_pages {
-                out.push(r);
-                continue;
-            }
-            if depth >= limits.max_page_tree_depth {
-                return Err(PdfError::TooLarge {
-                    what: format!("page tree deeper than {}", limits.max_page_tree_depth),
-                });
-            }
-            let kids = self.resolve_key(&node, "Kids")?;
-            let kids = kids
-                .as_array()
-                .ok_or_else(|| bad(format!("/Kids of {r} is not an array")))?;
-            for kid in kids.iter().rev() {
-                match kid {
-                    Object::Reference(k) => stack.push((*k, depth + 1)),
-                    o => {
-                        return Err(bad(format!(
-                            "/Kids of {r} holds a direct {} (kids must be indirect)",
-                            o.type_name()
-                        )));
-                    }
+            match self.page_tree_node(r, depth)? {
+                Node::Page => out.push(r),
+                Node::Pages { kids, .. } => {
+                    stack.extend(kids.into_iter().rev().map(|k| (k, depth + 1)));
                 }
             }
         }
         Ok(out)
+    }
+
+    /// Page number `index` (0-based) and the number of pages when known: found by descending
+    /// the page tree with the `/Count` of each node, so that only the nodes on the way and
+    /// their kids are read (a 100,000-page document is not walked to sign its first page).
+    /// Each node on the way must have a `/Count` equal to the sum of its kids' (a page counts
+    /// 1); when one is missing or does not add up, the whole tree is walked
+    /// ([`Reader::page_refs`]) instead. Counts that lie consistently off the path are believed,
+    /// as viewers believe them when they go to a page. `Ok(None)` when there is no such page.
+    pub fn page_ref(&self, index: usize) -> Result<Option<ObjRef>> {
+        match self.page_by_count(index) {
+            Ok(Some(r)) => Ok(Some(r)),
+            // Not found or not countable: the walk has the last word (and its errors).
+            _ => Ok(self.page_refs()?.get(index).copied()),
+        }
+    }
+
+    /// The descent of [`Reader::page_ref`]; `Ok(None)` when the counts do not lead to a page.
+    fn page_by_count(&self, index: usize) -> Result<Option<ObjRef>> {
+        let limits = &self.options.limits;
+        let mut left = index as u64;
+        let mut node = self.page_tree_root()?;
+        let mut visited: HashSet<ObjRef> = HashSet::new();
+        for depth in 0..=limits.max_page_tree_depth {
+            if !visited.insert(node) {
+                return Ok(None);
+            }
+            let Node::Pages { kids, count } = self.page_tree_node(node, depth)? else {
+                return Ok((left == 0).then_some(node));
+            };
+            // Every kid's count, which must add up to the node's own /Count.
+            let mut counted = Vec::with_capacity(kids.len());
+            for kid in kids {
+                let below = match self.page_tree_node(kid, depth + 1)? {
+                    Node::Page => 1,
+                    Node::Pages { count: Some(c), .. } => c,
+                    Node::Pages { count: None, .. } => return Ok(None),
+                };
+                counted.push((kid, below));
+            }
+            let sum = counted.iter().try_fold(0u64, |a, (_, c)| a.checked_add(*c));
+            if sum.is_none() || count != sum {
+                return Ok(None);
+            }
+            let mut next = None;
+            for (kid, below) in counted {
+                if left < below {
+                    next = Some(kid);
+                    break;
+                }
+                left -= below;
+            }
+            match next {
+                Some(kid) => node = kid,
+                None => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+
+    /// The catalog's `/Pages`.
+    fn page_tree_root(&self) -> Result<ObjRef> {
+        self.catalog()?
+            .get_ref("Pages")
+            .ok_or_else(|| PdfError::Malformed {
+                offset: 0,
+                detail: "the catalog's /Pages is not an indirect reference".into(),
+            })
+    }
+
+    fn tree_error(&self, r: ObjRef, detail: String) -> PdfError {
+        PdfError::Malformed {
+            offset: self.offset_of(r).unwrap_or(0),
+            detail,
+        }
+    }
+
+    /// Reads page tree node `r` at `depth`: a page, or a `/Pages` node with its kids (all
+    /// indirect) and `/Count`.
+    fn page_tree_node(&self, r: ObjRef, depth: usize) -> Result<Node> {
+        let bad = |detail: String| self.tree_error(r, detail);
+        let node = match self.get(r)? {
+            Object::Dictionary(d) => d,
+            o => return Err(bad(format!("page tree node {r} is a {}", o.type_name()))),
+        };
+        let is_pages = match node.get_name("Type") {
+            Some(b"Pages") => true,
+            Some(b"Page") => false,
+            None => node.contains_key("Kids"),
+            Some(t) => {
+                return Err(bad(format!(
+                    "page tree node {r} has /Type /{}",
+                    String::from_utf8_lossy(t)
+                )));
+            }
+        };
+        if !is_pages {
+            return Ok(Node::Page);
+        }
+        if depth >= self.options.limits.max_page_tree_depth {
+            return Err(PdfError::TooLarge {
+                what: format!(
+                    "page tree deeper than {}",
+                    self.options.limits.max_page_tree_depth
+                ),
+            });
+        }
+        let count = match self.resolve_key(&node, "Count") {
+            Ok(Object::Integer(c)) => u64::try_from(c).ok(),
+            _ => None,
+        };
+        let kids = self.resolve_key(&node, "Kids")?;
+        let kids = kids
+            .as_array()
+            .ok_or_else(|| bad(format!("/Kids of {r} is not an array")))?
+            .iter()
+            .map(|kid| match kid {
+                Object::Reference(k) => Ok(*k),
+                o => Err(bad(format!(
+                    "/Kids of {r} holds a direct {} (kids must be indirect)",
+                    o.type_name()
+                ))),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Node::Pages { kids, count })
     }
 }

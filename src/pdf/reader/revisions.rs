@@ -65,14 +65,16 @@ impl<R> Reader<R> {
 
     /// The merged newest view of every section.
     pub(super) fn merge_latest(&mut self) {
-        let mut map: HashMap<u32, XrefEntry> = HashMap::new();
-        for s in self.sections.iter().rev() {
-            for (n, e) in &s.entries {
-                map.insert(*n, *e);
-            }
+        // Sections are newest first: a stable sort by number keeps, for each number, the
+        // newest section's entry first, and `dedup` keeps that one.
+        let mut v: Vec<(u32, XrefEntry)> = match self.sections.as_slice() {
+            [only] => only.entries.clone(),
+            all => all.iter().flat_map(|s| s.entries.iter().copied()).collect(),
+        };
+        if self.sections.len() > 1 {
+            v.sort_by_key(|(n, _)| *n);
+            v.dedup_by_key(|(n, _)| *n);
         }
-        let mut v: Vec<(u32, XrefEntry)> = map.into_iter().collect();
-        v.sort_unstable_by_key(|(n, _)| *n);
         self.latest = v;
     }
 

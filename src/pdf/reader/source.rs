@@ -9,10 +9,32 @@ use crate::pdf::{PdfError, Result};
 /// First window read for one object.
 pub(super) const FIRST_WINDOW: usize = 1024;
 
+/// Reads shorter than this are served from a block of [`BLOCK`] bytes read ahead.
+const SMALL_READ: u64 = 8 * 1024;
+/// The read-ahead block: objects read one after the other in file order (a scan of every
+/// object, a page tree) cost one read per block rather than a seek and a read per object;
+/// small enough that a miss in random order costs little more than the read it replaces.
+const BLOCK: u64 = 64 * 1024;
+
 /// The file being read, and its length.
 pub(super) struct Source<R> {
     pub(super) inner: R,
     pub(super) len: u64,
+    /// The last block read ahead, and its offset.
+    pub(super) block: Vec<u8>,
+    pub(super) block_at: u64,
+}
+
+impl<R> Source<R> {
+    /// A source over `inner`, `len` bytes long.
+    pub(super) fn new(inner: R, len: u64) -> Self {
+        Self {
+            inner,
+            len,
+            block: Vec::new(),
+            block_at: 0,
+        }
+    }
 }
 
 impl<R: Read + Seek> Source<R> {
@@ -24,8 +46,33 @@ impl<R: Read + Seek> Source<R> {
                 offset,
                 detail: format!("read of {len} bytes beyond the end of the file"),
             })?;
-        let n = usize::try_from(end - offset).map_err(|_| PdfError::TooLarge {
-            what: format!("read of {len} bytes"),
+        if len <= SMALL_READ {
+            if let Some(hit) = self.in_block(offset, end) {
+                return Ok(hit);
+            }
+            let block_end = offset.saturating_add(BLOCK).min(self.len);
+            self.block = self.read_exact_at(offset, block_end)?;
+            self.block_at = offset;
+            return self
+                .in_block(offset, end)
+                .ok_or_else(|| PdfError::Malformed {
+                    offset,
+                    detail: "short read".into(),
+                });
+        }
+        self.read_exact_at(offset, end)
+    }
+
+    /// Bytes `offset..end` when the read-ahead block holds them.
+    fn in_block(&self, offset: u64, end: u64) -> Option<Vec<u8>> {
+        let from = usize::try_from(offset.checked_sub(self.block_at)?).ok()?;
+        let to = usize::try_from(end.checked_sub(self.block_at)?).ok()?;
+        self.block.get(from..to).map(<[u8]>::to_vec)
+    }
+
+    fn read_exact_at(&mut self, offset: u64, end: u64) -> Result<Vec<u8>> {
+        let n = usize::try_from(end.saturating_sub(offset)).map_err(|_| PdfError::TooLarge {
+            what: format!("read of {} bytes", end.saturating_sub(offset)),
         })?;
         self.inner.seek(SeekFrom::Start(offset))?;
         let mut buf = vec![0u8; n];

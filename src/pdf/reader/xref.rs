@@ -295,10 +295,23 @@ impl<R: Read + Seek> Reader<R> {
         let limits = &self.options.limits;
         let file_len = self.file_len;
         let budget = limits.max_xref_entries.saturating_sub(*total);
+        // The first subsection's entry count sizes the window (20 bytes an entry), so that a
+        // large table is read and parsed once rather than in growing windows.
+        let first = self
+            .with_window(offset, file_len, 256, 256, &|| "xref table".into(), |p| {
+                p.expect_keyword("xref")?;
+                p.unsigned("")?;
+                p.unsigned("")
+            })
+            .unwrap_or(0);
+        let window = first
+            .saturating_mul(20)
+            .saturating_add(64 * 1024)
+            .min(limits.max_decoded_stream);
         let (entries, trailer, marker) = self.with_window(
             offset,
             file_len,
-            64 * 1024,
+            usize::try_from(window).unwrap_or(64 * 1024),
             limits.max_decoded_stream,
             &|| "xref table".to_string(),
             |p| {
@@ -328,11 +341,19 @@ impl<R: Read + Seek> Reader<R> {
                             what: format!("more than {} xref entries", limits.max_xref_entries),
                         }));
                     }
+                    entries.reserve(usize::try_from(count.min(1 << 20)).unwrap_or(0));
                     for i in 0..count {
+                        p.skip_ws()?;
                         let at = p.offset();
-                        let a = p.unsigned("an xref entry offset")?;
-                        let b = p.unsigned("an xref entry generation")?;
-                        let kind = p.token()?;
+                        let (a, b, kind) = match p.xref_entry_fast() {
+                            Some((a, b, b'n')) => (a, b, b"n".as_slice()),
+                            Some((a, b, _)) => (a, b, b"f".as_slice()),
+                            None => (
+                                p.unsigned("an xref entry offset")?,
+                                p.unsigned("an xref entry generation")?,
+                                p.token()?,
+                            ),
+                        };
                         let num = start
                             .checked_add(i)
                             .and_then(|n| u32::try_from(n).ok())
