@@ -27,7 +27,7 @@ pub struct DemoSigner {
 pub struct Config {
     /// Data directory (blobs).
     pub data_dir: PathBuf,
-    /// sqlx URL of the database (`sqlite://...`).
+    /// sqlx URL of the database (`sqlite://FILE` or `postgres://...`).
     pub database_url: String,
     /// API bearer token.
     pub token: String,

@@ -273,8 +273,8 @@ pub async fn prepare(
         }
     };
     sqlx::query(
-        "UPDATE participants SET prepared_state = ?, prepared_sha256 = ?, prepared_revision = ? \
-         WHERE key = ? AND status = 'pending'",
+        "UPDATE participants SET prepared_state = $1, prepared_sha256 = $2, prepared_revision = $3 \
+         WHERE key = $4 AND status = 'pending'",
     )
     .bind(&state)
     .bind(&prepared_sha)

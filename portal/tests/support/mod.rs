@@ -1,0 +1,6 @@
+//! Support shared by the tests that run the portal as a process (and, for `http`, by the load
+//! example): a small HTTP client, the portal binary as a child, a throw-away PostgreSQL server.
+
+pub mod http;
+pub mod postgres;
+pub mod process;
