@@ -35,8 +35,7 @@ pub fn request(
     {
         return (0, Vec::new());
     }
-    let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
+    let out = read_response(&mut s);
     let split = out
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -55,6 +54,35 @@ pub fn request(
         body = dechunk(&body);
     }
     (status, body)
+}
+
+/// Reads a response: to the end of its `Content-Length` or of its last chunk (servers such as
+/// chromedriver keep the connection open despite `Connection: close`), else to EOF.
+fn read_response(s: &mut TcpStream) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        if let Some(split) = out.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&out[..split]).to_ascii_lowercase();
+            let body = &out[split + 4..];
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            let done = match length {
+                Some(n) => body.len() >= n,
+                None if head.contains("transfer-encoding: chunked") => body.ends_with(b"0\r\n\r\n"),
+                None => false,
+            };
+            if done {
+                return out;
+            }
+        }
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => return out,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
 }
 
 /// JSON in (optional), JSON out (`Null` when the body is not JSON).

@@ -1,6 +1,8 @@
 //! Support shared by the tests that run the portal as a process (and, for `http`, by the load
-//! example): a small HTTP client, the portal binary as a child, a throw-away PostgreSQL server.
+//! example): a small HTTP client, the portal binary as a child, a throw-away PostgreSQL server, headless
+//! Chromium through WebDriver.
 
 pub mod http;
 pub mod postgres;
 pub mod process;
+pub mod webdriver;
