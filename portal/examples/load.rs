@@ -1,7 +1,8 @@
 //! Load run (BENCHMARKS.md, not a test): N documents (default 200) x 3 participants (digital,
 //! electronic, server in steps 1-2-3) through the HTTP API of an in-process portal on a local
 //! port, from C client threads (default 4). Prints throughput, p50/p99 latency per call, peak
-//! RSS of the process (server and clients) and the error count.
+//! RSS of the process (server and clients) and the error count. SQLite in a temporary
+//! directory, or the PostgreSQL database named by `DATABASE_URL`.
 //!
 //! ```sh
 //! cargo run --release -p sigform-portal --example load -- [DOCUMENTS] [CLIENTS]
@@ -12,8 +13,6 @@ use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Value, json};
 use sigform::signer::{Signer, SoftwareSigner};
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -26,39 +25,11 @@ fn vector(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+#[path = "../tests/support/http.rs"]
+mod http;
+
 fn request(port: u16, method: &str, path: &str, auth: bool, body: &[u8]) -> (u16, Vec<u8>) {
-    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
-        return (0, Vec::new());
-    };
-    let auth = if auth {
-        format!("Authorization: Bearer {TOKEN}\r\n")
-    } else {
-        String::new()
-    };
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{auth}\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    if s.write_all(head.as_bytes())
-        .and_then(|_| s.write_all(body))
-        .is_err()
-    {
-        return (0, Vec::new());
-    }
-    let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
-    let split = out
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or(out.len());
-    let head = String::from_utf8_lossy(out.get(..split).unwrap_or_default()).to_string();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, out.get(split + 4..).unwrap_or_default().to_vec())
+    http::request(port, method, path, auth.then_some(TOKEN), body)
 }
 
 struct Stats {
@@ -219,7 +190,8 @@ fn main() {
     let documents: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
     let clients: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(4);
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}", dir.path().join("load.sqlite3").display());
+    let url = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("load.sqlite3").display()));
     let config =
         sigform_portal::Config::demo(dir.path().to_path_buf(), url, TOKEN.into()).expect("config");
     let rt = tokio::runtime::Runtime::new().expect("runtime");

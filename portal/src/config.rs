@@ -2,6 +2,7 @@
 //! and the trust anchors; [`Config::demo`] fills in the demo PKI.
 
 use sigform::signer::{Signer, SoftwareSigner};
+use sigform::tsp::{HttpTimestampAuthority, TimestampAuthority};
 use sigform::x509::TrustStore;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -27,7 +28,7 @@ pub struct DemoSigner {
 pub struct Config {
     /// Data directory (blobs).
     pub data_dir: PathBuf,
-    /// sqlx URL of the database (`sqlite://...`).
+    /// sqlx URL of the database (`sqlite://FILE` or `postgres://...`).
     pub database_url: String,
     /// API bearer token.
     pub token: String,
@@ -52,6 +53,9 @@ pub struct Config {
     pub lease_seconds: i64,
     /// The SMTP relay for signing-link e-mails (`None`: no e-mail).
     pub smtp: Option<crate::mail::SmtpConfig>,
+    /// The time-stamping authority (`None`: none): CAdES signatures are then made B-T, with a
+    /// signature timestamp ([`Config::set_tsa_url`] for one reached over HTTP).
+    pub tsa: Option<Arc<dyn TimestampAuthority>>,
 }
 
 impl std::fmt::Debug for Config {
@@ -61,6 +65,7 @@ impl std::fmt::Debug for Config {
             .field("database_url", &self.database_url)
             .field("public_url", &self.public_url)
             .field("server_signers", &self.server_signers.keys())
+            .field("tsa", &self.tsa.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -75,6 +80,14 @@ pub enum ConfigError {
         what: String,
         /// Why.
         source: Box<sigform::Error>,
+    },
+    /// The TSA URL is not usable.
+    #[error("TSA {url}: {source}")]
+    Tsa {
+        /// The URL given.
+        url: String,
+        /// Why.
+        source: Box<sigform::tsp::TspError>,
     },
     /// Randomness unavailable.
     #[error("no randomness: {0}")]
@@ -126,8 +139,20 @@ impl Config {
             }),
             run_worker: true,
             smtp: None,
+            tsa: None,
             lease_seconds: crate::queue::LEASE_SECONDS,
         })
+    }
+
+    /// Timestamps signatures with the RFC 3161 TSA at `url` (`http://` or `https://`; the
+    /// library's default timeouts and answer bound).
+    pub fn set_tsa_url(&mut self, url: &str) -> Result<(), ConfigError> {
+        let tsa = HttpTimestampAuthority::new(url).map_err(|e| ConfigError::Tsa {
+            url: url.into(),
+            source: Box::new(e),
+        })?;
+        self.tsa = Some(Arc::new(tsa));
+        Ok(())
     }
 
     /// Adds a server certificate from a PKCS#12 file.

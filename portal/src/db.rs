@@ -1,25 +1,71 @@
-//! The database: opening (SQLite file by default, migrations applied), the rows, and the
-//! queries shared by the API, the signing endpoints and the worker.
+//! The database: opening (a SQLite file by default, PostgreSQL when the URL names one; the same
+//! migrations applied), the rows, and the queries shared by the API, the signing endpoints and
+//! the worker. One pool through sqlx's `Any` driver; every query is written with `$N`
+//! placeholders, which both SQLite and PostgreSQL understand.
 
 use crate::error::{ApiError, ApiResult};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-use sqlx::{Row, SqlitePool};
-use std::str::FromStr;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
 use std::time::Duration;
 
 /// The pool.
-pub type Db = SqlitePool;
+pub type Db = AnyPool;
 
-/// Opens the database (created if missing) and applies the migrations.
+/// Which database a pool talks to (the few statements that differ: the queue's claim).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// The backend of a URL (`sqlite:...`, `postgres://...` / `postgresql://...`), or `None`.
+pub fn backend_of(url: &str) -> Option<Backend> {
+    let scheme = url.split_once(':')?.0.to_ascii_lowercase();
+    match scheme.as_str() {
+        "sqlite" => Some(Backend::Sqlite),
+        "postgres" | "postgresql" => Some(Backend::Postgres),
+        _ => None,
+    }
+}
+
+/// The backend of an open pool.
+pub fn backend(db: &Db) -> Backend {
+    backend_of(db.connect_options().database_url.as_str()).unwrap_or(Backend::Sqlite)
+}
+
+/// Opens the database (a SQLite file is created if missing) and applies the migrations.
 pub async fn open(url: &str) -> Result<Db, sqlx::Error> {
-    let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true);
-    let pool = SqlitePoolOptions::new()
+    sqlx::any::install_default_drivers();
+    let url = match backend_of(url) {
+        Some(Backend::Sqlite) if !url.contains("mode=") => {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{sep}mode=rwc")
+        }
+        Some(_) => url.to_string(),
+        None => {
+            return Err(sqlx::Error::Configuration(
+                format!("unsupported database URL (sqlite:... or postgres://...): {url}").into(),
+            ));
+        }
+    };
+    let pool = AnyPoolOptions::new()
         .max_connections(8)
-        .connect_with(options)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                if conn.backend_name() == "SQLite" {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                         PRAGMA foreign_keys = ON;",
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(&url)
         .await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok(pool)
@@ -96,7 +142,7 @@ impl ParticipantRow {
     }
 }
 
-fn document_from(r: &sqlx::sqlite::SqliteRow) -> Result<DocumentRow, sqlx::Error> {
+fn document_from(r: &AnyRow) -> Result<DocumentRow, sqlx::Error> {
     Ok(DocumentRow {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
@@ -110,7 +156,7 @@ fn document_from(r: &sqlx::sqlite::SqliteRow) -> Result<DocumentRow, sqlx::Error
     })
 }
 
-fn participant_from(r: &sqlx::sqlite::SqliteRow) -> Result<ParticipantRow, sqlx::Error> {
+fn participant_from(r: &AnyRow) -> Result<ParticipantRow, sqlx::Error> {
     Ok(ParticipantRow {
         key: r.try_get("key")?,
         document_id: r.try_get("document_id")?,
@@ -135,7 +181,7 @@ fn participant_from(r: &sqlx::sqlite::SqliteRow) -> Result<ParticipantRow, sqlx:
 
 /// The document `id`, or 404.
 pub async fn document(db: &Db, id: &str) -> ApiResult<DocumentRow> {
-    let row = sqlx::query("SELECT * FROM documents WHERE id = ?")
+    let row = sqlx::query("SELECT * FROM documents WHERE id = $1")
         .bind(id)
         .fetch_all(db)
         .await?
@@ -152,7 +198,7 @@ pub async fn document(db: &Db, id: &str) -> ApiResult<DocumentRow> {
 
 /// The participants of a document, in order.
 pub async fn participants(db: &Db, document_id: &str) -> ApiResult<Vec<ParticipantRow>> {
-    let rows = sqlx::query("SELECT * FROM participants WHERE document_id = ? ORDER BY position")
+    let rows = sqlx::query("SELECT * FROM participants WHERE document_id = $1 ORDER BY position")
         .bind(document_id)
         .fetch_all(db)
         .await?;
@@ -164,7 +210,7 @@ pub async fn participants(db: &Db, document_id: &str) -> ApiResult<Vec<Participa
 
 /// The participant of a signing key, or 404.
 pub async fn participant(db: &Db, key: &str) -> ApiResult<ParticipantRow> {
-    let row = sqlx::query("SELECT * FROM participants WHERE key = ?")
+    let row = sqlx::query("SELECT * FROM participants WHERE key = $1")
         .bind(key)
         .fetch_all(db)
         .await?
@@ -196,7 +242,7 @@ pub async fn enqueue_open_server_steps(db: &Db, document_id: &str) -> ApiResult<
         .filter(|p| p.kind == "server" && !p.signed() && p.step == open)
     {
         let done = sqlx::query(
-            "INSERT INTO jobs (participant_key, document_id) VALUES (?, ?) \
+            "INSERT INTO jobs (participant_key, document_id) VALUES ($1, $2) \
              ON CONFLICT (participant_key) DO NOTHING",
         )
         .bind(&p.key)
@@ -232,8 +278,8 @@ pub async fn commit_signature(db: &Db, c: &Commit<'_>) -> ApiResult<()> {
     let mut tx = db.begin().await?;
     if let Some((sha, revision)) = c.signature {
         let n = sqlx::query(
-            "UPDATE documents SET signed_sha256 = ?, revision = revision + 1 \
-             WHERE id = ? AND revision = ?",
+            "UPDATE documents SET signed_sha256 = $1, revision = revision + 1 \
+             WHERE id = $2 AND revision = $3",
         )
         .bind(sha)
         .bind(c.document_id)
@@ -249,9 +295,9 @@ pub async fn commit_signature(db: &Db, c: &Commit<'_>) -> ApiResult<()> {
         }
     }
     let n = sqlx::query(
-        "UPDATE participants SET status = 'signed', signed_at = ?, certificate_sha256 = ?, \
-         evidence = ?, prepared_state = NULL, prepared_sha256 = NULL, prepared_revision = NULL \
-         WHERE key = ? AND status = 'pending'",
+        "UPDATE participants SET status = 'signed', signed_at = $1, certificate_sha256 = $2, \
+         evidence = $3, prepared_state = NULL, prepared_sha256 = NULL, prepared_revision = NULL \
+         WHERE key = $4 AND status = 'pending'",
     )
     .bind(c.signed_at)
     .bind(c.certificate_sha256)
@@ -266,7 +312,7 @@ pub async fn commit_signature(db: &Db, c: &Commit<'_>) -> ApiResult<()> {
             "this participant has already signed",
         ));
     }
-    sqlx::query("UPDATE jobs SET state = 'done', error = NULL WHERE participant_key = ?")
+    sqlx::query("UPDATE jobs SET state = 'done', error = NULL WHERE participant_key = $1")
         .bind(c.key)
         .execute(&mut *tx)
         .await?;

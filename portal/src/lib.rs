@@ -35,6 +35,8 @@ pub struct Portal {
     pub store: store::BlobStore,
     /// Wakes the worker when a step may have opened.
     pub wake: tokio::sync::Notify,
+    /// This instance's name in the queue (`claimed_by`): process id and a random part.
+    pub instance: String,
 }
 
 /// Errors starting.
@@ -59,6 +61,11 @@ impl Portal {
             db,
             store,
             wake: tokio::sync::Notify::new(),
+            instance: format!(
+                "pid{}-{}",
+                std::process::id(),
+                crate::config::random_hex(4).unwrap_or_default()
+            ),
         }))
     }
 }

@@ -85,7 +85,7 @@ async fn notify(portal: &Portal, smtp: &SmtpConfig, document_id: &str) -> Result
         .await
         .map_err(|e| e.to_string())??;
         sqlx::query(
-            "UPDATE participants SET notified_at = ? WHERE key = ? AND notified_at IS NULL",
+            "UPDATE participants SET notified_at = $1 WHERE key = $2 AND notified_at IS NULL",
         )
         .bind(sigform::time::format_rfc3339(std::time::SystemTime::now()))
         .bind(&key)

@@ -1,5 +1,5 @@
 //! `sigform-portal [--listen 127.0.0.1:8080] [--data DIR] [--database-url URL]
-//! [--public-url URL] [--smtp HOST:PORT] [--mail-from ADDRESS] [--lease-seconds N] [--server-p12 ID=FILE:PASSWORD]...`
+//! [--public-url URL] [--smtp HOST:PORT] [--mail-from ADDRESS] [--lease-seconds N] [--tsa URL] [--server-p12 ID=FILE:PASSWORD]...`
 //!
 //! With no arguments: SQLite under `./portal-data`, the demo PKI, a generated API token
 //! (`SIGFORM_PORTAL_TOKEN` sets it); prints the URL and the token.
@@ -18,10 +18,11 @@ struct Args {
     smtp: Option<String>,
     mail_from: String,
     lease_seconds: Option<i64>,
+    tsa: Option<String>,
 }
 
 const USAGE: &str = "usage: sigform-portal [--listen ADDR:PORT] [--data DIR] [--database-url URL] \
-[--public-url URL] [--smtp HOST:PORT] [--mail-from ADDRESS] [--lease-seconds N] [--server-p12 ID=FILE:PASSWORD]... \
+[--public-url URL] [--smtp HOST:PORT] [--mail-from ADDRESS] [--lease-seconds N] [--tsa URL] [--server-p12 ID=FILE:PASSWORD]... \
 [--server-pkcs11 ID=MODULE:TOKEN:KEY[:CERT.pem]]... (feature pkcs11; PIN in SIGFORM_PORTAL_PKCS11_PIN)";
 
 fn parse_args() -> Result<Args, String> {
@@ -35,6 +36,7 @@ fn parse_args() -> Result<Args, String> {
         smtp: None,
         mail_from: "sigform-portal@localhost".into(),
         lease_seconds: None,
+        tsa: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -51,6 +53,7 @@ fn parse_args() -> Result<Args, String> {
             "--server-pkcs11" => args.pkcs11.push(value()?),
             "--smtp" => args.smtp = Some(value()?),
             "--mail-from" => args.mail_from = value()?,
+            "--tsa" => args.tsa = Some(value()?),
             "--lease-seconds" => {
                 let v = value()?;
                 args.lease_seconds =
@@ -89,6 +92,9 @@ async fn run() -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     add_pkcs11(&mut config, &args.pkcs11)?;
+    if let Some(url) = &args.tsa {
+        config.set_tsa_url(url).map_err(|e| e.to_string())?;
+    }
     if let Some(l) = args.lease_seconds {
         config.lease_seconds = l;
     }

@@ -22,6 +22,11 @@ const STYLE: &str = "body{font-family:sans-serif;max-width:46em;margin:2em auto}
 textarea{width:100%;height:6em;font-size:70%}canvas{border:1px solid #888;touch-action:none}\
 iframe{width:100%;height:24em;border:1px solid #ccc}";
 
+/// The digital two-step. The signer is `window.sigformSigner` when a token plugin, a local
+/// agent's bridge or a mobile signer's script defines it (`chain()`: the certificate chain as
+/// PEM text, signer first; `sign(prepared)`: the signature value over `prepared.toBeSigned`
+/// with `prepared.signatureAlgorithm`); without one, the test signer below signs with
+/// WebCrypto and the PKCS#8 key in the page (the demo PKI fills it in).
 const DIGITAL_JS: &str = r#"
 const b64 = b => btoa(String.fromCharCode(...new Uint8Array(b)));
 const unb64 = s => Uint8Array.from(atob(s), c => c.charCodeAt(0));
@@ -33,21 +38,39 @@ async function post(path, body) {
   if (!r.ok) throw new Error(j.error.code + ': ' + j.error.message);
   return j;
 }
+// sigform's algorithm names (RSA-PKCS1v15-SHA-256, RSA-PSS-SHA-256-salt32, ECDSA-P-256-SHA-256)
+// as WebCrypto's [import, sign] parameters.
+function webCryptoAlgorithm(name) {
+  const hash = (name.match(/SHA-(?:256|384|512)/) || ['SHA-256'])[0];
+  if (name.startsWith('RSA-PKCS1v15-'))
+    return [{name: 'RSASSA-PKCS1-v1_5', hash}, {name: 'RSASSA-PKCS1-v1_5'}];
+  const pss = name.match(/^RSA-PSS-SHA-\d+-salt(\d+)$/);
+  if (pss) return [{name: 'RSA-PSS', hash}, {name: 'RSA-PSS', saltLength: Number(pss[1])}];
+  const ec = name.match(/^ECDSA-(P-256|P-384|P-521)-/);
+  if (ec) return [{name: 'ECDSA', namedCurve: ec[1]}, {name: 'ECDSA', hash}];
+  throw new Error('no WebCrypto algorithm for ' + name);
+}
+const testSigner = {
+  async chain() { return document.getElementById('chain').value; },
+  async sign(prepared) {
+    const [importAlg, signAlg] = webCryptoAlgorithm(prepared.signatureAlgorithm);
+    const key = await crypto.subtle.importKey('pkcs8',
+      pemBody(document.getElementById('key').value), importAlg, false, ['sign']);
+    return crypto.subtle.sign(signAlg, key, unb64(prepared.toBeSigned));
+  },
+};
 async function signDigital() {
   const out = document.getElementById('result');
+  const button = document.getElementById('sign');
+  button.disabled = true;
+  out.textContent = 'signing';
   try {
-    const chain = document.getElementById('chain').value;
-    const prepared = await post('/prepare', {certificateChain: chain});
-    const rsa = prepared.signatureAlgorithm.startsWith('rsa');
-    const alg = rsa ? {name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256'}
-                    : {name: 'ECDSA', namedCurve: 'P-256'};
-    const key = await crypto.subtle.importKey('pkcs8',
-      pemBody(document.getElementById('key').value), alg, false, ['sign']);
-    const value = await crypto.subtle.sign(rsa ? alg : {name: 'ECDSA', hash: 'SHA-256'},
-      key, unb64(prepared.toBeSigned));
+    const signer = window.sigformSigner || testSigner;
+    const prepared = await post('/prepare', {certificateChain: await signer.chain()});
+    const value = await signer.sign(prepared);
     await post('/finish', {signature: b64(value)});
     out.textContent = 'signed';
-  } catch (e) { out.textContent = 'error: ' + e.message; }
+  } catch (e) { out.textContent = 'error: ' + e.message; button.disabled = false; }
 }
 "#;
 

@@ -1,5 +1,6 @@
 //! The server-signature queue: rows in `jobs`, claimed one at a time with
-//! `UPDATE ... WHERE state = 'pending' ... RETURNING` and a lease, so that a job survives a
+//! `UPDATE ... WHERE state = 'pending' ... RETURNING` (`FOR UPDATE SKIP LOCKED` on PostgreSQL)
+//! and a lease, so that a job survives a
 //! restart (a crashed worker's lease runs out and the job is claimed again) and two workers
 //! never run one job at once. Applying the signature is a compare-and-set on the document's
 //! revision and the participant's status: a job run twice signs once.
@@ -21,44 +22,63 @@ fn unix_now() -> i64 {
         .unwrap_or(0)
 }
 
-/// Claims one job: a pending one, or a running one whose lease ran out.
+/// Claims one job: a pending one, or a running one whose lease ran out. On PostgreSQL the row
+/// is picked with `FOR UPDATE SKIP LOCKED` (instances never wait on, or both take, one row); on
+/// SQLite, which runs one writer at a time, the same `UPDATE ... RETURNING` re-checks the state
+/// it claims from.
 pub async fn claim(portal: &Portal) -> Result<Option<String>, sqlx::Error> {
     let now = unix_now();
-    sqlx::query_scalar(
-        "UPDATE jobs SET state = 'running', attempts = attempts + 1, claimed_until = ? \
-         WHERE participant_key = (SELECT participant_key FROM jobs \
-             WHERE state = 'pending' OR (state = 'running' AND claimed_until < ?) LIMIT 1) \
-         AND (state = 'pending' OR (state = 'running' AND claimed_until < ?)) \
-         RETURNING participant_key",
-    )
-    .bind(now + portal.config.lease_seconds.max(1))
-    .bind(now)
-    .bind(now)
-    .fetch_all(&portal.db)
-    .await
-    .map(|rows| rows.into_iter().next())
+    let lock = match crate::db::backend(&portal.db) {
+        crate::db::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        crate::db::Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, claimed_until = $1, \
+         claimed_by = $3 WHERE participant_key = (SELECT participant_key FROM jobs \
+             WHERE state = 'pending' OR (state = 'running' AND claimed_until < $2) \
+             LIMIT 1{lock}) \
+         AND (state = 'pending' OR (state = 'running' AND claimed_until < $2)) \
+         RETURNING participant_key"
+    );
+    sqlx::query_scalar(&sql)
+        .bind(now + portal.config.lease_seconds.max(1))
+        .bind(now)
+        .bind(&portal.instance)
+        .fetch_all(&portal.db)
+        .await
+        .map(|rows| rows.into_iter().next())
 }
 
 /// Runs one claimed job; on failure it goes back to pending (or failed after
-/// [`MAX_ATTEMPTS`]).
+/// [`MAX_ATTEMPTS`]). Losing a race on the document (another participant, perhaps on another
+/// instance, signed it first) is not a failure: the job goes back to pending, its attempt not
+/// counted.
 pub async fn run_one(portal: &Portal, key: &str) -> Result<(), sqlx::Error> {
     match crate::signing::server(portal, key).await {
         Ok(()) => Ok(()),
         Err(e) if e.code == "already_signed" => {
-            sqlx::query("UPDATE jobs SET state = 'done' WHERE participant_key = ?")
+            sqlx::query("UPDATE jobs SET state = 'done' WHERE participant_key = $1")
                 .bind(key)
                 .execute(&portal.db)
                 .await
                 .map(|_| ())
         }
+        Err(e) if e.code == "document_changed" => sqlx::query(
+            "UPDATE jobs SET state = 'pending', attempts = attempts - 1, claimed_until = 0 \
+             WHERE participant_key = $1",
+        )
+        .bind(key)
+        .execute(&portal.db)
+        .await
+        .map(|_| ()),
         Err(e) => {
             eprintln!(
                 "sigform-portal: server signature {key}: {}: {}",
                 e.code, e.message
             );
             sqlx::query(
-                "UPDATE jobs SET state = CASE WHEN attempts >= ? THEN 'failed' ELSE 'pending' END, \
-                 claimed_until = 0, error = ? WHERE participant_key = ?",
+                "UPDATE jobs SET state = CASE WHEN attempts >= $1 THEN 'failed' ELSE 'pending' END, \
+                 claimed_until = 0, error = $2 WHERE participant_key = $3",
             )
             .bind(MAX_ATTEMPTS)
             .bind(format!("{}: {}", e.code, e.message))

@@ -143,7 +143,7 @@ async fn upload(
         .map_err(|e| ApiError::internal("storing the upload", e))?;
     let id = crate::config::random_hex(16).map_err(|e| ApiError::internal("random", e))?;
     sqlx::query(
-        "INSERT INTO uploads (id, sha256, size, media_type, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO uploads (id, sha256, size, media_type, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&id)
     .bind(&sha)
@@ -184,7 +184,7 @@ async fn create_document(
     let servers = |id: &str| portal.config.server_signers.contains_key(id);
     let parts = create::participants(&req, &servers)?;
     let upload = sqlx::query_as::<_, (String, String)>(
-        "SELECT sha256, media_type FROM uploads WHERE id = ?",
+        "SELECT sha256, media_type FROM uploads WHERE id = $1",
     )
     .bind(&req.upload_id)
     .fetch_all(&portal.db)
@@ -211,7 +211,7 @@ async fn create_document(
     let mut tx = portal.db.begin().await?;
     sqlx::query(
         "INSERT INTO documents (id, name, format, media_type, original_sha256, sender, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&id)
     .bind(name)
@@ -225,7 +225,7 @@ async fn create_document(
     for (i, p) in parts.iter().enumerate() {
         sqlx::query(
             "INSERT INTO participants (key, document_id, position, kind, name, email, cpf, cnpj, \
-             step, certificate_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             step, certificate_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(random(32)?)
         .bind(&id)

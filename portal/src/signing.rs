@@ -273,8 +273,8 @@ pub async fn prepare(
         }
     };
     sqlx::query(
-        "UPDATE participants SET prepared_state = ?, prepared_sha256 = ?, prepared_revision = ? \
-         WHERE key = ? AND status = 'pending'",
+        "UPDATE participants SET prepared_state = $1, prepared_sha256 = $2, prepared_revision = $3 \
+         WHERE key = $4 AND status = 'pending'",
     )
     .bind(&state)
     .bind(&prepared_sha)
@@ -340,7 +340,33 @@ pub async fn finish(portal: &Portal, key: &str, req: &FinishRequest) -> ApiResul
             (p7s, state.signer_certificate.0)
         }
     };
+    let bytes = timestamped(portal, &doc, bytes).await?;
     apply(portal, &doc.id, key, &bytes, revision, &cert).await
+}
+
+/// CAdES B-T when a TSA is configured ([`crate::Config::tsa`]): a signature timestamp on every
+/// SignerInfo that has none yet (the one just made). PAdES signatures stay B-B (the library
+/// timestamps CAdES signatures). The TSA is asked off the async workers (blocking HTTP); when
+/// it fails nothing is written and the caller may try again (502 `timestamp_failed`).
+async fn timestamped(portal: &Portal, doc: &DocumentRow, bytes: Vec<u8>) -> ApiResult<Vec<u8>> {
+    let Some(tsa) = portal.config.tsa.clone() else {
+        return Ok(bytes);
+    };
+    if signature_format(doc) == SignatureFormat::Pades {
+        return Ok(bytes);
+    }
+    tokio::task::spawn_blocking(move || {
+        cades::levels::add_signature_timestamp(&bytes, None, tsa.as_ref())
+    })
+    .await
+    .map_err(|e| ApiError::internal("timestamping", e))?
+    .map_err(|e| {
+        ApiError::new(
+            axum::http::StatusCode::BAD_GATEWAY,
+            "timestamp_failed",
+            format!("the time-stamping authority: {e}"),
+        )
+    })
 }
 
 /// Stores a new signature made on `revision` by the certificate `cert` (DER), marks the
@@ -564,6 +590,7 @@ pub async fn server(portal: &Portal, key: &str) -> ApiResult<()> {
                 .map_err(failed)?,
         },
     };
+    let bytes = timestamped(portal, &doc, bytes).await?;
     let cert = signer.identity().certificate().der();
     apply(portal, &doc.id, key, &bytes, doc.revision, cert).await
 }

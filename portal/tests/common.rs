@@ -40,9 +40,11 @@ pub struct App {
 
 impl App {
     pub async fn start(dir: &Path, worker: bool) -> Self {
-        let (router, portal, worker) = sigform_portal::start(config(dir, worker))
-            .await
-            .expect("start");
+        Self::start_with(config(dir, worker)).await
+    }
+
+    pub async fn start_with(config: Config) -> Self {
+        let (router, portal, worker) = sigform_portal::start(config).await.expect("start");
         Self {
             router,
             portal,

@@ -3,6 +3,7 @@
 //! IncludeOriginal / IncludeManifest / Zipped combination, verify with sigform.
 
 mod common;
+mod support;
 
 use axum::http::StatusCode;
 use common::*;
@@ -11,7 +12,24 @@ use sigform::package::{Container, PackageStatus};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cades_flow_three_steps() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let app = App::start(dir.path(), true).await;
+    cades_flow(App::start(dir.path(), true).await).await;
+}
+
+/// The same flow on PostgreSQL (the same migrations and queries).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cades_flow_three_steps_on_postgresql() {
+    let Some(pg) = support::postgres::Postgres::start() else {
+        return;
+    };
+    let url = pg.database("flow");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = common::config(dir.path(), true);
+    config.database_url = url;
+    cades_flow(App::start_with(config).await).await;
+    drop(pg);
+}
+
+async fn cades_flow(app: App) {
     let upload = app.upload(sample_pdf()).await;
     let doc = app.create_three(&upload, "CAdES").await;
     let id = doc["id"].as_str().expect("id").to_string();

@@ -3,135 +3,23 @@
 //! continues. Talks HTTP/1.1 over a plain TCP stream (no client library).
 
 mod common;
+mod support;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use common::{TOKEN, joao, joao_certificates, key_of, sample_pdf, three_steps, verify_package};
+use common::{joao, joao_certificates, key_of, sample_pdf, three_steps, verify_package};
 use serde_json::{Value, json};
 use sigform::signer::Signer;
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-
-struct Portal {
-    child: Child,
-    port: u16,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-impl Portal {
-    fn start(data: &Path, port: u16) -> Self {
-        let child = Command::new(env!("CARGO_BIN_EXE_sigform-portal"))
-            .args([
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--lease-seconds",
-                "2",
-                "--data",
-            ])
-            .arg(data)
-            .env("SIGFORM_PORTAL_TOKEN", TOKEN)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn portal");
-        let p = Self { child, port };
-        for _ in 0..200 {
-            if p.request("GET", "/healthz", None, None).0 == 200 {
-                return p;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("the portal did not start");
-    }
-
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("wait");
-    }
-
-    fn request(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&[u8]>,
-    ) -> (u16, Vec<u8>) {
-        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return (0, Vec::new());
-        };
-        let body = body.unwrap_or_default();
-        let auth = token
-            .map(|t| format!("Authorization: Bearer {t}\r\n"))
-            .unwrap_or_default();
-        let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{auth}\
-             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-        if s.write_all(head.as_bytes())
-            .and_then(|_| s.write_all(body))
-            .is_err()
-        {
-            return (0, Vec::new());
-        }
-        let mut out = Vec::new();
-        let _ = s.read_to_end(&mut out);
-        let split = out
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .unwrap_or(out.len());
-        let head = String::from_utf8_lossy(&out[..split]).to_string();
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        let mut body = out.get(split + 4..).unwrap_or_default().to_vec();
-        if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            body = dechunk(&body);
-        }
-        (status, body)
-    }
-
-    fn json(&self, method: &str, path: &str, token: bool, body: Option<Value>) -> (u16, Value) {
-        let b = body.map(|b| b.to_string().into_bytes());
-        let (s, out) = self.request(method, path, token.then_some(TOKEN), b.as_deref());
-        (s, serde_json::from_slice(&out).unwrap_or(Value::Null))
-    }
-}
-
-fn dechunk(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
-        let size =
-            usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
-        if size == 0 {
-            break;
-        }
-        out.extend_from_slice(&data[eol + 2..eol + 2 + size]);
-        data = &data[eol + 2 + size + 2..];
-    }
-    out
-}
+use support::http::free_port;
+use support::process::{PortalProcess as Portal, TOKEN};
 
 #[test]
 fn sigkill_between_prepare_and_finish_and_with_a_queued_server_signature() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     let port = free_port();
-    let portal = Portal::start(&data, port);
+    let portal = Portal::start(&data, port, &[]);
     let (s, out) = portal.request("POST", "/api/uploads", Some(TOKEN), Some(&sample_pdf()));
     assert_eq!(s, 201, "{}", String::from_utf8_lossy(&out));
     let upload: Value = serde_json::from_slice(&out).expect("json");
@@ -157,7 +45,7 @@ fn sigkill_between_prepare_and_finish_and_with_a_queued_server_signature() {
     portal.kill();
 
     // Restarted: finish with the value for the prepare made before the kill.
-    let portal = Portal::start(&data, port);
+    let portal = Portal::start(&data, port, &[]);
     let tbs = B64
         .decode(prepared["toBeSigned"].as_str().expect("tbs"))
         .expect("b64");
@@ -182,7 +70,7 @@ fn sigkill_between_prepare_and_finish_and_with_a_queued_server_signature() {
     assert_eq!(s, 200, "{v}");
     portal.kill();
 
-    let portal = Portal::start(&data, port);
+    let portal = Portal::start(&data, port, &[]);
     let mut done = Value::Null;
     for _ in 0..300 {
         let (_, v) = portal.json("GET", &format!("/api/documents/{id}"), true, None);
