@@ -16,6 +16,7 @@ use sigform::pades::sign::{self as pades, PadesOptions, PdfSigningState, Visible
 use sigform::signer::Signer;
 use sigform::{CertificateDer, SignatureAlgorithm, SignerIdentity};
 use std::io::Cursor;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// May `p` sign now? Not twice, and only when every lower step is complete.
@@ -75,10 +76,13 @@ fn cades_options() -> CadesOptions {
     }
 }
 
-fn pades_options(p: &ParticipantRow) -> PadesOptions {
+fn pades_options(portal: &Portal, p: &ParticipantRow) -> PadesOptions {
     PadesOptions {
         field_name: Some(format!("Step{}-Participant{}", p.step, p.position + 1)),
         name: Some(p.name.clone()),
+        // B-T when a TSA is configured: room for the token is reserved at prepare, the token is
+        // asked at finish (one-shot signing: inside `pades::sign`).
+        timestamp_authority: portal.config.tsa.clone().map(sigform::cades::SharedTsa),
         ..PadesOptions::default()
     }
 }
@@ -248,7 +252,7 @@ pub async fn prepare(
                 &mut out,
                 &identity,
                 alg,
-                &pades_options(&p),
+                &pades_options(portal, &p),
             )
             .map_err(failed)?;
             let sha = portal
@@ -330,9 +334,19 @@ pub async fn finish(portal: &Portal, key: &str, req: &FinishRequest) -> ApiResul
                 .store
                 .get(prepared)
                 .map_err(|e| ApiError::internal("reading the prepared PDF", e))?;
-            let mut out = Cursor::new(pdf);
-            pades::finish(&mut out, &state, &value).map_err(refused)?;
-            (out.into_inner(), state.cades.signer_certificate.0)
+            let cert = state.cades.signer_certificate.0.clone();
+            let tsa = portal.config.tsa.clone();
+            let pdf = blocking(move || {
+                let mut out = Cursor::new(pdf);
+                match tsa {
+                    Some(tsa) => pades::finish_timestamped(&mut out, &state, &value, tsa.as_ref()),
+                    None => pades::finish(&mut out, &state, &value),
+                }
+                .map(|()| out.into_inner())
+            })
+            .await?
+            .map_err(|e| finish_refused(e, &refused))?;
+            (pdf, cert)
         }
         _ => {
             let state: SigningState = serde_json::from_str(state).map_err(internal)?;
@@ -345,8 +359,8 @@ pub async fn finish(portal: &Portal, key: &str, req: &FinishRequest) -> ApiResul
 }
 
 /// CAdES B-T when a TSA is configured ([`crate::Config::tsa`]): a signature timestamp on every
-/// SignerInfo that has none yet (the one just made). PAdES signatures stay B-B (the library
-/// timestamps CAdES signatures). The TSA is asked off the async workers (blocking HTTP); when
+/// SignerInfo that has none yet (the one just made). PAdES signatures get theirs inside the
+/// CMS when they are made (`PadesOptions::timestamp_authority`). The TSA is asked off the async workers (blocking HTTP); when
 /// it fails nothing is written and the caller may try again (502 `timestamp_failed`).
 async fn timestamped(portal: &Portal, doc: &DocumentRow, bytes: Vec<u8>) -> ApiResult<Vec<u8>> {
     let Some(tsa) = portal.config.tsa.clone() else {
@@ -360,13 +374,32 @@ async fn timestamped(portal: &Portal, doc: &DocumentRow, bytes: Vec<u8>) -> ApiR
     })
     .await
     .map_err(|e| ApiError::internal("timestamping", e))?
-    .map_err(|e| {
-        ApiError::new(
-            axum::http::StatusCode::BAD_GATEWAY,
-            "timestamp_failed",
-            format!("the time-stamping authority: {e}"),
-        )
-    })
+    .map_err(timestamp_failed)
+}
+
+/// Runs blocking work (signing with a TSA asked over HTTP) off the async workers.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal("signing", e))
+}
+
+/// A failed PAdES finish: a TSA that did not answer is a 502 `timestamp_failed` (nothing
+/// written, the participant may try again); anything else is what `refused` makes of it.
+fn finish_refused(e: sigform::Error, refused: &dyn Fn(sigform::Error) -> ApiError) -> ApiError {
+    match e {
+        sigform::Error::Tsp(e) => timestamp_failed(e),
+        e => refused(e),
+    }
+}
+
+/// The 502 answer for a TSA that failed.
+fn timestamp_failed(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::BAD_GATEWAY,
+        "timestamp_failed",
+        format!("the time-stamping authority: {e}"),
+    )
 }
 
 /// Stores a new signature made on `revision` by the certificate `cert` (DER), marks the
@@ -507,13 +540,14 @@ pub async fn electronic(
                 ]),
             }),
             reason: Some(format!("Assinatura eletrônica de {}", p.name)),
-            ..pades_options(&p)
+            ..pades_options(portal, &p)
         };
         let pdf = pades_sign(
-            portal.config.seal.as_ref(),
-            &signed.unwrap_or(original),
-            &options,
-        )?;
+            portal.config.seal.clone(),
+            signed.unwrap_or(original),
+            options,
+        )
+        .await?;
         Some(
             portal
                 .store
@@ -550,11 +584,20 @@ fn stamp_rect(position: i64) -> [f64; 4] {
     [x, y, x + 250.0, y + 60.0]
 }
 
-fn pades_sign(signer: &dyn Signer, pdf: &[u8], options: &PadesOptions) -> ApiResult<Vec<u8>> {
-    let mut out = Cursor::new(Vec::new());
-    pades::sign(Cursor::new(pdf), &mut out, signer, options)
-        .map_err(|e| ApiError::internal("signing the PDF", e))?;
-    Ok(out.into_inner())
+/// Signs `pdf` off the async workers (the key operation, and the TSA over HTTP when one is
+/// configured).
+async fn pades_sign(
+    signer: Arc<dyn Signer>,
+    pdf: Vec<u8>,
+    options: PadesOptions,
+) -> ApiResult<Vec<u8>> {
+    blocking(move || {
+        let mut out = Cursor::new(Vec::new());
+        pades::sign(Cursor::new(pdf), &mut out, signer.as_ref(), &options)
+            .map(|()| out.into_inner())
+    })
+    .await?
+    .map_err(|e| finish_refused(e, &|e| ApiError::internal("signing the PDF", e)))
 }
 
 /// A server signature (the worker calls this for a claimed job).
@@ -574,14 +617,17 @@ pub async fn server(portal: &Portal, key: &str) -> ApiResult<()> {
     let (original, signed) = current(portal, &doc)?;
     let failed = |e: sigform::Error| ApiError::internal("server signature", e);
     let bytes = match signature_format(&doc) {
-        SignatureFormat::Pades => pades_sign(
-            signer.as_ref(),
-            &signed.unwrap_or(original),
-            &PadesOptions {
-                reason: Some("Assinatura do servidor".into()),
-                ..pades_options(&p)
-            },
-        )?,
+        SignatureFormat::Pades => {
+            pades_sign(
+                signer.clone(),
+                signed.unwrap_or(original),
+                PadesOptions {
+                    reason: Some("Assinatura do servidor".into()),
+                    ..pades_options(portal, &p)
+                },
+            )
+            .await?
+        }
         _ => match signed {
             None => {
                 cades::sign(&original[..], signer.as_ref(), &cades_options()).map_err(failed)?

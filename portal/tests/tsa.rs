@@ -1,6 +1,7 @@
 //! The TSA setting: with `Config::tsa` (here the openssl-ts TSA over HTTP, as `--tsa URL` sets
 //! it) the digital and the server signatures are CAdES B-T, their signature timestamps verified
-//! in the follow report; with an unreachable TSA, finish answers 502 `timestamp_failed` and
+//! in the follow report, and every PAdES signature (digital, the electronic seal, the server's)
+//! is PAdES B-T; with an unreachable TSA, finish answers 502 `timestamp_failed` and
 //! nothing is written.
 
 mod common;
@@ -42,6 +43,47 @@ async fn signatures_are_timestamped_when_a_tsa_is_configured() {
     assert_eq!(s, StatusCode::OK);
     let report = verify_package(&zip);
     assert_eq!(report.status, sigform::package::PackageStatus::FullySigned);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pades_signatures_are_timestamped_when_a_tsa_is_configured() {
+    let Some(tsa) = HttpTsa::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = common::config(dir.path(), true);
+    config.set_tsa_url(&tsa.url).expect("tsa url");
+    let app = App::start_with(config).await;
+    let upload = app.upload(sample_pdf()).await;
+    let doc = app.create_three(&upload, "PAdES").await;
+    let id = doc["id"].as_str().expect("id").to_string();
+    let (s, v) = app.sign_digital(&key_of(&doc, "digital")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let sha = doc["sha256"].as_str().expect("sha");
+    let (s, v) = app.sign_electronic(&key_of(&doc, "electronic"), sha).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let done = app.wait_signed(&id).await;
+    assert_eq!(done["verdict"], "FULLY SIGNED (3 of 3)", "{done}");
+    let (_, _, pdf) = app.package(&id, "").await;
+    let options = sigform::VerifyOptions {
+        trust: Some(sigform::x509::TrustStore::from_path(vector("pki/root-ca.pem")).expect("root")),
+        ..sigform::VerifyOptions::default()
+    };
+    let report =
+        sigform::pades::verify_pdf(std::io::Cursor::new(&pdf), &options).expect("verify pdf");
+    assert_eq!(report.signatures.len(), 3, "{report}");
+    for s in &report.signatures {
+        assert_eq!(
+            s.level,
+            Some(sigform::report::Level::BT),
+            "{}: {report}",
+            s.id
+        );
+        assert!(s.timestamp_time.is_some(), "{report}");
+    }
+    assert!(report.valid, "{report}");
+    assert_eq!(tsa.served(), 3, "one token per signature");
     app.stop().await;
 }
 
