@@ -238,6 +238,12 @@ impl<R> Reader<R> {
         self.decryptor.as_ref().map(|d| d.description.as_str())
     }
 
+    /// What decrypts (and, for an incremental update, encrypts) the objects of an encrypted
+    /// file opened with its password.
+    pub(crate) fn crypt(&self) -> Option<&crate::pdf::crypt::Decryptor> {
+        self.decryptor.as_ref()
+    }
+
     /// The options in use.
     pub fn options(&self) -> &ReaderOptions {
         &self.options
