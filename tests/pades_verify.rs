@@ -2241,3 +2241,6 @@ fn legacy_x509_rsa_sha1_verifies_with_a_warning() {
 
 #[path = "pades_verify/producers.rs"]
 mod producers;
+
+#[path = "pades_verify/direct_page.rs"]
+mod direct_page;

@@ -278,7 +278,7 @@ fn build_update<R: Read + Seek>(
         DictKind::DocumentTimestamp => ("", SystemTime::now(), true),
     };
     let mut form = form::read_form(reader, options, doc_ts)?;
-    let pages = reader.page_refs()?;
+    let pages = reader.pages()?;
     let mut writer = IncrementalWriter::new(reader)?;
     let sig_ref = writer.allocate();
     let existing = match doc_ts {

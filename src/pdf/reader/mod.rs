@@ -26,6 +26,7 @@ use super::object::Dictionary;
 use super::parser::EofMarker;
 pub use defects::{Defect, DefectKind};
 use objstm::ObjStm;
+pub use pages::PageNode;
 use source::Source;
 
 mod defects;
