@@ -301,3 +301,63 @@ fn judges_accept_sigform_signatures_on_encrypted_files() {
         }
     }
 }
+
+#[test]
+fn visible_and_second_signatures_on_encrypted_files() {
+    let signer = common::test_signer("signer-rsa2048", "pki/chain.pem");
+    let sign = |input: Vec<u8>, options: sigform::pades::sign::PadesOptions| {
+        let mut out = Cursor::new(Vec::new());
+        sigform::pades::sign::sign(Cursor::new(input), &mut out, &signer, &options).unwrap();
+        out.into_inner()
+    };
+    // A visible signature (an encrypted appearance stream) on a user-password AES-256 file.
+    let visible = sign(
+        std::fs::read(tv("encrypted/aes-256-userpw.pdf")).unwrap(),
+        sigform::pades::sign::PadesOptions {
+            visible: Some(sigform::pades::sign::Visible {
+                page: 1,
+                rect: [100.0, 100.0, 300.0, 160.0],
+                ..Default::default()
+            }),
+            pdf_password: Some(b"user".to_vec()),
+            ..Default::default()
+        },
+    );
+    let r = verify_with(&visible, "user");
+    assert_eq!(r.signatures[0].indication, Indication::TotalPassed);
+    // A second signature after pyHanko's on an AES-256 file: both hold.
+    let second = sign(
+        std::fs::read(tv("encrypted/signed-pyhanko-aes-256.pdf")).unwrap(),
+        sigform::pades::sign::PadesOptions {
+            field_name: Some("Sig2".into()),
+            ..Default::default()
+        },
+    );
+    let r = verify_with(&second, "");
+    assert_eq!(r.signatures.len(), 2);
+    for s in &r.signatures {
+        assert_eq!(
+            s.indication,
+            Indication::TotalPassed,
+            "{}: {:?}",
+            s.id,
+            s.checks
+        );
+    }
+    let dir = common::tempdir();
+    for (name, bytes, pw) in [("v.pdf", &visible, "user"), ("s.pdf", &second, "owner")] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        if let Some((ok, out)) = common::judges::pyhanko_validate(&[
+            "--password".as_ref(),
+            pw.as_ref(),
+            path.as_os_str(),
+        ]) {
+            assert!(ok, "pyHanko on {name}: {out}");
+            assert!(
+                !out.contains("INTACT:UNTRUSTED") && !out.contains("INVALID"),
+                "{out}"
+            );
+        }
+    }
+}
