@@ -176,10 +176,7 @@ impl Decryptor {
         }
         match obj {
             Object::String(s) => {
-                s.bytes = match dir {
-                    Direction::Decrypt => self.apply(self.strings, r, &s.bytes)?,
-                    Direction::Encrypt => self.encrypt_with(self.strings, r, &s.bytes)?,
-                };
+                s.bytes = self.cipher(self.strings, r, &s.bytes, dir)?;
             }
             Object::Array(a) => {
                 for o in a.iter_mut() {
@@ -206,20 +203,24 @@ impl Decryptor {
     }
 
     fn encrypt_with(&self, m: Method, r: ObjRef, data: &[u8]) -> Result<Vec<u8>> {
-        match m {
-            Method::Identity => Ok(data.to_vec()),
-            Method::Rc4 => Ok(rc4(&self.object_key(r, false), data)),
-            Method::Aes128 => aes_cbc_encrypt(&self.object_key(r, true), data),
-            Method::Aes256 => aes_cbc_encrypt(&self.key, data),
-        }
+        self.cipher(m, r, data, Direction::Encrypt)
     }
 
     fn apply(&self, m: Method, r: ObjRef, data: &[u8]) -> Result<Vec<u8>> {
+        self.cipher(m, r, data, Direction::Decrypt)
+    }
+
+    /// Method `m` with object `r`'s key (the file key for AES-256), either way.
+    fn cipher(&self, m: Method, r: ObjRef, data: &[u8], dir: Direction) -> Result<Vec<u8>> {
+        let aes = match dir {
+            Direction::Encrypt => aes_cbc_encrypt,
+            Direction::Decrypt => aes_cbc_decrypt,
+        };
         match m {
             Method::Identity => Ok(data.to_vec()),
             Method::Rc4 => Ok(rc4(&self.object_key(r, false), data)),
-            Method::Aes128 => aes_cbc_decrypt(&self.object_key(r, true), data),
-            Method::Aes256 => aes_cbc_decrypt(&self.key, data),
+            Method::Aes128 => aes(&self.object_key(r, true), data),
+            Method::Aes256 => aes(&self.key, data),
         }
     }
 
