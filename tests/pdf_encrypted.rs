@@ -361,3 +361,42 @@ fn visible_and_second_signatures_on_encrypted_files() {
         }
     }
 }
+
+#[test]
+fn cli_signs_a_user_password_file_with_password() {
+    let dir = common::tempdir();
+    let out = dir.path().join("signed.pdf");
+    let input = tv("encrypted/rc4-128-userpw.pdf");
+    let key_args = |extra: &[&str]| -> (i32, String, String) {
+        let mut args: Vec<String> = vec!["sign".into(), "pades".into()];
+        for (flag, file) in [
+            ("--key", "pki/signer-rsa2048.key.pem"),
+            ("--cert", "pki/signer-rsa2048.pem"),
+            ("--chain", "pki/chain.pem"),
+        ] {
+            args.push(flag.into());
+            args.push(tv(file).display().to_string());
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args.push("-o".into());
+        args.push(out.display().to_string());
+        args.push(input.display().to_string());
+        common::cli::sigform(&args)
+    };
+    // Without the password: a clear refusal naming it.
+    let (code, _, err) = key_args(&[]);
+    assert_ne!(code, 0);
+    assert!(err.to_lowercase().contains("password"), "{err}");
+    let (code, _, err) = key_args(&["--password", "user"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, err) = common::cli::sigform(&[
+        "verify",
+        "--password",
+        "user",
+        "--trust",
+        &tv("pki/root-ca.pem").display().to_string(),
+        &out.display().to_string(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{err}");
+    assert!(stdout.contains("TOTAL_PASSED"), "{stdout}");
+}
