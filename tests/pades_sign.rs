@@ -510,16 +510,30 @@ fn files_that_cannot_be_signed_give_typed_errors() {
             "{f}: {err}"
         );
     }
-    // A page given directly inside /Kids cannot carry a new widget: refused, typed (known limit).
-    assert!(
-        sign_to(
-            &corpus.join("page-tree-direct-kid.pdf"),
-            &d.join("k.pdf"),
-            &s,
-            &PadesOptions::default()
-        )
-        .is_err()
-    );
+    // A page given directly inside /Kids (here page 2) cannot carry a new widget: an invisible
+    // signature goes to page 1, a visible one on page 2 is refused with the reason.
+    sign_to(
+        &corpus.join("page-tree-direct-kid.pdf"),
+        &d.join("k.pdf"),
+        &s,
+        &PadesOptions::default(),
+    )
+    .expect("invisible signature next to a direct page");
+    let err = sign_to(
+        &corpus.join("page-tree-direct-kid.pdf"),
+        &d.join("k2.pdf"),
+        &s,
+        &PadesOptions {
+            visible: Some(Visible {
+                page: 2,
+                rect: [10.0, 10.0, 110.0, 60.0],
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("direct dictionary"), "{err}");
     for f in [
         "minimal-badxref.pdf",
         "minimal-startxref-hopeless.pdf",

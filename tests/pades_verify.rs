@@ -2238,3 +2238,9 @@ fn legacy_x509_rsa_sha1_verifies_with_a_warning() {
     assert_eq!(s2.indication, Indication::TotalFailed);
     assert_eq!(s2.sub_indication, Some(SubIndication::SigCryptoFailure));
 }
+
+#[path = "pades_verify/producers.rs"]
+mod producers;
+
+#[path = "pades_verify/direct_page.rs"]
+mod direct_page;

@@ -205,6 +205,17 @@ fn corpus_structural_oddities() {
     });
     let r = corpus("page-tree-direct-kid.pdf").unwrap().unwrap();
     assert_err(r.page_refs(), |e| matches!(e, PdfError::Malformed { .. }));
+    // The tolerant walk reads it in place, with a defect.
+    let pages = r.pages().unwrap();
+    assert!(matches!(
+        pages.get(1),
+        Some(sigform::pdf::PageNode::Direct { index: 1, .. })
+    ));
+    assert!(
+        r.defects()
+            .iter()
+            .any(|d| d.kind == sigform::pdf::reader::DefectKind::DirectPageKid)
+    );
     // A reference to an object that does not exist resolves to null.
     let r = corpus("minimal-with-nonexistent-refs.pdf")
         .unwrap()

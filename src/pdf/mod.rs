@@ -37,7 +37,7 @@ pub use object::{
     encode_text_string,
 };
 pub use parser::parse_object;
-pub use reader::{Reader, ReaderOptions, Revision, XrefEntry, XrefKind};
+pub use reader::{PageNode, Reader, ReaderOptions, Revision, XrefEntry, XrefKind};
 pub use writer::{IncrementalWriter, WriteReport, WrittenObject};
 
 /// Result alias of the PDF layer.

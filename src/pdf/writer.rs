@@ -66,13 +66,21 @@ pub struct IncrementalWriter {
     trailer_base: Dictionary,
     extra: Dictionary,
     id_first: Option<Vec<u8>>,
+    /// For an encrypted file: encrypts the new objects with the file key; the file's `/ID`
+    /// is then kept as it is.
+    crypt: Option<crate::pdf::crypt::Decryptor>,
+    id_kept: Option<Object>,
     objects: Vec<(ObjRef, Body)>,
 }
 
 impl IncrementalWriter {
-    /// A writer for an update of the file `reader` reads. Refuses encrypted files.
+    /// A writer for an update of the file `reader` reads. For an encrypted file opened with
+    /// its password, the strings and streams of the new objects are encrypted with the
+    /// file's key (ISO 32000-2 §7.6.2–7.6.3) and `/Encrypt` and `/ID` are kept; an encrypted
+    /// file opened for inspection only is refused.
     pub fn new<R: std::io::Read + std::io::Seek>(reader: &Reader<R>) -> Result<Self> {
-        if reader.is_encrypted() {
+        let crypt = reader.crypt().cloned();
+        if reader.is_encrypted() && crypt.is_none() {
             return Err(PdfError::Encrypted);
         }
         if let Some((at, len)) = reader.unaccounted_tail() {
@@ -85,7 +93,7 @@ impl IncrementalWriter {
         }
         let t = reader.trailer();
         let mut trailer_base = Dictionary::new();
-        for key in ["Root", "Info"] {
+        for key in ["Root", "Info", "Encrypt"] {
             if let Some(v) = t.get(key) {
                 trailer_base.insert(key, v.clone());
             }
@@ -105,6 +113,8 @@ impl IncrementalWriter {
             trailer_base,
             extra: Dictionary::new(),
             id_first,
+            id_kept: crypt.as_ref().and_then(|_| t.get("ID").cloned()),
+            crypt,
             objects: Vec::new(),
         })
     }
@@ -144,6 +154,21 @@ impl IncrementalWriter {
     /// newest trailer; `/Size`, `/Prev` and `/ID` are computed and cannot be overridden).
     pub fn set_trailer_entry(&mut self, key: &str, value: Object) {
         self.extra.insert(key, value);
+    }
+
+    /// The bytes of a string of object `r` as they must be written: encrypted with the file's
+    /// key for an encrypted file, unchanged otherwise (for bodies given to
+    /// [`IncrementalWriter::put_raw`]).
+    pub fn string_bytes(&self, r: ObjRef, bytes: &[u8]) -> Result<Vec<u8>> {
+        match &self.crypt {
+            Some(c) => c.encrypt_string(r, bytes),
+            None => Ok(bytes.to_vec()),
+        }
+    }
+
+    /// True when the new objects are encrypted (see [`IncrementalWriter::string_bytes`]).
+    pub fn encrypts(&self) -> bool {
+        self.crypt.is_some()
     }
 
     /// The objects set so far, in output order.
@@ -199,7 +224,14 @@ impl IncrementalWriter {
                             "object {r} is a stream whose data is still in the source file (use Reader::load_stream)"
                         )));
                     }
-                    o.write_pdf(&mut buf);
+                    match &self.crypt {
+                        Some(c) => {
+                            let mut o = o.clone();
+                            c.encrypt_object(*r, &mut o)?;
+                            o.write_pdf(&mut buf);
+                        }
+                        None => o.write_pdf(&mut buf),
+                    }
                 }
                 Body::Raw(b) => buf.extend_from_slice(b),
             }
@@ -230,13 +262,13 @@ impl IncrementalWriter {
         }
         let id2: Vec<u8> = hasher.finalize().get(..16).unwrap_or(&[]).to_vec();
         let id1 = self.id_first.clone().unwrap_or_else(|| id2.clone());
-        trailer.insert(
-            "ID",
+        let id = self.id_kept.clone().unwrap_or_else(|| {
             Object::Array(vec![
                 Object::String(PdfString::hex(id1)),
                 Object::String(PdfString::hex(id2)),
-            ]),
-        );
+            ])
+        });
+        trailer.insert("ID", id);
         trailer.insert("Prev", Object::Integer(to_i64(self.prev)?));
 
         buf.clear();

@@ -96,8 +96,14 @@ impl PdfsigTrusting {
 
     /// pdfsig's report on `pdf` (stdout and stderr; its exit status says nothing more).
     pub fn run(&self, pdf: &Path) -> String {
+        self.run_with(pdf, &[])
+    }
+
+    /// [`PdfsigTrusting::run`] with further options (e.g. `-upw PASSWORD`).
+    pub fn run_with(&self, pdf: &Path, args: &[&str]) -> String {
         run(Command::new(&self.pdfsig)
             .args(["-nssdir", &self.db])
+            .args(args)
             .arg(pdf))
         .1
     }
@@ -146,8 +152,13 @@ pub fn pyhanko_validate<S: AsRef<OsStr>>(args: &[S]) -> Option<(bool, String)> {
 /// `qpdf --check` of `pdf`: (exit status 0, stdout and stderr), or `None` when qpdf is
 /// missing.
 pub fn qpdf_check(pdf: &Path) -> Option<(bool, String)> {
+    qpdf_check_with(pdf, &[])
+}
+
+/// [`qpdf_check`] with further options (e.g. `--password=PASSWORD`).
+pub fn qpdf_check_with(pdf: &Path, args: &[&str]) -> Option<(bool, String)> {
     let qpdf = tool("qpdf")?;
-    Some(run(Command::new(qpdf).arg("--check").arg(pdf)))
+    Some(run(Command::new(qpdf).args(args).arg("--check").arg(pdf)))
 }
 
 /// pyHanko's CMS validator (`async_validate_detached_cms`, or `async_validate_cms_signature`

@@ -220,6 +220,10 @@ pub(crate) struct PadesArgs {
     #[arg(long)]
     tsa: Option<String>,
     /// The level to reach (needs --tsa; default B-T).
+    /// The user (or owner) password of an encrypted PDF (default: empty, which opens
+    /// owner-restricted documents). The update is encrypted with the file's key.
+    #[arg(long, env = "SIGFORM_PDF_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
     #[arg(long, value_enum, requires = "tsa")]
     level: Option<crate::levels::LevelArg>,
     #[command(flatten)]
@@ -296,6 +300,7 @@ fn sign_pades(args: PadesArgs) -> Result<ExitCode, Failure> {
             ))),
             None => None,
         },
+        pdf_password: args.password.as_ref().map(|p| p.as_bytes().to_vec()),
         ..PadesOptions::default()
     };
     let level = args.level.map(sigform::report::Level::from);

@@ -17,7 +17,7 @@ use crate::alg::{EcCurve, SignatureAlgorithm};
 use crate::asn1::ess::SignaturePolicy;
 use crate::cades::{self, CadesOptions, SigningState, SigningTime};
 use crate::error::{Error, Result};
-use crate::pdf::object::{Dictionary, ObjRef, Object};
+use crate::pdf::object::{Dictionary, ObjRef, Object, PdfString};
 use crate::pdf::reader::Reader;
 use crate::pdf::writer::IncrementalWriter;
 use crate::signer::{Signer, SignerIdentity};
@@ -119,6 +119,10 @@ pub struct PadesOptions {
     /// Two-step signing names it here too (so that [`prepare`] reserves room for the token)
     /// and passes it to [`finish_timestamped`].
     pub timestamp_authority: Option<crate::cades::SharedTsa>,
+    /// The user (or owner) password of an encrypted PDF (default: empty, which opens the
+    /// common owner-restricted documents). The update's strings and streams are encrypted
+    /// with the file's key; the signature's `/Contents` is not (ISO 32000-2 §7.6.2).
+    pub pdf_password: Option<Vec<u8>>,
 }
 
 /// Bytes reserved in `/Contents` for a signature-time-stamp token (with its TSA's chain).
@@ -223,10 +227,13 @@ pub(crate) fn write_update<R: Read + Seek, W: Write + Seek>(
     input
         .seek(SeekFrom::Start(0))
         .map_err(|e| Error::io("reading the PDF", e))?;
-    let reader = Reader::from_reader(&mut *input)?;
-    if reader.is_encrypted() {
-        return Err(Error::Unsupported("encrypted PDF not supported".into()));
-    }
+    let reader = Reader::from_reader_with(
+        &mut *input,
+        crate::pdf::reader::ReaderOptions {
+            password: options.pdf_password.clone().unwrap_or_default(),
+            ..Default::default()
+        },
+    )?;
     let update = build_update(&reader, options, kind, contents_size)?;
     let separator = reader.append_separator();
     let base_len = reader.file_len();
@@ -290,7 +297,13 @@ fn build_update<R: Read + Seek>(
         form::write_field(&mut writer, &form.all, existing.as_ref(), widget, options);
     let mut catalog_changed =
         form::attach_field(reader, &mut writer, &mut form, field_ref, new_annot, page)?;
-    let (body, slots) = placeholder::signature_dictionary(options, kind, contents_size);
+    let string = |s: PdfString| -> Result<PdfString> {
+        Ok(match writer.encrypts() {
+            true => PdfString::hex(writer.string_bytes(sig_ref, &s.bytes)?),
+            false => s,
+        })
+    };
+    let (body, slots) = placeholder::signature_dictionary(options, kind, contents_size, &string)?;
     if options.certify.is_some() && !doc_ts {
         form::point_perms_at(reader, &mut form, sig_ref)?;
         catalog_changed = true;

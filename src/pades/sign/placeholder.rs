@@ -54,12 +54,15 @@ impl Placed {
 }
 
 /// Serialises the signature (or document timestamp) dictionary with room for
-/// `contents_size` bytes of CMS; returns it and where its placeholders are.
+/// `contents_size` bytes of CMS; returns it and where its placeholders are. The strings
+/// other than `/Contents` go through `string` (which encrypts them in an encrypted file, as
+/// pyHanko does: ISO 32000-2 §7.6.2 exempts only `/Contents`).
 pub(super) fn signature_dictionary(
     options: &PadesOptions,
     kind: &DictKind<'_>,
     contents_size: usize,
-) -> (Vec<u8>, Slots) {
+    string: &dyn Fn(PdfString) -> Result<PdfString>,
+) -> Result<(Vec<u8>, Slots)> {
     let hex_len = contents_size * 2;
     let mut body = Vec::with_capacity(hex_len + 1024);
     match kind {
@@ -79,7 +82,7 @@ pub(super) fn signature_dictionary(
     body.resize(body.len() + hex_len, b'0');
     body.extend_from_slice(b">");
     if let DictKind::Signature { name, time } = kind {
-        signature_entries(&mut body, options, name, *time);
+        signature_entries(&mut body, options, name, *time, string)?;
     }
     body.extend_from_slice(b" >>");
     let slots = Slots {
@@ -87,7 +90,7 @@ pub(super) fn signature_dictionary(
         contents_at,
         hex_len,
     };
-    (body, slots)
+    Ok((body, slots))
 }
 
 /// `/M`, `/Name`, `/Reason`, `/Location`, `/ContactInfo` and the DocMDP `/Reference` of a
@@ -97,14 +100,15 @@ fn signature_entries(
     options: &PadesOptions,
     signer_name: &str,
     signing_time: SystemTime,
-) {
+    string: &dyn Fn(PdfString) -> Result<PdfString>,
+) -> Result<()> {
     body.extend_from_slice(b"\n/M ");
-    Object::String(PdfString::literal(
+    Object::String(string(PdfString::literal(
         crate::time::format_pdf_date(signing_time).into_bytes(),
-    ))
+    ))?)
     .write_pdf(body);
     body.extend_from_slice(b" /Name ");
-    Object::String(PdfString::text(signer_name)).write_pdf(body);
+    Object::String(string(PdfString::text(signer_name))?).write_pdf(body);
     for (key, value) in [
         ("Reason", &options.reason),
         ("Location", &options.location),
@@ -112,7 +116,7 @@ fn signature_entries(
     ] {
         if let Some(v) = value {
             body.extend_from_slice(format!(" /{key} ").as_bytes());
-            Object::String(PdfString::text(v)).write_pdf(body);
+            Object::String(string(PdfString::text(v))?).write_pdf(body);
         }
     }
     if let Some(c) = options.certify {
@@ -124,6 +128,7 @@ fn signature_entries(
             .as_bytes(),
         );
     }
+    Ok(())
 }
 
 /// Writes `output`: the first `base_len` bytes of `input`, `separator`, then the update.

@@ -5,6 +5,7 @@ use super::form::FormField;
 use super::{PadesOptions, Visible};
 use crate::error::{Error, Result};
 use crate::pades::appearance;
+use crate::pdf::PageNode;
 use crate::pdf::object::{Dictionary, ObjRef, Object, Stream};
 use crate::pdf::reader::Reader;
 use crate::pdf::writer::IncrementalWriter;
@@ -41,12 +42,21 @@ pub(super) fn place<R: Read + Seek>(
         .visible
         .as_ref()
         .map_or(0, |v| v.page.saturating_sub(1));
-    let Some(page) = reader.page_ref(page_index)? else {
-        return Err(Error::InvalidArgument(format!(
-            "page {} does not exist (the document has {})",
-            page_index + 1,
-            reader.page_refs()?.len()
-        )));
+    // The fast way first: one page found by descending with /Count (a large document is not
+    // walked); a tree it cannot use (a direct page among the kids) gets the tolerant walk.
+    let page = match reader.page_ref(page_index) {
+        Ok(Some(page)) => page,
+        _ => {
+            let pages = reader.pages()?;
+            let node = *pages.get(page_index).ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "page {} does not exist (the document has {})",
+                    page_index + 1,
+                    pages.len()
+                ))
+            })?;
+            widget_page(&pages, node, page_index, shown.is_some())?
+        }
     };
     let ap = appearance_stream(writer, shown.as_ref(), rect, options, signing)?;
     let mut ap_dict = Dictionary::new();
@@ -56,6 +66,28 @@ pub(super) fn place<R: Read + Seek>(
         rect,
         ap: ap_dict,
     })
+}
+
+/// The page that gets the widget. A page given directly in `/Kids` cannot get `/Annots` by an
+/// update of its own: an invisible widget goes to the first page that is an object of its
+/// own; a visible one is refused (pyHanko refuses such files altogether).
+fn widget_page(pages: &[PageNode], node: PageNode, index: usize, visible: bool) -> Result<ObjRef> {
+    if let Some(r) = node.indirect() {
+        return Ok(r);
+    }
+    let refuse = |why: &str| {
+        Error::Unsupported(format!(
+            "page {} is a direct dictionary in the page tree's /Kids (ISO 32000-2 §7.7.3.2 wants a reference), so it cannot carry the signature widget{why}",
+            index + 1
+        ))
+    };
+    if visible {
+        return Err(refuse(": place the visible signature on another page"));
+    }
+    pages
+        .iter()
+        .find_map(|p| p.indirect())
+        .ok_or_else(|| refuse(", and no page of the document is an object of its own"))
 }
 
 /// What is shown: as asked, or, for an invisible signature into an existing widget with a

@@ -9,11 +9,13 @@
 //! [`PdfError::EncryptionUnsupported`](super::PdfError::EncryptionUnsupported).
 //!
 //! - `key`: the file key and the password checks (algorithms 2, 2.A, 2.B, 6, 7, 11, 12);
-//! - this file: the crypt filters and the object decryption (algorithm 1).
+//! - this file: the crypt filters and the object decryption (algorithm 1), and the
+//!   encryption of the objects of an incremental update with the same file key (a fresh
+//!   random IV per AES string or stream).
 
-use super::object::{Dictionary, ObjRef, Object};
+use super::object::{Dictionary, ObjRef, Object, StreamData};
 use super::{PdfError, Result};
-use aes::cipher::{BlockModeDecrypt, KeyIvInit, block_padding::Pkcs7};
+use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
 use md5::{Digest, Md5};
 use rc4::{KeyInit, StreamCipher};
 
@@ -134,44 +136,91 @@ impl Decryptor {
         self.apply(self.streams, r, data)
     }
 
+    /// Encrypts the strings of object `r` and, for a stream held in memory, its (already
+    /// encoded) data, for writing `r` in an incremental update: the reverse of
+    /// [`Decryptor::decrypt_object`] with the same exemptions.
+    pub(crate) fn encrypt_object(&self, r: ObjRef, obj: &mut Object) -> Result<()> {
+        if Some(r) == self.encrypt_ref {
+            return Ok(());
+        }
+        if let Object::Stream(s) = obj {
+            if s.dict.get_name("Type") == Some(b"XRef") {
+                return Ok(());
+            }
+            if let Some(data) = s.memory_data() {
+                let enc = if s.dict.get_name("Type") == Some(b"Metadata") && !self.encrypt_metadata
+                {
+                    data.to_vec()
+                } else {
+                    self.encrypt_with(self.streams, r, data)?
+                };
+                s.data = StreamData::Memory(enc);
+            }
+        }
+        self.walk_with(r, obj, 0, Direction::Encrypt)
+    }
+
+    /// The bytes of a string of object `r` as written in an encrypted file (for serialisers
+    /// that write the object themselves, such as the signature dictionary's).
+    pub(crate) fn encrypt_string(&self, r: ObjRef, bytes: &[u8]) -> Result<Vec<u8>> {
+        self.encrypt_with(self.strings, r, bytes)
+    }
+
     fn walk(&self, r: ObjRef, obj: &mut Object, depth: usize) -> Result<()> {
+        self.walk_with(r, obj, depth, Direction::Decrypt)
+    }
+
+    fn walk_with(&self, r: ObjRef, obj: &mut Object, depth: usize, dir: Direction) -> Result<()> {
         if depth > 64 {
             return Ok(());
         }
         match obj {
             Object::String(s) => {
-                s.bytes = self.apply(self.strings, r, &s.bytes)?;
+                s.bytes = self.cipher(self.strings, r, &s.bytes, dir)?;
             }
             Object::Array(a) => {
                 for o in a.iter_mut() {
-                    self.walk(r, o, depth + 1)?;
+                    self.walk_with(r, o, depth + 1, dir)?;
                 }
             }
-            Object::Dictionary(d) => self.walk_dict(r, d, depth)?,
-            Object::Stream(s) => self.walk_dict(r, &mut s.dict, depth)?,
+            Object::Dictionary(d) => self.walk_dict(r, d, depth, dir)?,
+            Object::Stream(s) => self.walk_dict(r, &mut s.dict, depth, dir)?,
             _ => {}
         }
         Ok(())
     }
 
-    fn walk_dict(&self, r: ObjRef, d: &mut Dictionary, depth: usize) -> Result<()> {
+    fn walk_dict(&self, r: ObjRef, d: &mut Dictionary, depth: usize, dir: Direction) -> Result<()> {
         // A signature dictionary's /Contents is never encrypted (ISO 32000-2 §7.6.2).
         let is_sig = d.contains_key("ByteRange");
         for (k, v) in d.iter_mut() {
             if is_sig && k == b"Contents" {
                 continue;
             }
-            self.walk(r, v, depth + 1)?;
+            self.walk_with(r, v, depth + 1, dir)?;
         }
         Ok(())
     }
 
+    fn encrypt_with(&self, m: Method, r: ObjRef, data: &[u8]) -> Result<Vec<u8>> {
+        self.cipher(m, r, data, Direction::Encrypt)
+    }
+
     fn apply(&self, m: Method, r: ObjRef, data: &[u8]) -> Result<Vec<u8>> {
+        self.cipher(m, r, data, Direction::Decrypt)
+    }
+
+    /// Method `m` with object `r`'s key (the file key for AES-256), either way.
+    fn cipher(&self, m: Method, r: ObjRef, data: &[u8], dir: Direction) -> Result<Vec<u8>> {
+        let aes = match dir {
+            Direction::Encrypt => aes_cbc_encrypt,
+            Direction::Decrypt => aes_cbc_decrypt,
+        };
         match m {
             Method::Identity => Ok(data.to_vec()),
             Method::Rc4 => Ok(rc4(&self.object_key(r, false), data)),
-            Method::Aes128 => aes_cbc_decrypt(&self.object_key(r, true), data),
-            Method::Aes256 => aes_cbc_decrypt(&self.key, data),
+            Method::Aes128 => aes(&self.object_key(r, true), data),
+            Method::Aes256 => aes(&self.key, data),
         }
     }
 
@@ -189,6 +238,13 @@ impl Decryptor {
         let n = (self.key.len() + 5).min(16);
         out.get(..n).unwrap_or(&out).to_vec()
     }
+}
+
+/// Which way [`Decryptor::walk_with`] goes.
+#[derive(Debug, Clone, Copy)]
+enum Direction {
+    Decrypt,
+    Encrypt,
 }
 
 impl Method {
@@ -267,4 +323,41 @@ fn aes_cbc_decrypt(key: &[u8], data: &[u8]) -> Result<Vec<u8>> {
     };
     buf.truncate(len);
     Ok(buf)
+}
+
+/// AES-CBC with PKCS#7 padding and a random 16-byte IV written before the data (ISO 32000-2
+/// §7.6.3), 128 or 256-bit key.
+fn aes_cbc_encrypt(key: &[u8], data: &[u8]) -> Result<Vec<u8>> {
+    let bad = || PdfError::InvalidArgument("AES key of a wrong length".into());
+    let mut iv = [0u8; 16];
+    getrandom::fill(&mut iv)
+        .map_err(|e| PdfError::InvalidArgument(format!("no random IV for AES: {e}")))?;
+    let body = match key.len() {
+        16 => cbc::Encryptor::<aes::Aes128>::new_from_slices(key, &iv)
+            .map_err(|_| bad())?
+            .encrypt_padded_vec::<Pkcs7>(data),
+        32 => cbc::Encryptor::<aes::Aes256>::new_from_slices(key, &iv)
+            .map_err(|_| bad())?
+            .encrypt_padded_vec::<Pkcs7>(data),
+        _ => return Err(bad()),
+    };
+    let mut out = iv.to_vec();
+    out.extend_from_slice(&body);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aes_round_trip_with_random_iv() {
+        for key in [vec![7u8; 16], vec![9u8; 32]] {
+            let a = aes_cbc_encrypt(&key, b"hello world").unwrap();
+            let b = aes_cbc_encrypt(&key, b"hello world").unwrap();
+            assert_ne!(a, b, "a fresh IV each time");
+            assert_eq!(a.len(), 32);
+            assert_eq!(aes_cbc_decrypt(&key, &a).unwrap(), b"hello world");
+        }
+    }
 }

@@ -23,11 +23,14 @@ pub enum DefectKind {
     /// complete revision, and the bytes after it belong to no revision (see
     /// [`super::Reader::unaccounted_tail`]). Not harmless: a signature verifier must fail on it.
     UnaccountedTail,
+    /// A page given as a direct dictionary in a `/Kids` array (ISO 32000-2 §7.7.3.2 wants
+    /// indirect references); the page is read where it stands.
+    DirectPageKid,
 }
 
 impl DefectKind {
     /// A stable short name (`shifted-xref-offset`, `shifted-object-offset`, `prev-zero`, `repeated-xrefstm`,
-    /// `unaccounted-tail`).
+    /// `unaccounted-tail`, `direct-page-kid`).
     pub fn name(self) -> &'static str {
         match self {
             DefectKind::ShiftedXrefOffset => "shifted-xref-offset",
@@ -35,6 +38,7 @@ impl DefectKind {
             DefectKind::PrevZero => "prev-zero",
             DefectKind::RepeatedXrefStm => "repeated-xrefstm",
             DefectKind::UnaccountedTail => "unaccounted-tail",
+            DefectKind::DirectPageKid => "direct-page-kid",
         }
     }
 }

@@ -26,6 +26,7 @@ use super::object::Dictionary;
 use super::parser::EofMarker;
 pub use defects::{Defect, DefectKind};
 use objstm::ObjStm;
+pub use pages::PageNode;
 use source::Source;
 
 mod defects;
@@ -236,6 +237,12 @@ impl<R> Reader<R> {
     /// security handler, R4)`). `None` for a plain file, or one opened for inspection only.
     pub fn encryption(&self) -> Option<&str> {
         self.decryptor.as_ref().map(|d| d.description.as_str())
+    }
+
+    /// What decrypts (and, for an incremental update, encrypts) the objects of an encrypted
+    /// file opened with its password.
+    pub(crate) fn crypt(&self) -> Option<&crate::pdf::crypt::Decryptor> {
+        self.decryptor.as_ref()
     }
 
     /// The options in use.
