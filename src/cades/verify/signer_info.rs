@@ -7,7 +7,9 @@
 //! the signature over the content. Then the counter-signatures, and trust in the certificate.
 
 use super::Ctx;
-use crate::alg::{self, AlgorithmStatus, DigestAlgorithm, SignatureAlgorithm};
+use crate::alg::{
+    self, AlgorithmPolicy, AlgorithmStatus, DigestAlgorithm, RsaVerdict, SignatureAlgorithm,
+};
 use crate::asn1::cert::{cert_fields, subject_key_identifier};
 use crate::asn1::ess::{self, SignaturePolicy};
 use crate::asn1::oid;
@@ -75,6 +77,55 @@ fn crypto_failure(report: &mut SignatureReport, e: VerifyError) {
     }
 }
 
+/// An intact signature whose RSA key is shorter than the policy's minimum: accepted when the
+/// proof of existence `poe` (a verified signature timestamp) is before the sunset date of such
+/// keys (ETSI EN 319 102-1 §5.6.2.5), else INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE as
+/// without a proof.
+fn judge_weak_key(
+    report: &mut SignatureReport,
+    e: VerifyError,
+    sig_alg: SignatureAlgorithm,
+    policy: &AlgorithmPolicy,
+    poe: Option<SystemTime>,
+) {
+    let VerifyError::WeakKey { bits, .. } = e else {
+        return crypto_failure(report, e);
+    };
+    let sunset = match policy.rsa(bits) {
+        RsaVerdict::Until(t) => t,
+        RsaVerdict::Always => return report.pass("signature-value", Some(sig_alg.name())),
+        RsaVerdict::Never => return crypto_failure(report, e),
+    };
+    let sunset_text = time::format_rfc3339(sunset);
+    match poe {
+        Some(p) if policy.rsa_acceptable_at(bits, p) => report.pass(
+            "signature-value",
+            Some(format!(
+                "{}; RSA key of {bits} bits accepted: the signature timestamp at {} proves the signature existed before {sunset_text}, the sunset date of such keys",
+                sig_alg.name(),
+                time::format_rfc3339(p)
+            )),
+        ),
+        _ => {
+            let why = match poe {
+                Some(p) => format!(
+                    "its proof of existence ({}) is not before {sunset_text}, the sunset date of such keys",
+                    time::format_rfc3339(p)
+                ),
+                None => format!(
+                    "no proof of existence before {sunset_text}, the sunset date of such keys"
+                ),
+            };
+            report.fail(
+                "signature-value",
+                Indication::Indeterminate,
+                SubIndication::CryptoConstraintsFailure,
+                format!("{e}; {why}"),
+            );
+        }
+    }
+}
+
 /// The signer of one SignerInfo once its certificate and algorithms are accepted.
 struct SignerParts<'c> {
     cert: &'c CertificateDer,
@@ -119,6 +170,7 @@ pub(super) fn verify_signer_info(
         is_counter: parent_signature.is_some(),
         expected_digest,
     };
+    let mut weak_key = None;
     match si.signed_attrs_for_signature() {
         Some(signed_bytes) => {
             check_content_type(si, ctx.sd, signer.is_counter, &mut report);
@@ -126,6 +178,18 @@ pub(super) fn verify_signer_info(
             // Signature over the original signed attributes, re-tagged as SET.
             match crypto::verify_signature(spki, sig_alg, &signed_bytes, si.signature) {
                 Ok(()) => report.pass("signature-value", Some(sig_alg.name())),
+                // Intact but with a key too short today: judged at the proof of existence.
+                Err(e @ VerifyError::WeakKey { .. })
+                    if crypto::verify_signature_any_rsa_size(
+                        spki,
+                        sig_alg,
+                        &signed_bytes,
+                        si.signature,
+                    )
+                    .is_ok() =>
+                {
+                    weak_key = Some(e)
+                }
                 Err(e) => crypto_failure(&mut report, e),
             }
             check_signing_time(si, &mut report);
@@ -139,6 +203,9 @@ pub(super) fn verify_signer_info(
     } else {
         None
     };
+    if let Some(e) = weak_key {
+        judge_weak_key(&mut report, e, sig_alg, &ctx.options.algorithms, poe);
+    }
     verify_counter_signatures(ctx, si, &id, depth, &mut report);
     evaluate_trust(&mut report, cert, ctx, poe);
     report.conclude();
@@ -530,7 +597,8 @@ pub(crate) fn no_trust_anchors(report: &mut SignatureReport) {
 /// when the chain fails at the validation time only because a certificate expired or was
 /// revoked, it is validated again at the proof of existence (past signature validation, ETSI
 /// EN 319 102-1 §5.6.2.4): a certificate that expired or was revoked after the timestamp still
-/// validates, one revoked before it does not.
+/// validates, one revoked before it does not. Likewise for a certificate key that is too short
+/// today but was acceptable before its sunset date (`alg::sunset`).
 fn evaluate_trust(
     report: &mut SignatureReport,
     cert: &CertificateDer,
@@ -542,12 +610,16 @@ fn evaluate_trust(
         return;
     };
     let mut path = PathOptions::at(ctx.options.validation_time.unwrap_or_else(SystemTime::now));
+    path.algorithms = ctx.options.algorithms.clone();
     path.eku = ctx.options.eku.clone();
     path.check_revocation = ctx.options.revocation_policy;
     let mut result =
         crate::x509::validate_chain_from(cert, ctx.sourced_pool, store, ctx.revocation, &path);
     if let (Err(e), Some(poe)) = (&result.outcome, poe)
-        && matches!(e, PathError::Expired { .. } | PathError::Revoked { .. })
+        && matches!(
+            e,
+            PathError::Expired { .. } | PathError::Revoked { .. } | PathError::Crypto { .. }
+        )
     {
         let mut past = path.clone();
         past.time = poe;
