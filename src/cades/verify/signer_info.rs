@@ -77,52 +77,76 @@ fn crypto_failure(report: &mut SignatureReport, e: VerifyError) {
     }
 }
 
+/// The times at which a too-short key may have been acceptable.
+struct WeakKeyTimes {
+    /// The signature's proof of existence: its earliest verified signature timestamp.
+    poe: Option<SystemTime>,
+    /// The validation time the caller set (a past validation: e.g. at the genTime of a later
+    /// PDF document timestamp, `pades::verify::poe`).
+    validation: Option<SystemTime>,
+}
+
 /// An intact signature whose RSA key is shorter than the policy's minimum: accepted when the
-/// proof of existence `poe` (a verified signature timestamp) is before the sunset date of such
-/// keys (ETSI EN 319 102-1 §5.6.2.5), else INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE as
-/// without a proof.
+/// proof of existence (a verified signature timestamp) or the validation time the caller set is
+/// before the sunset date of such keys (ETSI EN 319 102-1 §5.6.2.5), else INDETERMINATE /
+/// CRYPTO_CONSTRAINTS_FAILURE as without a proof.
 fn judge_weak_key(
     report: &mut SignatureReport,
+    check: usize,
     e: VerifyError,
     sig_alg: SignatureAlgorithm,
     policy: &AlgorithmPolicy,
-    poe: Option<SystemTime>,
+    times: WeakKeyTimes,
 ) {
-    let VerifyError::WeakKey { bits, .. } = e else {
-        return crypto_failure(report, e);
+    let sunset = match &e {
+        VerifyError::WeakKey { bits, .. } => match policy.rsa(*bits) {
+            RsaVerdict::Until(t) => Some((*bits, t)),
+            RsaVerdict::Always => {
+                return settle(report, check, Ok(sig_alg.name()));
+            }
+            RsaVerdict::Never => None,
+        },
+        _ => None,
     };
-    let sunset = match policy.rsa(bits) {
-        RsaVerdict::Until(t) => t,
-        RsaVerdict::Always => return report.pass("signature-value", Some(sig_alg.name())),
-        RsaVerdict::Never => return crypto_failure(report, e),
+    let Some((bits, sunset)) = sunset else {
+        return settle(report, check, Err(e.to_string()));
     };
     let sunset_text = time::format_rfc3339(sunset);
-    match poe {
-        Some(p) if policy.rsa_acceptable_at(bits, p) => report.pass(
-            "signature-value",
-            Some(format!(
-                "{}; RSA key of {bits} bits accepted: the signature timestamp at {} proves the signature existed before {sunset_text}, the sunset date of such keys",
-                sig_alg.name(),
-                time::format_rfc3339(p)
-            )),
-        ),
-        _ => {
-            let why = match poe {
-                Some(p) => format!(
-                    "its proof of existence ({}) is not before {sunset_text}, the sunset date of such keys",
-                    time::format_rfc3339(p)
-                ),
-                None => format!(
-                    "no proof of existence before {sunset_text}, the sunset date of such keys"
-                ),
-            };
-            report.fail(
-                "signature-value",
-                Indication::Indeterminate,
-                SubIndication::CryptoConstraintsFailure,
-                format!("{e}; {why}"),
-            );
-        }
+    let outcome = match (times.validation, times.poe) {
+        (Some(v), _) if policy.rsa_acceptable_at(bits, v) => Ok(format!(
+            "{}; RSA key of {bits} bits acceptable at the validation time {}, before {sunset_text}, the sunset date of such keys",
+            sig_alg.name(),
+            time::format_rfc3339(v)
+        )),
+        (_, Some(p)) if policy.rsa_acceptable_at(bits, p) => Ok(format!(
+            "{}; RSA key of {bits} bits accepted: the signature timestamp at {} proves the signature existed before {sunset_text}, the sunset date of such keys",
+            sig_alg.name(),
+            time::format_rfc3339(p)
+        )),
+        (_, Some(p)) => Err(format!(
+            "{e}; its proof of existence ({}) is not before {sunset_text}, the sunset date of such keys",
+            time::format_rfc3339(p)
+        )),
+        (_, None) => Err(format!(
+            "{e}; no proof of existence before {sunset_text}, the sunset date of such keys"
+        )),
+    };
+    settle(report, check, outcome);
+}
+
+/// The outcome of the signature-value check recorded at `check`: passed with its detail, or
+/// INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE with its reason.
+fn settle(report: &mut SignatureReport, check: usize, outcome: Result<String, String>) {
+    let failed = outcome.is_err();
+    if let Some(c) = report.checks.get_mut(check) {
+        c.passed = !failed;
+        c.detail = Some(outcome.unwrap_or_else(|e| e));
+    }
+    if failed {
+        report.set_verdict(
+            Indication::Indeterminate,
+            SubIndication::CryptoConstraintsFailure,
+        );
     }
 }
 
@@ -188,7 +212,13 @@ pub(super) fn verify_signer_info(
                     )
                     .is_ok() =>
                 {
-                    weak_key = Some(e)
+                    // Its place in the report; the outcome once the timestamps are verified.
+                    report.checks.push(crate::report::Check {
+                        name: "signature-value".into(),
+                        passed: false,
+                        detail: None,
+                    });
+                    weak_key = Some((e, report.checks.len() - 1))
                 }
                 Err(e) => crypto_failure(&mut report, e),
             }
@@ -203,8 +233,19 @@ pub(super) fn verify_signer_info(
     } else {
         None
     };
-    if let Some(e) = weak_key {
-        judge_weak_key(&mut report, e, sig_alg, &ctx.options.algorithms, poe);
+    if let Some((e, check)) = weak_key {
+        let times = WeakKeyTimes {
+            poe,
+            validation: ctx.options.validation_time,
+        };
+        judge_weak_key(
+            &mut report,
+            check,
+            e,
+            sig_alg,
+            &ctx.options.algorithms,
+            times,
+        );
     }
     verify_counter_signatures(ctx, si, &id, depth, &mut report);
     evaluate_trust(&mut report, cert, ctx, poe);
