@@ -443,6 +443,12 @@ impl SignatureReport {
             passed: false,
             detail: Some(detail.into()),
         });
+        self.set_verdict(indication, sub);
+    }
+
+    /// The verdict of a failed check recorded earlier (a check whose outcome is decided after
+    /// later checks, e.g. a weak key judged at the timestamps' proof of existence).
+    pub(crate) fn set_verdict(&mut self, indication: Indication, sub: SubIndication) {
         // The first problem decides, except that a failure outranks an earlier INDETERMINATE.
         let replace = match self.sub_indication {
             None => true,

@@ -24,6 +24,9 @@ pub struct VerifyOptions {
     /// The user or owner password of an encrypted PDF (default: the empty password, which
     /// opens owner-restricted documents).
     pub pdf_password: Option<String>,
+    /// The dated algorithm policy: which weak algorithms a proof of existence before their
+    /// sunset date makes acceptable (default: [`AlgorithmPolicy::default`](crate::alg::AlgorithmPolicy::default)).
+    pub algorithms: crate::alg::AlgorithmPolicy,
 }
 
 /// Verifies the signature file at `path`, whatever its format: a signed PDF (PAdES, read

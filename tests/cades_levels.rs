@@ -10,6 +10,7 @@ use common::corpus::shared;
 use common::judges::openssl_cms_verify;
 use common::openssl_tsa::OpensslTsa;
 use common::{run, tempdir, test_signer, tool, tv, tv_bytes};
+use sigform::alg::{AlgorithmPolicy, RsaSunset};
 use sigform::asn1::tlv;
 use sigform::cades::levels::{ValidationData, extend};
 use sigform::cades::parse::parse_signed_data;
@@ -20,6 +21,7 @@ use sigform::{DigestAlgorithm, TrustStore, VerifyOptions};
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 const DOC: &[u8] = b"sigform: a document signed at B-T and above";
 
@@ -675,4 +677,150 @@ fn cades_timestamp_negative_cases() {
         m[i] ^= 0x5a;
         let _ = cades::verify(&m, None, &options());
     }
+}
+
+// ---------- weak algorithms and proof of existence (EN 319 102-1 §5.6.2.5) ----------
+
+/// An attached RSA-1024 signature with its chain, made by openssl (sigform refuses to make one).
+fn rsa1024_bb() -> Option<Vec<u8>> {
+    let openssl = tool("openssl")?;
+    let dir = tempdir();
+    let (doc, out) = (dir.path().join("d.txt"), dir.path().join("o.p7s"));
+    std::fs::write(&doc, DOC).unwrap();
+    let mut cmd = Command::new(openssl);
+    cmd.args(["cms", "-sign", "-binary", "-nodetach", "-outform", "DER"])
+        .args(["-md", "sha256", "-in"])
+        .arg(&doc)
+        .arg("-signer")
+        .arg(tv("pki/signer-rsa1024.pem"))
+        .arg("-inkey")
+        .arg(tv("pki/signer-rsa1024.key.pem"))
+        .arg("-certfile")
+        .arg(tv("pki/chain.pem"))
+        .arg("-out")
+        .arg(&out);
+    let (ok, text) = run(&mut cmd);
+    assert!(ok, "openssl cms -sign: {text}");
+    Some(std::fs::read(out).unwrap())
+}
+
+/// `years` years from now (365-day years).
+fn years_from_now(years: u64) -> SystemTime {
+    SystemTime::now() + Duration::from_secs(years * 365 * 86_400)
+}
+
+/// Options validating in 20 years (the test PKI lasts until 2050) with RSA keys under 2048
+/// bits retired at `sunset`.
+fn options_in_20_years(sunset: SystemTime) -> VerifyOptions {
+    VerifyOptions {
+        validation_time: Some(years_from_now(20)),
+        algorithms: AlgorithmPolicy {
+            rsa: vec![
+                RsaSunset {
+                    below_bits: 1024,
+                    sunset: None,
+                },
+                RsaSunset {
+                    below_bits: 2048,
+                    sunset: Some(sunset),
+                },
+            ],
+        },
+        ..options()
+    }
+}
+
+fn signature_value_check(r: &ValidationReport) -> (bool, String) {
+    let c = r.signatures[0]
+        .checks
+        .iter()
+        .find(|c| c.name == "signature-value")
+        .expect("a signature-value check");
+    (c.passed, c.detail.clone().unwrap_or_default())
+}
+
+#[test]
+fn weak_rsa_key_is_accepted_with_a_timestamp_before_its_sunset() {
+    let (Some(bb), Some(tsa)) = (rsa1024_bb(), OpensslTsa::new()) else {
+        return;
+    };
+    let bt = extend(&bb, Level::BT, None, &tsa, &ValidationData::default()).unwrap();
+    // Validated in 20 years, when RSA-1024 (retired in 10) is refused: the timestamp, made
+    // today, proves the signature existed before the sunset.
+    let r = verify(&bt, None, &options_in_20_years(years_from_now(10)));
+    let s = &r.signatures[0];
+    assert!(r.valid, "{r}");
+    // (openssl writes no ESS signing-certificate attribute: a CMS signature, no CAdES level)
+    assert!(s.timestamp_time.is_some());
+    let (passed, detail) = signature_value_check(&r);
+    assert!(passed);
+    assert!(
+        detail.contains("RSA key of 1024 bits accepted: the signature timestamp at"),
+        "{detail}"
+    );
+    assert!(
+        s.warnings.iter().any(|w| w.contains("proof of existence")),
+        "the chain (an RSA-1024 signer certificate) is validated at the timestamp: {:?}",
+        s.warnings
+    );
+}
+
+#[test]
+fn weak_rsa_key_is_refused_with_a_timestamp_after_its_sunset() {
+    let (Some(bb), Some(tsa)) = (rsa1024_bb(), OpensslTsa::new()) else {
+        return;
+    };
+    let bt = extend(&bb, Level::BT, None, &tsa, &ValidationData::default()).unwrap();
+    // The default policy: RSA keys of 1024 to 1899 bits were retired at the end of 2013, long
+    // before today's timestamp.
+    let yesterday = SystemTime::now() - Duration::from_secs(86_400);
+    for opts in [options(), options_in_20_years(yesterday)] {
+        let r = verify(&bt, None, &opts);
+        let s = &r.signatures[0];
+        assert!(!r.valid);
+        assert_eq!(s.indication, Indication::Indeterminate);
+        assert_eq!(
+            s.sub_indication,
+            Some(SubIndication::CryptoConstraintsFailure)
+        );
+        assert_eq!(s.timestamps[0].indication, Indication::TotalPassed);
+        let (passed, detail) = signature_value_check(&r);
+        assert!(!passed);
+        assert!(detail.contains("RSA key of 1024 bits"), "{detail}");
+        assert!(detail.contains("is not before"), "{detail}");
+    }
+}
+
+#[test]
+fn weak_rsa_key_without_a_valid_timestamp_is_refused() {
+    let (Some(bb), Some(tsa)) = (rsa1024_bb(), OpensslTsa::new()) else {
+        return;
+    };
+    // No timestamp: no proof of existence.
+    let r = verify(&bb, None, &options_in_20_years(years_from_now(10)));
+    let s = &r.signatures[0];
+    assert_eq!(
+        (s.indication, s.sub_indication),
+        (
+            Indication::Indeterminate,
+            Some(SubIndication::CryptoConstraintsFailure)
+        )
+    );
+    let (passed, detail) = signature_value_check(&r);
+    assert!(!passed);
+    assert!(detail.contains("no proof of existence before"), "{detail}");
+    // A tampered timestamp: its own failure, and no proof of existence either.
+    let bt = extend(&bb, Level::BT, None, &tsa, &ValidationData::default()).unwrap();
+    let bad = tamper_token(&bt, SIG_TS);
+    let r = verify(&bad, None, &options_in_20_years(years_from_now(10)));
+    let s = &r.signatures[0];
+    assert!(!r.valid);
+    assert_eq!(s.timestamps[0].indication, Indication::TotalFailed);
+    assert_eq!(
+        s.timestamps[0].sub_indication,
+        Some(SubIndication::HashFailure)
+    );
+    let (passed, detail) = signature_value_check(&r);
+    assert!(!passed);
+    assert!(detail.contains("no proof of existence before"), "{detail}");
 }

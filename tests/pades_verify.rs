@@ -2239,6 +2239,135 @@ fn legacy_x509_rsa_sha1_verifies_with_a_warning() {
     assert_eq!(s2.sub_indication, Some(SubIndication::SigCryptoFailure));
 }
 
+// ---------- a weak key and the proof of existence of a later document timestamp ----------
+
+/// A PDF signed (CMS made by openssl: sigform refuses to sign with it) with the RSA-1024 test
+/// key, then given a document timestamp by the openssl test TSA.
+fn rsa1024_pdf_with_document_timestamp() -> Option<Vec<u8>> {
+    let (openssl, tsa) = (tool("openssl")?, common::openssl_tsa::OpensslTsa::new()?);
+    let cert = sigform::CertificateDer::parse_many(&tv_bytes("pki/signer-rsa1024.pem"))
+        .unwrap()
+        .remove(0);
+    let identity = sigform::SignerIdentity::new(cert, vec![]);
+    let alg = sigform::SignatureAlgorithm::RsaPkcs1v15 {
+        digest: sigform::DigestAlgorithm::Sha256,
+    };
+    // adbe.pkcs7.detached: openssl writes no signing-certificate-v2 (required by ETSI.CAdES).
+    let opts = PadesOptions {
+        contents_size: Some(8192),
+        subfilter: SubFilter::AdbePkcs7Detached,
+        ..PadesOptions::default()
+    };
+    let mut out = Cursor::new(Vec::new());
+    let input = std::fs::File::open(tv("pdf/qdf.pdf")).unwrap();
+    let prepared = psign::prepare(input, &mut out, &identity, alg, &opts).unwrap();
+    let (offset, capacity) = (
+        prepared.state.contents_offset as usize,
+        prepared.state.contents_capacity,
+    );
+    let mut pdf = out.into_inner();
+    // The ByteRange: everything but `<hex>`.
+    let mut signed = pdf[..offset - 1].to_vec();
+    signed.extend_from_slice(&pdf[offset + capacity + 1..]);
+    let dir = tempdir();
+    let (data, cms) = (dir.path().join("d"), dir.path().join("c.p7s"));
+    std::fs::write(&data, &signed).unwrap();
+    let mut cmd = std::process::Command::new(openssl);
+    cmd.args([
+        "cms", "-sign", "-binary", "-outform", "DER", "-md", "sha256", "-in",
+    ])
+    .arg(&data)
+    .arg("-signer")
+    .arg(tv("pki/signer-rsa1024.pem"))
+    .arg("-inkey")
+    .arg(tv("pki/signer-rsa1024.key.pem"))
+    .arg("-certfile")
+    .arg(tv("pki/chain.pem"))
+    .arg("-out")
+    .arg(&cms);
+    let (ok, text) = run(&mut cmd);
+    assert!(ok, "openssl cms -sign: {text}");
+    let hex = hex::encode(std::fs::read(&cms).unwrap());
+    assert!(hex.len() <= capacity);
+    pdf[offset..offset + hex.len()].copy_from_slice(hex.as_bytes());
+    let mut stamped = Cursor::new(Vec::new());
+    sigform::pades::levels::add_document_timestamp(Cursor::new(pdf), &mut stamped, &tsa).unwrap();
+    Some(stamped.into_inner())
+}
+
+#[test]
+fn weak_rsa_key_is_judged_at_a_later_document_timestamp() {
+    let Some(pdf) = rsa1024_pdf_with_document_timestamp() else {
+        return;
+    };
+    let year = std::time::Duration::from_secs(365 * 86_400);
+    let now = std::time::SystemTime::now();
+    let options = |sunset| VerifyOptions {
+        trust: Some(TrustStore::from_pem(&tv_bytes("pki/root-ca.pem")).unwrap()),
+        // In 20 years (the test PKI lasts until 2050), RSA keys under 2048 bits retired at
+        // `sunset`.
+        validation_time: Some(now + 20 * year),
+        algorithms: sigform::alg::AlgorithmPolicy {
+            rsa: vec![sigform::alg::RsaSunset {
+                below_bits: 2048,
+                sunset: Some(sunset),
+            }],
+        },
+        ..VerifyOptions::default()
+    };
+    let signature_value = |r: &sigform::report::ValidationReport| {
+        let c = r.signatures[0]
+            .checks
+            .iter()
+            .find(|c| c.name == "signature-value")
+            .unwrap()
+            .clone();
+        (c.passed, c.detail.unwrap_or_default())
+    };
+    // Retired in 10 years: the document timestamp made today is the proof of existence.
+    let r =
+        sigform::pades::verify::verify_pdf(Cursor::new(&pdf), &options(now + 10 * year)).unwrap();
+    assert_eq!(r.signatures.len(), 2, "{r}");
+    assert_eq!(
+        r.signatures[0].indication,
+        Indication::TotalPassed,
+        "{}",
+        serde_json::to_string_pretty(&r).unwrap()
+    );
+    let (passed, detail) = signature_value(&r);
+    assert!(passed);
+    assert!(
+        detail.contains("acceptable at the validation time"),
+        "{detail}"
+    );
+    assert!(
+        r.signatures[0]
+            .warnings
+            .iter()
+            .any(|w| w.contains("proof of existence given by a later document timestamp")),
+        "{r}"
+    );
+    // Retired yesterday, and with the default policy (2013): the proof comes too late.
+    let yesterday = now - std::time::Duration::from_secs(86_400);
+    let default = VerifyOptions {
+        trust: Some(TrustStore::from_pem(&tv_bytes("pki/root-ca.pem")).unwrap()),
+        ..VerifyOptions::default()
+    };
+    for opts in [options(yesterday), default] {
+        let r = sigform::pades::verify::verify_pdf(Cursor::new(&pdf), &opts).unwrap();
+        let s = &r.signatures[0];
+        assert_eq!(
+            (s.indication, s.sub_indication),
+            (
+                Indication::Indeterminate,
+                Some(SubIndication::CryptoConstraintsFailure)
+            ),
+            "{r}"
+        );
+        assert!(!signature_value(&r).0);
+    }
+}
+
 #[path = "pades_verify/producers.rs"]
 mod producers;
 

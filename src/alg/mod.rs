@@ -2,16 +2,19 @@
 //!
 //! The policy follows current practice for advanced electronic signatures (ETSI TS 119 312):
 //! SHA-256/384/512 are accepted, SHA-1 is accepted only with a warning (legacy material), MD5 is
-//! refused; RSA keys shorter than 2048 bits are refused. SHA-224 and SHA3-256/384/512, ECDSA on
+//! refused; RSA keys shorter than 2048 bits are refused, unless a proof of existence dates the
+//! signature before the sunset date of their size ([`sunset`], past signature validation). SHA-224 and SHA3-256/384/512, ECDSA on
 //! P-256, P-384 and P-521 with any of them, RSASSA-PSS with any RFC 4055 parameter set and
 //! Ed25519 (RFC 8410, RFC 8419) are verified; Ed448 is recognised and reported as unsupported.
 //! [`pss`] reads and writes RSASSA-PSS parameters.
 
 mod identifier;
 pub mod pss;
+pub mod sunset;
 
 pub use identifier::{UnsupportedAlgorithm, signature_algorithm_from_identifier};
 pub use pss::{PssParameters, PssParamsError, RsaPssParams, pss_params, pss_params_with_mgf};
+pub use sunset::{AlgorithmPolicy, RsaSunset, RsaVerdict};
 
 use crate::asn1::oid;
 use der::asn1::ObjectIdentifier;

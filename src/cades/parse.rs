@@ -119,6 +119,25 @@ impl<'a> SignerInfo<'a> {
     pub fn signed_attrs_for_signature(&self) -> Option<Vec<u8>> {
         self.signed_attrs_raw.map(|raw| tlv::retag(raw, tag::SET))
     }
+
+    /// The DER encoding RFC 5652 §5.4 says is signed, when the file's encoding of the signed
+    /// attributes is not it: the attributes sorted as DER sorts a SET OF (by their encodings).
+    /// Signers that build DER and then write the attributes in another order (BER files,
+    /// e.g. DSS's `dss667` test file) sign these bytes. `None` when the file's order is already
+    /// DER's or the attributes cannot be read. The attributes themselves are the same bytes:
+    /// only their order differs, so what the signature covers is unchanged.
+    pub fn signed_attrs_der_sorted(&self) -> Option<Vec<u8>> {
+        let raw = self.signed_attrs_raw?;
+        let (outer, _) = tlv::read_der(raw)?;
+        let mut reader = outer.children();
+        let mut attrs: Vec<&[u8]> = Vec::new();
+        while !reader.is_empty() {
+            attrs.push(reader.read("signed attribute").ok()?.raw);
+        }
+        let mut sorted = attrs.clone();
+        sorted.sort_unstable();
+        (sorted != attrs).then(|| tlv::constructed(tag::SET, &sorted))
+    }
 }
 
 fn small_int(t: Tlv<'_>, what: &'static str) -> Result<u8> {

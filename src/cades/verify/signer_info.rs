@@ -7,7 +7,9 @@
 //! the signature over the content. Then the counter-signatures, and trust in the certificate.
 
 use super::Ctx;
-use crate::alg::{self, AlgorithmStatus, DigestAlgorithm, SignatureAlgorithm};
+use crate::alg::{
+    self, AlgorithmPolicy, AlgorithmStatus, DigestAlgorithm, RsaVerdict, SignatureAlgorithm,
+};
 use crate::asn1::cert::{cert_fields, subject_key_identifier};
 use crate::asn1::ess::{self, SignaturePolicy};
 use crate::asn1::oid;
@@ -75,6 +77,79 @@ fn crypto_failure(report: &mut SignatureReport, e: VerifyError) {
     }
 }
 
+/// The times at which a too-short key may have been acceptable.
+struct WeakKeyTimes {
+    /// The signature's proof of existence: its earliest verified signature timestamp.
+    poe: Option<SystemTime>,
+    /// The validation time the caller set (a past validation: e.g. at the genTime of a later
+    /// PDF document timestamp, `pades::verify::poe`).
+    validation: Option<SystemTime>,
+}
+
+/// An intact signature whose RSA key is shorter than the policy's minimum: accepted when the
+/// proof of existence (a verified signature timestamp) or the validation time the caller set is
+/// before the sunset date of such keys (ETSI EN 319 102-1 §5.6.2.5), else INDETERMINATE /
+/// CRYPTO_CONSTRAINTS_FAILURE as without a proof.
+fn judge_weak_key(
+    report: &mut SignatureReport,
+    check: usize,
+    e: VerifyError,
+    sig_alg: SignatureAlgorithm,
+    policy: &AlgorithmPolicy,
+    times: WeakKeyTimes,
+) {
+    let sunset = match &e {
+        VerifyError::WeakKey { bits, .. } => match policy.rsa(*bits) {
+            RsaVerdict::Until(t) => Some((*bits, t)),
+            RsaVerdict::Always => {
+                return settle(report, check, Ok(sig_alg.name()));
+            }
+            RsaVerdict::Never => None,
+        },
+        _ => None,
+    };
+    let Some((bits, sunset)) = sunset else {
+        return settle(report, check, Err(e.to_string()));
+    };
+    let sunset_text = time::format_rfc3339(sunset);
+    let outcome = match (times.validation, times.poe) {
+        (Some(v), _) if policy.rsa_acceptable_at(bits, v) => Ok(format!(
+            "{}; RSA key of {bits} bits acceptable at the validation time {}, before {sunset_text}, the sunset date of such keys",
+            sig_alg.name(),
+            time::format_rfc3339(v)
+        )),
+        (_, Some(p)) if policy.rsa_acceptable_at(bits, p) => Ok(format!(
+            "{}; RSA key of {bits} bits accepted: the signature timestamp at {} proves the signature existed before {sunset_text}, the sunset date of such keys",
+            sig_alg.name(),
+            time::format_rfc3339(p)
+        )),
+        (_, Some(p)) => Err(format!(
+            "{e}; its proof of existence ({}) is not before {sunset_text}, the sunset date of such keys",
+            time::format_rfc3339(p)
+        )),
+        (_, None) => Err(format!(
+            "{e}; no proof of existence before {sunset_text}, the sunset date of such keys"
+        )),
+    };
+    settle(report, check, outcome);
+}
+
+/// The outcome of the signature-value check recorded at `check`: passed with its detail, or
+/// INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE with its reason.
+fn settle(report: &mut SignatureReport, check: usize, outcome: Result<String, String>) {
+    let failed = outcome.is_err();
+    if let Some(c) = report.checks.get_mut(check) {
+        c.passed = !failed;
+        c.detail = Some(outcome.unwrap_or_else(|e| e));
+    }
+    if failed {
+        report.set_verdict(
+            Indication::Indeterminate,
+            SubIndication::CryptoConstraintsFailure,
+        );
+    }
+}
+
 /// The signer of one SignerInfo once its certificate and algorithms are accepted.
 struct SignerParts<'c> {
     cert: &'c CertificateDer,
@@ -119,13 +194,48 @@ pub(super) fn verify_signer_info(
         is_counter: parent_signature.is_some(),
         expected_digest,
     };
+    let mut weak_key = None;
     match si.signed_attrs_for_signature() {
         Some(signed_bytes) => {
             check_content_type(si, ctx.sd, signer.is_counter, &mut report);
             check_message_digest(si, &signer, &mut report);
-            // Signature over the original signed attributes, re-tagged as SET.
-            match crypto::verify_signature(spki, sig_alg, &signed_bytes, si.signature) {
+            // Signature over the original signed attributes, re-tagged as SET; failing that,
+            // over their DER order (the same attributes sorted, as RFC 5652 §5.4 signs them).
+            let mut outcome = crypto::verify_signature(spki, sig_alg, &signed_bytes, si.signature);
+            let mut signed_bytes = signed_bytes;
+            if matches!(outcome, Err(VerifyError::BadSignature))
+                && let Some(sorted) = si.signed_attrs_der_sorted()
+            {
+                let again = crypto::verify_signature(spki, sig_alg, &sorted, si.signature);
+                if !matches!(again, Err(VerifyError::BadSignature)) {
+                    report.warnings.push(
+                        "the signature covers the DER order of the signed attributes, not their order in the file (a BER encoding; the attributes are the same)"
+                            .into(),
+                    );
+                    outcome = again;
+                    signed_bytes = sorted;
+                }
+            }
+            match outcome {
                 Ok(()) => report.pass("signature-value", Some(sig_alg.name())),
+                // Intact but with a key too short today: judged at the proof of existence.
+                Err(e @ VerifyError::WeakKey { .. })
+                    if crypto::verify_signature_any_rsa_size(
+                        spki,
+                        sig_alg,
+                        &signed_bytes,
+                        si.signature,
+                    )
+                    .is_ok() =>
+                {
+                    // Its place in the report; the outcome once the timestamps are verified.
+                    report.checks.push(crate::report::Check {
+                        name: "signature-value".into(),
+                        passed: false,
+                        detail: None,
+                    });
+                    weak_key = Some((e, report.checks.len() - 1))
+                }
                 Err(e) => crypto_failure(&mut report, e),
             }
             check_signing_time(si, &mut report);
@@ -139,6 +249,20 @@ pub(super) fn verify_signer_info(
     } else {
         None
     };
+    if let Some((e, check)) = weak_key {
+        let times = WeakKeyTimes {
+            poe,
+            validation: ctx.options.validation_time,
+        };
+        judge_weak_key(
+            &mut report,
+            check,
+            e,
+            sig_alg,
+            &ctx.options.algorithms,
+            times,
+        );
+    }
     verify_counter_signatures(ctx, si, &id, depth, &mut report);
     evaluate_trust(&mut report, cert, ctx, poe);
     report.conclude();
@@ -530,7 +654,8 @@ pub(crate) fn no_trust_anchors(report: &mut SignatureReport) {
 /// when the chain fails at the validation time only because a certificate expired or was
 /// revoked, it is validated again at the proof of existence (past signature validation, ETSI
 /// EN 319 102-1 §5.6.2.4): a certificate that expired or was revoked after the timestamp still
-/// validates, one revoked before it does not.
+/// validates, one revoked before it does not. Likewise for a certificate key that is too short
+/// today but was acceptable before its sunset date (`alg::sunset`).
 fn evaluate_trust(
     report: &mut SignatureReport,
     cert: &CertificateDer,
@@ -542,12 +667,16 @@ fn evaluate_trust(
         return;
     };
     let mut path = PathOptions::at(ctx.options.validation_time.unwrap_or_else(SystemTime::now));
+    path.algorithms = ctx.options.algorithms.clone();
     path.eku = ctx.options.eku.clone();
     path.check_revocation = ctx.options.revocation_policy;
     let mut result =
         crate::x509::validate_chain_from(cert, ctx.sourced_pool, store, ctx.revocation, &path);
     if let (Err(e), Some(poe)) = (&result.outcome, poe)
-        && matches!(e, PathError::Expired { .. } | PathError::Revoked { .. })
+        && matches!(
+            e,
+            PathError::Expired { .. } | PathError::Revoked { .. } | PathError::Crypto { .. }
+        )
     {
         let mut past = path.clone();
         past.time = poe;

@@ -34,6 +34,7 @@ fn needs_poe(c: &Checked) -> bool {
                     | RevokedCaNoPoe
                     | NoPoe
                     | TryLater
+                    | CryptoConstraintsFailure
             )
         )
 }

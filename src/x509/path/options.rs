@@ -100,6 +100,9 @@ pub struct PathOptions {
     pub reject_sha1: bool,
     /// Work limits.
     pub budget: Budget,
+    /// The dated algorithm policy: an RSA key shorter than the minimum is accepted when `time`
+    /// is before its sunset date.
+    pub algorithms: crate::alg::AlgorithmPolicy,
 }
 
 impl Default for PathOptions {
@@ -121,6 +124,7 @@ impl PathOptions {
             allow_anchor_as_signer: true,
             reject_sha1: false,
             budget: Budget::default(),
+            algorithms: crate::alg::AlgorithmPolicy::default(),
         }
     }
 }

@@ -59,7 +59,7 @@ impl Builder<'_> {
     ) -> Result<(), PathError> {
         let anchor_last = path.last().is_some_and(|i| self.is_anchor(*i));
         check_profile(certs, anchor_last)?;
-        check_keys(certs)?;
+        check_keys(certs, self.options)?;
         result.warnings.extend(weak_algorithm_warnings(certs));
         check_signer(certs, self.options)?;
         check_ca_roles(certs)?;
@@ -260,11 +260,14 @@ fn check_profile(certs: &[Cert], anchor_last: bool) -> Result<(), PathError> {
     Ok(())
 }
 
-/// Public keys: supported, and RSA keys of at least [`MIN_RSA_BITS`].
-fn check_keys(certs: &[Cert]) -> Result<(), PathError> {
+/// Public keys: supported, and RSA keys of at least [`MIN_RSA_BITS`], or shorter ones when the
+/// validation time is before their sunset date (a validation at a proof of existence).
+fn check_keys(certs: &[Cert], options: &PathOptions) -> Result<(), PathError> {
     for (pos, c) in certs.iter().enumerate() {
         match public_key_kind(&c.spki) {
-            Ok(PublicKeyKind::Rsa(bits)) if bits < MIN_RSA_BITS => {
+            Ok(PublicKeyKind::Rsa(bits))
+                if !options.algorithms.rsa_acceptable_at(bits, options.time) =>
+            {
                 return Err(PathError::Crypto {
                     position: pos,
                     subject: subject(certs, pos),
