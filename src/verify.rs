@@ -59,8 +59,15 @@ pub fn verify_file(
     let path = path.as_ref();
     let format =
         detect_file(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-    if format == FileFormat::Pdf {
-        return crate::pades::verify_pdf_file(path, options);
+    match format {
+        FileFormat::Pdf => return crate::pades::verify_pdf_file(path, options),
+        FileFormat::ZipPackage | FileFormat::JsonPackage => {
+            return Err(Error::InvalidArgument(format!(
+                "{} is a signature package: verify it with sigform::package::verify",
+                path.display()
+            )));
+        }
+        FileFormat::Cms | FileFormat::CmsPem => {}
     }
     let data =
         std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;

@@ -179,3 +179,44 @@ fn build_args<'a>(
         arg(out),
     ]
 }
+
+/// `sigform verify` is the one entry point: a package (zip or JSON) gets the package
+/// verification, with the same report and exit status as `sigform package verify`; the library's
+/// `verify_file` names the package verifier instead of misreading a package as a CMS.
+#[test]
+fn verify_dispatches_packages() {
+    let root = tv("signed/demo-root.pem");
+    for (name, code) in [
+        ("package-contrato-cades.zip", 0),
+        ("package-contrato-pades.json", 0),
+        ("package-contrato-cades-partial.zip", 1),
+    ] {
+        let file = tv(&format!("signed/{name}"));
+        let direct = sigform(&[
+            "verify",
+            arg(&file),
+            "--trust",
+            arg(&root),
+            "--format",
+            "json",
+        ]);
+        let package = sigform(&[
+            "package",
+            "verify",
+            arg(&file),
+            "--trust",
+            arg(&root),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(direct.0, code, "{name}: {direct:?}");
+        assert_eq!((direct.0, &direct.1), (package.0, &package.1), "{name}");
+    }
+    let err = sigform::verify_file(
+        tv("signed/package-contrato-cades.zip"),
+        None,
+        &sigform::VerifyOptions::default(),
+    )
+    .expect_err("a package is not a CMS");
+    assert!(err.to_string().contains("signature package"), "{err}");
+}

@@ -16,14 +16,19 @@ pub(crate) fn read(path: &Path) -> Result<Vec<u8>, Failure> {
 
 /// True when the file is a PDF ([`sigform::format::detect`] on its first bytes).
 pub(crate) fn is_pdf(path: &Path) -> Result<bool, Failure> {
-    use sigform::format::{FileFormat, HEAD_LEN, detect};
+    Ok(format_of(path)? == sigform::format::FileFormat::Pdf)
+}
+
+/// The format of the file at `path`, from its first bytes.
+pub(crate) fn format_of(path: &Path) -> Result<sigform::format::FileFormat, Failure> {
+    use sigform::format::{HEAD_LEN, detect};
     use std::io::Read;
     let mut head = Vec::with_capacity(HEAD_LEN);
     open(path)?
         .take(HEAD_LEN as u64)
         .read_to_end(&mut head)
         .map_err(|e| Failure(format!("reading {}: {e}", path.display())))?;
-    Ok(detect(&head) == FileFormat::Pdf)
+    Ok(detect(&head))
 }
 
 /// Writes `data` to `path` through a temporary file in the same directory, so that a failure

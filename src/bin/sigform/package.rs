@@ -263,6 +263,21 @@ fn build(args: BuildArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `sigform verify PACKAGE`: [`verify`] with the defaults of `package verify`.
+pub(crate) fn verify_file(
+    file: std::path::PathBuf,
+    trust: TrustArgs,
+    format: Format,
+) -> Result<ExitCode, Failure> {
+    verify(VerifyArgs {
+        file,
+        trust,
+        allow_partial: false,
+        extract: None,
+        format,
+    })
+}
+
 fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     let data = read(&args.file)?;
     let options = VerifyPackageOptions {

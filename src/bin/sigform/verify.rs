@@ -11,7 +11,8 @@ use std::process::ExitCode;
 
 #[derive(Args)]
 pub(crate) struct VerifyArgs {
-    /// The signature file (.p7s, DER or BER) or a signed PDF (PAdES).
+    /// The signature file (.p7s, DER or BER), a signed PDF (PAdES), or a signature package
+    /// (.zip or .json: verified as `package verify` does).
     file: PathBuf,
     /// The signed document, for a detached signature.
     #[arg(long)]
@@ -28,6 +29,20 @@ pub(crate) struct VerifyArgs {
 }
 
 pub(crate) fn run(args: VerifyArgs) -> Result<ExitCode, Failure> {
+    use sigform::format::FileFormat;
+    // One entry point: a signature package (zip or JSON) gets the package verification, the
+    // same report and exit status as `sigform package verify`.
+    if matches!(
+        crate::files::format_of(&args.file)?,
+        FileFormat::ZipPackage | FileFormat::JsonPackage
+    ) {
+        if args.content.is_some() {
+            eprintln!(
+                "sigform: notice: --content is ignored for a package (it holds its documents)"
+            );
+        }
+        return crate::package::verify_file(args.file, args.trust, args.format);
+    }
     let mut options = args.trust.verify_options()?;
     options.pdf_password = args.password.clone();
     if args.content.is_some() && is_pdf(&args.file)? {
