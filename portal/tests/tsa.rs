@@ -13,23 +13,9 @@ use support::tsa::HttpTsa;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signatures_are_timestamped_when_a_tsa_is_configured() {
-    let Some(tsa) = HttpTsa::start() else {
+    let Some((tsa, app, id, done, _dir)) = sign_all_with_a_tsa("CAdES").await else {
         return;
     };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut config = common::config(dir.path(), true);
-    config.set_tsa_url(&tsa.url).expect("tsa url");
-    let app = App::start_with(config).await;
-    let upload = app.upload(sample_pdf()).await;
-    let doc = app.create_three(&upload, "CAdES").await;
-    let id = doc["id"].as_str().expect("id").to_string();
-    let (s, v) = app.sign_digital(&key_of(&doc, "digital")).await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    let sha = doc["sha256"].as_str().expect("sha");
-    let (s, v) = app.sign_electronic(&key_of(&doc, "electronic"), sha).await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    let done = app.wait_signed(&id).await;
-    assert_eq!(done["verdict"], "FULLY SIGNED (3 of 3)", "{done}");
     let signatures = done["report"]["signatures"]["signatures"]
         .as_array()
         .expect("signatures");
@@ -48,23 +34,9 @@ async fn signatures_are_timestamped_when_a_tsa_is_configured() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pades_signatures_are_timestamped_when_a_tsa_is_configured() {
-    let Some(tsa) = HttpTsa::start() else {
+    let Some((tsa, app, id, _, _dir)) = sign_all_with_a_tsa("PAdES").await else {
         return;
     };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut config = common::config(dir.path(), true);
-    config.set_tsa_url(&tsa.url).expect("tsa url");
-    let app = App::start_with(config).await;
-    let upload = app.upload(sample_pdf()).await;
-    let doc = app.create_three(&upload, "PAdES").await;
-    let id = doc["id"].as_str().expect("id").to_string();
-    let (s, v) = app.sign_digital(&key_of(&doc, "digital")).await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    let sha = doc["sha256"].as_str().expect("sha");
-    let (s, v) = app.sign_electronic(&key_of(&doc, "electronic"), sha).await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    let done = app.wait_signed(&id).await;
-    assert_eq!(done["verdict"], "FULLY SIGNED (3 of 3)", "{done}");
     let (_, _, pdf) = app.package(&id, "").await;
     let options = sigform::VerifyOptions {
         trust: Some(sigform::x509::TrustStore::from_path(vector("pki/root-ca.pem")).expect("root")),
@@ -118,6 +90,30 @@ async fn an_unreachable_tsa_refuses_the_signature_and_writes_nothing() {
         "a TSA URL that is not http(s) is refused"
     );
     app.stop().await;
+}
+
+/// A portal with the test TSA, and a document in `format` whose three participants (digital,
+/// electronic, server) have signed: the TSA, the portal, the document id, its follow answer and
+/// the portal's data directory. `None` (after a notice) without openssl.
+async fn sign_all_with_a_tsa(
+    format: &str,
+) -> Option<(HttpTsa, App, String, serde_json::Value, tempfile::TempDir)> {
+    let tsa = HttpTsa::start()?;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = common::config(dir.path(), true);
+    config.set_tsa_url(&tsa.url).expect("tsa url");
+    let app = App::start_with(config).await;
+    let upload = app.upload(sample_pdf()).await;
+    let doc = app.create_three(&upload, format).await;
+    let id = doc["id"].as_str().expect("id").to_string();
+    let (s, v) = app.sign_digital(&key_of(&doc, "digital")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let sha = doc["sha256"].as_str().expect("sha");
+    let (s, v) = app.sign_electronic(&key_of(&doc, "electronic"), sha).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let done = app.wait_signed(&id).await;
+    assert_eq!(done["verdict"], "FULLY SIGNED (3 of 3)", "{done}");
+    Some((tsa, app, id, done, dir))
 }
 
 fn config_url_rejected() -> bool {

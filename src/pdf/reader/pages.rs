@@ -5,7 +5,7 @@ use std::io::{Read, Seek};
 
 use super::Reader;
 use super::defects::{Defect, DefectKind};
-use crate::pdf::object::{ObjRef, Object};
+use crate::pdf::object::{Dictionary, ObjRef, Object};
 use crate::pdf::{PdfError, Result};
 
 /// One page of the page tree.
@@ -94,30 +94,10 @@ impl<R: Read + Seek> Reader<R> {
                     what: format!("page tree with more than {} nodes", limits.max_pages),
                 });
             }
-            let node = match self.get(r)? {
-                Object::Dictionary(d) => d,
-                o => return Err(bad(format!("page tree node {r} is a {}", o.type_name()))),
-            };
-            let is_pages = match node.get_name("Type") {
-                Some(b"Pages") => true,
-                Some(b"Page") => false,
-                None => node.contains_key("Kids"),
-                Some(t) => {
-                    return Err(bad(format!(
-                        "page tree node {r} has /Type /{}",
-                        String::from_utf8_lossy(t)
-                    )));
-                }
-            };
-            if !is_pages {
+            let Some(node) = self.pages_node(r, depth)? else {
                 out.push(PageNode::Indirect(r));
                 continue;
-            }
-            if depth >= limits.max_page_tree_depth {
-                return Err(PdfError::TooLarge {
-                    what: format!("page tree deeper than {}", limits.max_page_tree_depth),
-                });
-            }
+            };
             let kids = self.resolve_key(&node, "Kids")?;
             let kids = kids
                 .as_array()
@@ -226,9 +206,9 @@ impl<R: Read + Seek> Reader<R> {
         }
     }
 
-    /// Reads page tree node `r` at `depth`: a page, or a `/Pages` node with its kids (all
-    /// indirect) and `/Count`.
-    fn page_tree_node(&self, r: ObjRef, depth: usize) -> Result<Node> {
+    /// Page tree node `r` at `depth`: `None` for a page, its dictionary for a `/Pages` node
+    /// (one not deeper than the limit). A node that is neither is refused.
+    fn pages_node(&self, r: ObjRef, depth: usize) -> Result<Option<Dictionary>> {
         let bad = |detail: String| self.tree_error(r, detail);
         let node = match self.get(r)? {
             Object::Dictionary(d) => d,
@@ -245,17 +225,22 @@ impl<R: Read + Seek> Reader<R> {
                 )));
             }
         };
-        if !is_pages {
-            return Ok(Node::Page);
-        }
-        if depth >= self.options.limits.max_page_tree_depth {
+        let limit = self.options.limits.max_page_tree_depth;
+        if is_pages && depth >= limit {
             return Err(PdfError::TooLarge {
-                what: format!(
-                    "page tree deeper than {}",
-                    self.options.limits.max_page_tree_depth
-                ),
+                what: format!("page tree deeper than {limit}"),
             });
         }
+        Ok(is_pages.then_some(node))
+    }
+
+    /// Reads page tree node `r` at `depth`: a page, or a `/Pages` node with its kids (all
+    /// indirect) and `/Count`.
+    fn page_tree_node(&self, r: ObjRef, depth: usize) -> Result<Node> {
+        let bad = |detail: String| self.tree_error(r, detail);
+        let Some(node) = self.pages_node(r, depth)? else {
+            return Ok(Node::Page);
+        };
         let count = match self.resolve_key(&node, "Count") {
             Ok(Object::Integer(c)) => u64::try_from(c).ok(),
             _ => None,
