@@ -192,11 +192,14 @@ fn verify_dispatches_packages() {
         ("package-contrato-cades-partial.zip", 1),
     ] {
         let file = tv(&format!("signed/{name}"));
+        // One validation time for both runs, so that their reports can be compared whole.
         let direct = sigform(&[
             "verify",
             arg(&file),
             "--trust",
             arg(&root),
+            "--at",
+            "2026-06-01T00:00:00Z",
             "--format",
             "json",
         ]);
@@ -206,6 +209,8 @@ fn verify_dispatches_packages() {
             arg(&file),
             "--trust",
             arg(&root),
+            "--at",
+            "2026-06-01T00:00:00Z",
             "--format",
             "json",
         ]);
