@@ -165,29 +165,6 @@ pub fn verify_signature(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), VerifyError> {
-    verify_signature_min(spki_der, alg, message, signature, MIN_RSA_BITS)
-}
-
-/// [`verify_signature`] for an RSA key of any size: for a signature whose key is shorter than
-/// [`MIN_RSA_BITS`] but was acceptable at a proof of existence (`alg::sunset`). The caller
-/// decides whether the key size is acceptable.
-pub fn verify_signature_any_rsa_size(
-    spki_der: &[u8],
-    alg: SignatureAlgorithm,
-    message: &[u8],
-    signature: &[u8],
-) -> Result<(), VerifyError> {
-    verify_signature_min(spki_der, alg, message, signature, 0)
-}
-
-/// [`verify_signature`] with RSA keys of at least `min_rsa` bits.
-fn verify_signature_min(
-    spki_der: &[u8],
-    alg: SignatureAlgorithm,
-    message: &[u8],
-    signature: &[u8],
-    min_rsa: usize,
-) -> Result<(), VerifyError> {
     if alg == SignatureAlgorithm::Ed25519 {
         return match parse_public_key(spki_der)? {
             PublicKey::Ed25519(k) => {
@@ -203,26 +180,17 @@ fn verify_signature_min(
         };
     }
     let digest = alg.digest().digest(message);
-    verify_digest_min(spki_der, alg, &digest, signature, min_rsa)
+    verify_digest(spki_der, alg, &digest, signature)
 }
 
-/// Verifies `signature` over a message whose digest (with `alg.digest()`) is `digest`.
+/// Verifies `signature` over a message whose digest (with `alg.digest()`) is `digest`. An RSA
+/// key shorter than [`MIN_RSA_BITS`] gives [`VerifyError::WeakKey`] only once the value has
+/// verified (a value that does not is [`VerifyError::BadSignature`] whatever the key).
 pub fn verify_digest(
     spki_der: &[u8],
     alg: SignatureAlgorithm,
     digest: &[u8],
     signature: &[u8],
-) -> Result<(), VerifyError> {
-    verify_digest_min(spki_der, alg, digest, signature, MIN_RSA_BITS)
-}
-
-/// [`verify_digest`] with RSA keys of at least `min_rsa` bits.
-fn verify_digest_min(
-    spki_der: &[u8],
-    alg: SignatureAlgorithm,
-    digest: &[u8],
-    signature: &[u8],
-    min_rsa: usize,
 ) -> Result<(), VerifyError> {
     if digest.len() != alg.digest().output_len() {
         return Err(VerifyError::BadSignature);
@@ -235,7 +203,7 @@ fn verify_digest_min(
             let scheme = with_digest!(d, D => rsa::Pkcs1v15Sign::new::<D>());
             k.verify(scheme, digest, signature)
                 .map_err(|_| VerifyError::BadSignature)?;
-            check_rsa_size(k, min_rsa)
+            check_rsa_size(k)
         }
         (
             PublicKey::Rsa(k),
@@ -243,7 +211,7 @@ fn verify_digest_min(
         ) => {
             let p = alg.pss_parameters().ok_or(VerifyError::BadSignature)?;
             pss::verify_pss(k, p, digest, signature)?;
-            check_rsa_size(k, min_rsa)
+            check_rsa_size(k)
         }
         (
             PublicKey::P256(k),
@@ -288,9 +256,9 @@ fn verify_ecdsa<S, E>(
         .map_err(|_| VerifyError::BadSignature)
 }
 
-fn check_rsa_size(k: &rsa::PublicKey, min_rsa: usize) -> Result<(), VerifyError> {
+fn check_rsa_size(k: &rsa::PublicKey) -> Result<(), VerifyError> {
     let bits = k.n().bit_width_vartime() as usize;
-    if bits < min_rsa {
+    if bits < MIN_RSA_BITS {
         return Err(VerifyError::WeakKey {
             bits,
             min: MIN_RSA_BITS,

@@ -11,16 +11,20 @@
 //! - `error`: [`TspError`].
 //!
 //! ```no_run
-//! # #[cfg(feature = "http")] {
+//! # #[cfg(feature = "http")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use sigform::tsp::{HttpTimestampAuthority, TimestampAuthority, TokenVerifyOptions, verify_token};
 //! use sigform::{DigestAlgorithm, x509::TrustStore};
 //! let data = b"document";
-//! let tsa = HttpTimestampAuthority::new("http://127.0.0.1:9000/testing-ca/tsa/tsa").unwrap();
-//! let token = tsa.timestamp(DigestAlgorithm::Sha256, &DigestAlgorithm::Sha256.digest(data)).unwrap();
-//! let trust = TrustStore::from_path("root.pem").unwrap();
-//! let verified = verify_token(&token, data, &TokenVerifyOptions::new(trust)).unwrap();
+//! let tsa = HttpTimestampAuthority::new("http://127.0.0.1:9000/testing-ca/tsa/tsa")?;
+//! let token = tsa.timestamp(DigestAlgorithm::Sha256, &DigestAlgorithm::Sha256.digest(data))?;
+//! let trust = TrustStore::from_path("root.pem")?;
+//! let verified = verify_token(&token, data, &TokenVerifyOptions::new(trust))?;
 //! println!("{} by {}", verified.gen_time_rfc3339, verified.tsa_subject);
+//! # Ok(())
 //! # }
+//! # #[cfg(not(feature = "http"))]
+//! # fn main() {}
 //! ```
 
 mod asn1;

@@ -202,7 +202,6 @@ pub(super) fn verify_signer_info(
             // Signature over the original signed attributes, re-tagged as SET; failing that,
             // over their DER order (the same attributes sorted, as RFC 5652 §5.4 signs them).
             let mut outcome = crypto::verify_signature(spki, sig_alg, &signed_bytes, si.signature);
-            let mut signed_bytes = signed_bytes;
             if matches!(outcome, Err(VerifyError::BadSignature))
                 && let Some(sorted) = si.signed_attrs_der_sorted()
             {
@@ -213,21 +212,13 @@ pub(super) fn verify_signer_info(
                             .into(),
                     );
                     outcome = again;
-                    signed_bytes = sorted;
                 }
             }
             match outcome {
                 Ok(()) => report.pass("signature-value", Some(sig_alg.name())),
-                // Intact but with a key too short today: judged at the proof of existence.
-                Err(e @ VerifyError::WeakKey { .. })
-                    if crypto::verify_signature_any_rsa_size(
-                        spki,
-                        sig_alg,
-                        &signed_bytes,
-                        si.signature,
-                    )
-                    .is_ok() =>
-                {
+                // Intact (`WeakKey` comes only after the value verified) but with a key too
+                // short today: judged at the proof of existence.
+                Err(e @ VerifyError::WeakKey { .. }) => {
                     // Its place in the report; the outcome once the timestamps are verified.
                     report.checks.push(crate::report::Check {
                         name: "signature-value".into(),
