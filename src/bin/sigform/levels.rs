@@ -110,34 +110,89 @@ pub(crate) fn extend_p7s(
     Ok(extend(&out, level, reader, &tsa, &data)?)
 }
 
-/// Extends the signed PDF `pdf` to `level` (B-T: a document timestamp when a signature has
-/// no signature timestamp; B-LT: and a DSS; B-LTA: and a document timestamp).
-pub(crate) fn extend_pdf(
-    pdf: &[u8],
+/// Extends the signed PDF at `input` to `level` into `output` (B-T: a document timestamp when a
+/// signature has no signature timestamp; B-LT: and a DSS; B-LTA: and a document timestamp).
+/// File to file through temporary files beside `output`, renamed over it at the end: the PDF
+/// is never held in memory, and `output` may be `input`.
+pub(crate) fn extend_pdf_file(
+    input: &Path,
+    output: &Path,
     level: Level,
     url: &str,
     validation: &ValidationArgs,
-) -> Result<Vec<u8>, Failure> {
+) -> Result<(), Failure> {
     use sigform::pades::levels;
-    use std::io::Cursor;
     let tsa = tsa(url)?;
-    let mut out = Cursor::new(Vec::new());
     // Timestamp first, so the TSA's certificates are there to fetch the status of.
+    let mut bt = TempBeside::new(output, "bt")?;
     levels::extend(
-        Cursor::new(pdf),
-        &mut out,
+        open(input)?,
+        &mut bt.file,
         Level::BT,
         &tsa,
         &ValidationData::default(),
     )?;
-    let bt = out.into_inner();
     if level == Level::BT {
-        return Ok(bt);
+        return bt.persist(output);
     }
-    let data = validation.data(levels::certificates_to_validate(Cursor::new(&bt))?)?;
-    let mut out = Cursor::new(Vec::new());
-    levels::extend(Cursor::new(&bt), &mut out, level, &tsa, &data)?;
-    Ok(out.into_inner())
+    let data = validation.data(levels::certificates_to_validate(bt.reopen()?)?)?;
+    let mut out = TempBeside::new(output, "lt")?;
+    levels::extend(bt.reopen()?, &mut out.file, level, &tsa, &data)?;
+    out.persist(output)
+}
+
+/// A temporary file in the directory of `beside` (so that the final rename stays on one file
+/// system), removed when dropped unless persisted.
+struct TempBeside {
+    path: PathBuf,
+    file: std::fs::File,
+    kept: bool,
+}
+
+impl TempBeside {
+    fn new(beside: &Path, tag: &str) -> Result<Self, Failure> {
+        let dir = beside
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = beside.file_name().unwrap_or_default().to_string_lossy();
+        let path = dir.join(format!(".{name}.sigform-{tag}-{}", std::process::id()));
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| Failure(format!("creating {}: {e}", path.display())))?;
+        Ok(Self {
+            path,
+            file,
+            kept: false,
+        })
+    }
+
+    /// The file again, from its start, for reading.
+    fn reopen(&self) -> Result<std::fs::File, Failure> {
+        open(&self.path)
+    }
+
+    /// Renames the file to `to`.
+    fn persist(mut self, to: &Path) -> Result<(), Failure> {
+        self.file
+            .sync_all()
+            .map_err(|e| Failure(format!("writing {}: {e}", self.path.display())))?;
+        std::fs::rename(&self.path, to)
+            .map_err(|e| Failure(format!("writing {}: {e}", to.display())))?;
+        self.kept = true;
+        Ok(())
+    }
+}
+
+impl Drop for TempBeside {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 #[derive(Args)]
@@ -161,18 +216,25 @@ pub(crate) struct ExtendArgs {
 }
 
 pub(crate) fn run(args: ExtendArgs) -> Result<ExitCode, Failure> {
-    let input = read(&args.file)?;
-    let out = if is_pdf(&args.file)? {
-        extend_pdf(&input, args.level.into(), &args.tsa, &args.validation)?
-    } else {
-        extend_p7s(
-            &input,
+    if is_pdf(&args.file)? {
+        // Streamed file to file: a PDF may be larger than memory.
+        extend_pdf_file(
+            &args.file,
+            &args.output,
             args.level.into(),
-            args.content.as_deref(),
             &args.tsa,
             &args.validation,
-        )?
-    };
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let input = read(&args.file)?;
+    let out = extend_p7s(
+        &input,
+        args.level.into(),
+        args.content.as_deref(),
+        &args.tsa,
+        &args.validation,
+    )?;
     write_atomically(&args.output, &out)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -198,8 +260,8 @@ pub(crate) fn run_timestamp(args: TimestampArgs) -> Result<ExitCode, Failure> {
         )));
     }
     let tsa = tsa(&args.tsa)?;
-    let mut out = std::io::Cursor::new(Vec::new());
-    sigform::pades::levels::add_document_timestamp(open(&args.file)?, &mut out, &tsa)?;
-    write_atomically(&args.output, &out.into_inner())?;
+    let mut out = TempBeside::new(&args.output, "ts")?;
+    sigform::pades::levels::add_document_timestamp(open(&args.file)?, &mut out.file, &tsa)?;
+    out.persist(&args.output)?;
     Ok(ExitCode::SUCCESS)
 }

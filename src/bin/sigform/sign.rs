@@ -322,13 +322,12 @@ fn sign_pades(args: PadesArgs) -> Result<ExitCode, Failure> {
     if let (Some(url), Some(level)) = (&args.tsa, level)
         && level > sigform::report::Level::BT
     {
-        let signed = read(output)?;
         // No partial output: the signature without the level asked is removed.
-        let out =
-            crate::levels::extend_pdf(&signed, level, url, &args.validation).inspect_err(|_| {
+        crate::levels::extend_pdf_file(output, output, level, url, &args.validation).inspect_err(
+            |_| {
                 let _ = std::fs::remove_file(output);
-            })?;
-        write_atomically(output, &out)?;
+            },
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
