@@ -138,6 +138,22 @@ fn refuses_outputs_that_collide_or_replace_their_input() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("overwrite its input"), "{stderr}");
     assert_eq!(std::fs::read(a.join("x.pdf")).unwrap(), pdf);
+    // The same file under another name (a hard link in another directory) is still the input.
+    std::fs::hard_link(a.join("x.pdf"), out.join("x.pdf")).unwrap();
+    let (code, _, stderr) = sign("pades", &[a.join("x.pdf")], &["--out-dir", arg(&out)]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("overwrite its input"), "{stderr}");
+    // CAdES: `d` and `d.p7s` signed together: the first output is the second input.
+    std::fs::write(b.join("d"), b"data").unwrap();
+    std::fs::write(b.join("d.p7s"), b"more data").unwrap();
+    let (code, _, stderr) = sign(
+        "cades",
+        &[b.join("d"), b.join("d.p7s")],
+        &["--out-dir", arg(&b)],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("would overwrite an input"), "{stderr}");
+    assert_eq!(std::fs::read(b.join("d.p7s")).unwrap(), b"more data");
 }
 
 #[test]

@@ -6,9 +6,11 @@
 
 use crate::Failure;
 use clap::Args;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 /// The documents of `sign cades` / `sign pades` and where their outputs go: one document with
 /// `-o`, or many with `--out-dir` (a batch).
@@ -48,12 +50,20 @@ impl Documents {
 }
 
 /// Where each of `inputs` is written in `dir` (its file name plus `suffix`). Refuses two inputs
-/// with the same output, and an output that is its own input (a PAdES batch into the inputs'
-/// directory would replace the documents).
+/// with the same output, and an output that is an existing input (a PAdES batch into the
+/// inputs' directory would replace the documents; `a` and `a.p7s` signed together would
+/// replace the second before it is read). Files are compared by identity (device and inode),
+/// two `stat` calls per document instead of resolving every path component.
 pub(crate) fn plan(inputs: &[PathBuf], dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, Failure> {
     std::fs::create_dir_all(dir)
         .map_err(|e| Failure(format!("creating {}: {e}", dir.display())))?;
     let mut seen = HashSet::new();
+    let mut input_ids = HashMap::new();
+    for input in inputs {
+        if let Some(id) = file_id(input) {
+            input_ids.entry(id).or_insert(input);
+        }
+    }
     let mut outputs = Vec::with_capacity(inputs.len());
     for input in inputs {
         let name = input
@@ -68,19 +78,34 @@ pub(crate) fn plan(inputs: &[PathBuf], dir: &Path, suffix: &str) -> Result<Vec<P
                 output.display()
             )));
         }
-        let same = matches!(
-            (input.canonicalize(), output.canonicalize()),
-            (Ok(a), Ok(b)) if a == b
-        );
-        if same {
+        if let Some(other) = file_id(&output).and_then(|id| input_ids.get(&id)) {
+            let whose = if *other == input {
+                "its input"
+            } else {
+                "an input"
+            };
             return Err(Failure(format!(
-                "{} would overwrite its input: choose another --out-dir",
-                output.display()
+                "{} would overwrite {whose} ({}): choose another --out-dir",
+                output.display(),
+                other.display()
             )));
         }
         outputs.push(output);
     }
     Ok(outputs)
+}
+
+/// What identifies an existing file whatever the path that names it: device and inode.
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// What identifies an existing file whatever the path that names it: its canonical path.
+#[cfg(not(unix))]
+fn file_id(path: &Path) -> Option<PathBuf> {
+    path.canonicalize().ok()
 }
 
 /// Signs `inputs[i]` into `outputs[i]` with `sign_one` on `threads` threads (0: one per CPU),
@@ -92,17 +117,23 @@ pub(crate) fn run(
     threads: usize,
     sign_one: impl Fn(&Path, &Path) -> Result<(), Failure> + Sync,
 ) -> ExitCode {
+    let lines = Lines::default();
     let results = sigform::batch::run_jobs(inputs.len(), threads, |i| {
         let (Some(input), Some(output)) = (inputs.get(i), outputs.get(i)) else {
             return Err(Failure(format!("no document {i}")));
         };
         let r = sign_one(input, output);
         match &r {
-            Ok(()) => println!("signed {} -> {}", input.display(), output.display()),
+            Ok(()) => lines.push(format_args!(
+                "signed {} -> {}",
+                input.display(),
+                output.display()
+            )),
             Err(Failure(e)) => eprintln!("sigform: error: {}: {e}", input.display()),
         }
         r
     });
+    lines.flush();
     let mut failed = Vec::new();
     for (input, r) in inputs.iter().zip(results) {
         match r {
@@ -124,4 +155,34 @@ pub(crate) fn run(
         eprintln!("sigform: failed: {}", names.join(", "));
         ExitCode::from(1)
     }
+}
+
+/// The `signed IN -> OUT` lines of a batch, written to stdout in blocks of about 8 KiB rather
+/// than one system call per document (stdout is line-buffered); errors go to stderr at once.
+#[derive(Default)]
+struct Lines(Mutex<Vec<u8>>);
+
+impl Lines {
+    const BLOCK: usize = 8 * 1024;
+
+    fn push(&self, line: std::fmt::Arguments<'_>) {
+        let mut buf = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = writeln!(buf, "{line}");
+        if buf.len() >= Self::BLOCK {
+            write_out(&mut buf);
+        }
+    }
+
+    fn flush(&self) {
+        write_out(&mut self.0.lock().unwrap_or_else(|p| p.into_inner()));
+    }
+}
+
+/// Writes `buf` to stdout and empties it.
+fn write_out(buf: &mut Vec<u8>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(buf).and_then(|()| out.flush()) {
+        crate::output::stdout_failed(e);
+    }
+    buf.clear();
 }
