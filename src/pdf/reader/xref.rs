@@ -87,13 +87,16 @@ impl<R: Read + Seek> Reader<R> {
         self.check_repeated_xrefstms(&xrefstms)?;
         self.group_revisions(tail);
         self.merge_latest();
-        let mut starts: Vec<u64> = self.sections.iter().map(|s| s.offset).collect();
-        for s in &self.sections {
+        // Objects first (oldest section first), the sections' own offsets last: a file written
+        // in object order then gives an already sorted list, which the sort only scans.
+        let mut starts: Vec<u64> = Vec::new();
+        for s in self.sections.iter().rev() {
             starts.extend(s.entries.iter().filter_map(|(_, e)| match e {
                 XrefEntry::InUse { offset, .. } => Some(*offset),
                 _ => None,
             }));
         }
+        starts.extend(self.sections.iter().rev().map(|s| s.offset));
         starts.sort_unstable();
         starts.dedup();
         self.starts = starts;
