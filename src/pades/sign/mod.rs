@@ -184,11 +184,29 @@ fn common_name(identity: &SignerIdentity) -> String {
 /// First step: writes `input` plus the signature update (with an empty `/Contents`) to
 /// `output`, and returns the bytes to sign and the state for [`finish`].
 pub fn prepare<R: Read + Seek, W: Read + Write + Seek>(
+    input: R,
+    output: &mut W,
+    identity: &SignerIdentity,
+    algorithm: SignatureAlgorithm,
+    options: &PadesOptions,
+) -> Result<PreparedPdf> {
+    prepare_with(input, output, identity, algorithm, options, &mut |_, _| {
+        Ok(())
+    })
+}
+
+/// Called once the signed file is written, before its byte ranges are hashed, with the output
+/// and its length.
+type Written<'a, W> = &'a mut dyn FnMut(&mut W, u64) -> Result<()>;
+
+/// [`prepare`], calling `written` between writing the file and hashing it.
+fn prepare_with<R: Read + Seek, W: Read + Write + Seek>(
     mut input: R,
     output: &mut W,
     identity: &SignerIdentity,
     algorithm: SignatureAlgorithm,
     options: &PadesOptions,
+    written: Written<'_, W>,
 ) -> Result<PreparedPdf> {
     let signer_name = options
         .name
@@ -207,6 +225,7 @@ pub fn prepare<R: Read + Seek, W: Read + Write + Seek>(
         time: signing_time,
     };
     let placed = write_update(&mut input, output, options, &kind, contents_size)?;
+    written(output, placed.total)?;
     let prepared = prepare_cms(output, &placed, identity, algorithm, options, signing_time)?;
     Ok(prepared.map_state(|cades| PdfSigningState {
         cades,
@@ -409,19 +428,31 @@ pub(crate) fn write_contents<W: Write + Seek>(
 /// Signs `input` into `output` in one call (retrying once with a larger `/Contents` when the
 /// estimate was too small).
 pub fn sign<R: Read + Seek, W: Read + Write + Seek>(
-    mut input: R,
+    input: R,
     output: &mut W,
     signer: &dyn Signer,
     options: &PadesOptions,
 ) -> Result<()> {
+    sign_with(input, output, signer, options, &mut |_, _| Ok(()))
+}
+
+/// [`sign`], calling `written` each time the file is written, before it is hashed.
+fn sign_with<R: Read + Seek, W: Read + Write + Seek>(
+    mut input: R,
+    output: &mut W,
+    signer: &dyn Signer,
+    options: &PadesOptions,
+    written: Written<'_, W>,
+) -> Result<()> {
     let mut opts = options.clone();
     for _ in 0..2 {
-        let prepared = prepare(
+        let prepared = prepare_with(
             &mut input,
             output,
             signer.identity(),
             signer.algorithm(),
             &opts,
+            &mut *written,
         )?;
         let value = signer.sign(&prepared.to_be_signed)?;
         let verify = !signer.checks_own_signatures();
@@ -444,6 +475,10 @@ pub fn sign<R: Read + Seek, W: Read + Write + Seek>(
         reserved: opts.contents_size.unwrap_or(0),
     })
 }
+
+/// [`sign_file`] outputs at least this large start their write-back to the disk while their
+/// byte ranges are hashed.
+const EARLY_SYNC_BYTES: u64 = 8 << 20;
 
 /// Signs the file at `input` into a new file at `output` (written through a temporary file in
 /// the same directory: a failure leaves nothing behind).
@@ -476,9 +511,36 @@ pub fn sign_file(
             .truncate(true)
             .open(&tmp)
             .map_err(|e| Error::io(format!("creating {}", tmp.display()), e))?;
-        sign(std::io::BufReader::new(inp), &mut out, signer, options)?;
-        out.sync_all()
-            .map_err(|e| Error::io("syncing the output", e))?;
+        // A large file starts going to the disk while its ranges are hashed (one thread
+        // syncing a second handle): the last sync then has little left to write.
+        let mut early: Option<std::thread::JoinHandle<std::io::Result<()>>> = None;
+        let signed = sign_with(
+            std::io::BufReader::new(inp),
+            &mut out,
+            signer,
+            options,
+            &mut |f: &mut File, len| {
+                if len >= EARLY_SYNC_BYTES && early.is_none() {
+                    let clone = f.try_clone();
+                    early = clone.ok().and_then(|c| {
+                        std::thread::Builder::new()
+                            .name("sigform-sync".into())
+                            .spawn(move || c.sync_data())
+                            .ok()
+                    });
+                }
+                Ok(())
+            },
+        );
+        let synced = early.map(|h| h.join());
+        signed?;
+        let sync_error = |e| Error::io("syncing the output", e);
+        match synced {
+            Some(Ok(r)) => r.map_err(sync_error)?,
+            Some(Err(_)) => return Err(sync_error(std::io::Error::other("sync thread failed"))),
+            None => {}
+        }
+        out.sync_all().map_err(sync_error)?;
         std::fs::rename(&tmp, output)
             .map_err(|e| Error::io(format!("writing {}", output.display()), e))
     })();
