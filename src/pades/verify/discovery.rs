@@ -2,6 +2,7 @@
 //! `/AcroForm /Fields` and `/Kids`, bounded, loops refused), then every signature dictionary in
 //! any revision that no field of the newest revision reaches.
 
+use crate::pdf::reader::Needles;
 use crate::pdf::{Dictionary, ObjRef, Object, PdfError, Reader, XrefEntry};
 use std::collections::HashSet;
 use std::io::{Read, Seek};
@@ -328,6 +329,10 @@ fn usage_rights<R: Read + Seek>(
     out
 }
 
+/// What the bytes of a signature dictionary contain one of (see [`is_sig_dict`]): `/Sig`,
+/// `/DocTimeStamp`, `/ByteRange`, or a `#` escape that could spell them.
+const SIG_DICT_NEEDLES: &[&[u8]] = &[b"Sig", b"DocTimeStamp", b"ByteRange", b"#"];
+
 /// A dictionary that looks like a signature dictionary.
 fn is_sig_dict(d: &Dictionary) -> bool {
     matches!(d.get_name("Type"), Some(b"Sig" | b"DocTimeStamp"))
@@ -346,6 +351,7 @@ fn find_orphans<R: Read + Seek>(
     let mut seen: HashSet<(ObjRef, XrefEntry)> = HashSet::new();
     let mut looked = 0usize;
     let mut unreadable = 0usize;
+    let needles = Needles::new(SIG_DICT_NEEDLES);
     for (rev, _) in reader.revisions().iter().enumerate() {
         let Ok(entries) = reader.revision_entries(rev) else {
             continue;
@@ -364,6 +370,10 @@ fn find_orphans<R: Read + Seek>(
                     "more than {MAX_ORPHAN_SCAN} objects: the search for signature dictionaries no field reaches was cut short"
                 ));
                 return out;
+            }
+            // Most objects cannot be one (no name a signature dictionary needs): not parsed.
+            if !reader.object_may_contain(r, rev, &needles) {
+                continue;
             }
             match reader.get_in_revision(r, rev) {
                 Ok(Object::Dictionary(d)) if is_sig_dict(&d) => out.push(FoundSig {

@@ -25,6 +25,7 @@ use super::Limits;
 use super::object::Dictionary;
 use super::parser::EofMarker;
 pub use defects::{Defect, DefectKind};
+pub use objects::Needles;
 use objstm::ObjStm;
 pub use pages::PageNode;
 use source::Source;

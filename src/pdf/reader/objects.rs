@@ -12,6 +12,26 @@ use crate::pdf::object::{Dictionary, ObjRef, Object, Stream, StreamData};
 use crate::pdf::parser::{Indirect, PErr};
 use crate::pdf::{PdfError, Result};
 
+/// At most this many bytes of an object are read by [`Reader::object_may_contain`].
+const PEEK_BYTES: u64 = 4096;
+
+/// Byte strings searched for by [`Reader::object_may_contain`], prepared once. A needle meant
+/// to match a name must come with `#`: a name may spell any byte as `#xx`.
+pub struct Needles(Vec<memchr::memmem::Finder<'static>>);
+
+impl Needles {
+    /// Prepares the search for any of `needles` (empty ones are ignored).
+    pub fn new(needles: &[&[u8]]) -> Self {
+        Self(
+            needles
+                .iter()
+                .filter(|n| !n.is_empty())
+                .map(|n| memchr::memmem::Finder::new(n).into_owned())
+                .collect(),
+        )
+    }
+}
+
 /// Decrements the load depth when dropped.
 struct DepthGuard<'a>(&'a Cell<usize>);
 
@@ -162,6 +182,28 @@ impl<R: Read + Seek> Reader<R> {
             }
             _ => Err(PdfError::MissingObject(r)),
         }
+    }
+
+    /// Whether object `r` as of revision `revision` may contain one of `needles`: a filter
+    /// before parsing, for scans over every object. False only when the object is written
+    /// directly in the file, its bytes up to the next object the xref knows fit in 4 KiB, and
+    /// none of the needles occurs in them; true otherwise (an object in an object stream, a
+    /// longer one, or one that cannot be read is left to the parser).
+    pub fn object_may_contain(&self, r: ObjRef, revision: usize, needles: &Needles) -> bool {
+        let Ok(head) = self.head_of(revision) else {
+            return true;
+        };
+        let Some(XrefEntry::InUse { offset, r#gen }) = self.lookup_from(r.num, head) else {
+            return true;
+        };
+        let len = self.object_bound(offset).saturating_sub(offset);
+        if r#gen != r.r#gen || len == 0 || len > PEEK_BYTES {
+            return true;
+        }
+        let Ok(bytes) = self.read(offset, len) else {
+            return true;
+        };
+        needles.0.iter().any(|f| f.find(&bytes).is_some())
     }
 
     /// The raw (still encoded) data of a stream, at most

@@ -100,14 +100,14 @@ impl<R> Reader<R> {
             None => self.sections.len(),
             Some(k) => self.rev_head.get(k).copied().unwrap_or(self.sections.len()),
         };
+        let sections = self.sections.get(head..older_head).unwrap_or(&[]);
+        // One section (most saves): its entries are already sorted and unique
+        // (`finish_entries`).
+        if let [only] = sections {
+            return Ok(only.entries.clone());
+        }
         let mut map: HashMap<u32, XrefEntry> = HashMap::new();
-        for s in self
-            .sections
-            .get(head..older_head)
-            .unwrap_or(&[])
-            .iter()
-            .rev()
-        {
+        for s in sections.iter().rev() {
             for (n, e) in &s.entries {
                 map.insert(*n, *e);
             }
