@@ -1094,6 +1094,26 @@ fn isa_signature_field_removed_leaves_an_orphan_that_fails() {
 }
 
 #[test]
+fn orphan_signature_dictionary_spelled_with_name_escapes_is_found() {
+    // A name may spell any byte as #xx (ISO 32000-2 §7.3.5): the search for signature
+    // dictionaries no field reaches filters objects by their bytes before parsing them, and
+    // must not miss `/Type /S#69g` or `/B#79teRange`.
+    let signed = signed();
+    let n = Reader::from_reader(Cursor::new(&signed))
+        .expect("reader")
+        .next_object_number() as u32;
+    for dict in [
+        &b"<< /Type /S#69g /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 1 2 3] /Contents <3082> >>"[..],
+        &b"<< /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /B#79teRange [0 1 2 3] /Contents <3082> >>"[..],
+    ] {
+        let out = raw_update(&signed, &[(n, 0, dict.to_vec())], &[]);
+        let r = verify(&out);
+        assert_eq!(r.signatures.len(), 2, "the escaped orphan is reported: {r}");
+        assert!(!r.valid, "{r}");
+    }
+}
+
+#[test]
 fn isa_signature_dictionary_redefined() {
     let signed = signed();
     let reader = Reader::from_reader(Cursor::new(&signed)).expect("reader");
