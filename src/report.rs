@@ -297,6 +297,10 @@ pub struct TimestampReport {
     /// What went wrong, when not TOTAL_PASSED.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// How a token whose TSA key is too short at the validation time was accepted: the later
+    /// timestamp whose proof of existence is before the sunset date of such keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof_of_existence: Option<String>,
 }
 
 /// The PDF specifics of a PAdES signature: where it sits, what it covers, what changed after it.

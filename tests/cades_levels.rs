@@ -755,7 +755,7 @@ fn weak_rsa_key_is_accepted_with_a_timestamp_before_its_sunset() {
     let (passed, detail) = signature_value_check(&r);
     assert!(passed);
     assert!(
-        detail.contains("RSA key of 1024 bits accepted: the signature timestamp at"),
+        detail.contains("RSA key of 1024 bits accepted: the signature timestamp S1.T1 at"),
         "{detail}"
     );
     assert!(

@@ -432,3 +432,86 @@ fn tsp_mutated_responses_never_panic() {
         "{verified} mutations verified"
     );
 }
+
+#[test]
+fn tsp_weak_tsa_key_is_judged_at_the_proof_of_existence() {
+    use sigform::alg::{AlgorithmPolicy, RsaSunset};
+    use sigform::tsp::TokenPoe;
+    let Some(tsa) = OpensslTsa::rsa1024() else {
+        return;
+    };
+    let query = tsa.query(DATA, &["-cert"]);
+    let request = TimeStampReq::from_der(&query).unwrap();
+    let response = tsa.reply(&query);
+    // openssl does not judge key sizes.
+    let (ok, out) = tsa.verify(
+        &response,
+        &query,
+        &tv("pki/root-ca.pem"),
+        &tv("pki/intermediate-ca.pem"),
+    );
+    assert!(ok, "{out}");
+    // The default policy: RSA-1024 retired on 2019-10-01, no proof of existence.
+    let err = verify_response(&response, &request, &pki_options()).unwrap_err();
+    match &err {
+        TspError::WeakTsaKey {
+            bits: 1024,
+            min: 2048,
+            sunset: Some(s),
+            reason,
+        } => {
+            assert_eq!(sigform::time::format_rfc3339(*s), "2019-10-01T00:00:00Z");
+            assert!(
+                reason.contains("no proof of existence before 2019-10-01"),
+                "{reason}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Validated in 20 years with RSA-1024 retired in 10: refused without a proof, accepted
+    // with one before the sunset, refused with one after it.
+    let year = Duration::from_secs(365 * 86_400);
+    let now = SystemTime::now();
+    let mut options = pki_options();
+    options.validation_time = Some(now + 20 * year);
+    options.algorithms = AlgorithmPolicy {
+        rsa: vec![RsaSunset {
+            below_bits: 2048,
+            sunset: Some(now + 10 * year),
+        }],
+    };
+    let token = TimeStampResp::from_der(&response)
+        .unwrap()
+        .into_token()
+        .unwrap();
+    assert!(matches!(
+        verify_token(&token, DATA, &options),
+        Err(TspError::WeakTsaKey { .. })
+    ));
+    options.poe = Some(TokenPoe {
+        time: now + year,
+        by: "the archive timestamp X".into(),
+    });
+    let v = verify_token(&token, DATA, &options).unwrap();
+    let note = v.proof_of_existence.unwrap();
+    assert!(
+        note.contains("accepted: the archive timestamp X at")
+            && note.contains("proves the token existed before"),
+        "{note}"
+    );
+    options.poe = Some(TokenPoe {
+        time: now + 11 * year,
+        by: "the archive timestamp Y".into(),
+    });
+    let err = verify_token(&token, DATA, &options).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("its proof of existence (the archive timestamp Y at"),
+        "{err}"
+    );
+    // The chain is judged at genTime with the same policy: validated today, no proof needed.
+    options.validation_time = None;
+    options.poe = None;
+    let v = verify_token(&token, DATA, &options).unwrap();
+    assert!(v.proof_of_existence.is_none());
+}

@@ -14,7 +14,7 @@ pub mod sunset;
 
 pub use identifier::{UnsupportedAlgorithm, signature_algorithm_from_identifier};
 pub use pss::{PssParameters, PssParamsError, RsaPssParams, pss_params, pss_params_with_mgf};
-pub use sunset::{AlgorithmPolicy, RsaSunset, RsaVerdict};
+pub use sunset::{AlgorithmPolicy, RsaJudgement, RsaSunset, RsaVerdict};
 
 use crate::asn1::oid;
 use der::asn1::ObjectIdentifier;

@@ -5,14 +5,20 @@
 //!
 //! Only RSA modulus sizes are dated: they are the one constraint the policy refuses outright
 //! (see [`MIN_RSA_BITS`](super::MIN_RSA_BITS)); SHA-1 is accepted with a warning whatever the
-//! time, and MD5 is refused whatever the time. The default dates:
+//! time, and MD5 is refused whatever the time. The default dates are those of ETSI TS 119 312
+//! v1.5.1 as the DSS default validation policy encodes them (esig/dss
+//! `dss-policy-jaxb/src/main/resources/policy/constraint.xml`, `AlgoExpirationDate`); each
+//! date is the first day such keys are no longer acceptable:
 //!
-//! * RSA below 1024 bits: never acceptable.
-//! * RSA of 1024 to 1899 bits: until 2013-12-31 (NIST SP 800-131A Rev. 2, table 2: RSA keys
-//!   under 2048 bits are disallowed for signature generation after 2013; the ETSI TS 119 312
-//!   and DSS default validation policies retire 1024-bit RSA in the same period).
-//! * RSA of 1900 to 2047 bits: until 2025-12-31 (SOG-IS Agreed Cryptographic Mechanisms
-//!   v1.2, RSA moduli of at least 1900 bits are legacy until 2025; ETSI TS 119 312 follows).
+//! * RSA below 786 bits: never acceptable.
+//! * RSA of 786 to 1023 bits: until 2010-08-01.
+//! * RSA of 1024 to 1899 bits: until 2019-10-01 (DSS dates 1024-1535 and 1536-1899 alike).
+//! * RSA of 1900 to 2047 bits: until 2029-01-01.
+//! * RSA of 2048 bits and more: undated. A deliberate departure: ETSI TS 119 312 and DSS date
+//!   every RSA PKCS#1 v1.5 key (3000 bits and more too) at 2029-01-01; dating 2048-bit keys
+//!   would make every RSA signature without a timestamp INDETERMINATE after 2028. SOG-IS ACM
+//!   v1.3 (German Bundesnetzagentur notice of 2024-09-06) is stricter still: 1900-2999 bits
+//!   legacy until 2025-12-31.
 //!
 //! Callers with another policy (as DSS's `constraint.xml` `AlgoExpirationDate` entries allow)
 //! set their own [`AlgorithmPolicy`].
@@ -38,10 +44,12 @@ pub struct AlgorithmPolicy {
     pub rsa: Vec<RsaSunset>,
 }
 
-/// 2014-01-01T00:00:00Z: the sunset of RSA keys of 1024 to 1899 bits.
-const SUNSET_RSA_1024: i64 = 1_388_534_400;
-/// 2026-01-01T00:00:00Z: the sunset of RSA keys of 1900 to 2047 bits.
-const SUNSET_RSA_1900: i64 = 1_767_225_600;
+/// 2010-08-01T00:00:00Z: the sunset of RSA keys of 786 to 1023 bits.
+const SUNSET_RSA_786: i64 = 1_280_620_800;
+/// 2019-10-01T00:00:00Z: the sunset of RSA keys of 1024 to 1899 bits.
+const SUNSET_RSA_1024: i64 = 1_569_888_000;
+/// 2029-01-01T00:00:00Z: the sunset of RSA keys of 1900 to 2047 bits.
+const SUNSET_RSA_1900: i64 = 1_861_920_000;
 
 impl Default for AlgorithmPolicy {
     fn default() -> Self {
@@ -49,8 +57,12 @@ impl Default for AlgorithmPolicy {
         Self {
             rsa: vec![
                 RsaSunset {
-                    below_bits: 1024,
+                    below_bits: 786,
                     sunset: None,
+                },
+                RsaSunset {
+                    below_bits: 1024,
+                    sunset: Some(at(SUNSET_RSA_786)),
                 },
                 RsaSunset {
                     below_bits: 1900,
@@ -76,7 +88,59 @@ pub enum RsaVerdict {
     Never,
 }
 
+/// How an RSA key shorter than the minimum is judged (ETSI EN 319 102-1 §5.2.8, §5.6.2.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RsaJudgement {
+    /// Acceptable at any time.
+    Always,
+    /// Acceptable at the validation time, before `sunset`.
+    AtValidation {
+        /// The sunset date of such keys.
+        sunset: SystemTime,
+    },
+    /// Too weak at the validation time, acceptable at the proof of existence `poe`, before
+    /// `sunset`.
+    AtPoe {
+        /// The proof of existence.
+        poe: SystemTime,
+        /// The sunset date of such keys.
+        sunset: SystemTime,
+    },
+    /// Not acceptable: never (`sunset` is `None`), or neither at the validation time nor at
+    /// the proof of existence (`poe`, when there is one).
+    Refused {
+        /// The sunset date of such keys.
+        sunset: Option<SystemTime>,
+        /// The proof of existence, not before the sunset.
+        poe: Option<SystemTime>,
+    },
+}
+
 impl AlgorithmPolicy {
+    /// Judges an RSA key of `bits` bits of an object validated at `validation`, which a proof
+    /// of existence may date at `poe`.
+    pub fn judge_rsa(
+        &self,
+        bits: usize,
+        validation: SystemTime,
+        poe: Option<SystemTime>,
+    ) -> RsaJudgement {
+        match self.rsa(bits) {
+            RsaVerdict::Always => RsaJudgement::Always,
+            RsaVerdict::Never => RsaJudgement::Refused { sunset: None, poe },
+            RsaVerdict::Until(sunset) if validation < sunset => {
+                RsaJudgement::AtValidation { sunset }
+            }
+            RsaVerdict::Until(sunset) => match poe {
+                Some(p) if p < sunset => RsaJudgement::AtPoe { poe: p, sunset },
+                _ => RsaJudgement::Refused {
+                    sunset: Some(sunset),
+                    poe,
+                },
+            },
+        }
+    }
+
     /// The constraint on an RSA key of `bits` bits.
     pub fn rsa(&self, bits: usize) -> RsaVerdict {
         match self.rsa.iter().find(|s| bits < s.below_bits) {
@@ -107,19 +171,61 @@ mod tests {
     fn default_dates() {
         let p = AlgorithmPolicy::default();
         assert_eq!(p.rsa(2048), RsaVerdict::Always);
+        assert_eq!(p.rsa(4096), RsaVerdict::Always);
         assert_eq!(p.rsa(512), RsaVerdict::Never);
+        assert_eq!(p.rsa(785), RsaVerdict::Never);
+        assert_eq!(p.rsa(786), RsaVerdict::Until(at(SUNSET_RSA_786)));
+        assert_eq!(p.rsa(1023), RsaVerdict::Until(at(SUNSET_RSA_786)));
         assert_eq!(p.rsa(1024), RsaVerdict::Until(at(SUNSET_RSA_1024)));
-        assert_eq!(p.rsa(2000), RsaVerdict::Until(at(SUNSET_RSA_1900)));
+        assert_eq!(p.rsa(1536), RsaVerdict::Until(at(SUNSET_RSA_1024)));
+        assert_eq!(p.rsa(1899), RsaVerdict::Until(at(SUNSET_RSA_1024)));
+        assert_eq!(p.rsa(1900), RsaVerdict::Until(at(SUNSET_RSA_1900)));
+        assert_eq!(p.rsa(2047), RsaVerdict::Until(at(SUNSET_RSA_1900)));
         assert!(p.rsa_acceptable_at(1024, at(SUNSET_RSA_1024 - 1)));
         assert!(!p.rsa_acceptable_at(1024, at(SUNSET_RSA_1024)));
-        assert!(!p.rsa_acceptable_at(1000, at(0)));
+        // 786-1023 bits: acceptable before 2010-08-01 (1970 is), not after.
+        assert!(p.rsa_acceptable_at(1000, at(0)));
+        assert!(!p.rsa_acceptable_at(1000, at(SUNSET_RSA_786)));
+        assert!(!p.rsa_acceptable_at(785, at(0)));
+        for (t, text) in [
+            (SUNSET_RSA_786, "2010-08-01T00:00:00Z"),
+            (SUNSET_RSA_1024, "2019-10-01T00:00:00Z"),
+            (SUNSET_RSA_1900, "2029-01-01T00:00:00Z"),
+        ] {
+            assert_eq!(crate::time::format_rfc3339(at(t)), text);
+        }
+    }
+
+    #[test]
+    fn judgement_at_the_validation_time_then_at_the_proof_of_existence() {
+        let p = AlgorithmPolicy::default();
+        let sunset = at(SUNSET_RSA_1024);
+        let (before, after) = (at(SUNSET_RSA_1024 - 1), at(SUNSET_RSA_1024));
+        assert_eq!(p.judge_rsa(4096, after, None), RsaJudgement::Always);
         assert_eq!(
-            crate::time::format_rfc3339(at(SUNSET_RSA_1024)),
-            "2014-01-01T00:00:00Z"
+            p.judge_rsa(1024, before, None),
+            RsaJudgement::AtValidation { sunset }
         );
         assert_eq!(
-            crate::time::format_rfc3339(at(SUNSET_RSA_1900)),
-            "2026-01-01T00:00:00Z"
+            p.judge_rsa(1024, after, Some(before)),
+            RsaJudgement::AtPoe {
+                poe: before,
+                sunset
+            }
+        );
+        assert_eq!(
+            p.judge_rsa(1024, after, Some(after)),
+            RsaJudgement::Refused {
+                sunset: Some(sunset),
+                poe: Some(after)
+            }
+        );
+        assert_eq!(
+            p.judge_rsa(512, at(0), Some(at(0))),
+            RsaJudgement::Refused {
+                sunset: None,
+                poe: Some(at(0))
+            }
         );
     }
 }

@@ -136,6 +136,20 @@ pub enum TspError {
     /// malformed.
     #[error("the token's ESS signing-certificate: {0}")]
     EssMismatch(String),
+    /// The TSA's RSA key is shorter than the policy's minimum at the validation time, and no
+    /// proof of existence (a later timestamp covering the token) dates the token before the
+    /// sunset date of such keys (ETSI EN 319 102-1 §5.6.2.5). The token is otherwise intact.
+    #[error("the TSA's RSA key of {bits} bits is below the {min}-bit minimum; {reason}")]
+    WeakTsaKey {
+        /// The key's size.
+        bits: usize,
+        /// The minimum.
+        min: usize,
+        /// The sunset date of such keys (`None`: never acceptable).
+        sunset: Option<std::time::SystemTime>,
+        /// Why no proof of existence rescues it, with the sunset date.
+        reason: String,
+    },
     /// No trust anchors were given, so the TSA chain cannot be validated.
     #[error("no trust anchors given: the TSA certificate chain cannot be validated")]
     NoTrustAnchors,

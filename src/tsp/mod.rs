@@ -46,6 +46,6 @@ pub use error::TspError;
 pub use http::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, HttpTimestampAuthority};
 pub use token::{MAX_RESPONSE_SIZE, TimestampToken};
 pub use verify::{
-    EssVersion, TokenVerifyOptions, VerifiedTimestamp, verify_response, verify_token,
+    EssVersion, TokenPoe, TokenVerifyOptions, VerifiedTimestamp, verify_response, verify_token,
     verify_token_digest,
 };

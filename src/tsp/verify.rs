@@ -7,17 +7,22 @@
 //! SHA-1) or signing-certificate-v2 reference designates the certificate used); one of the ESS
 //! attributes is present; the messageImprint is the digest of the data; nonce and policy are the
 //! request's; accuracy is in range; the TSA certificate's extendedKeyUsage is id-kp-timeStamping
-//! alone, critical (RFC 3161 §2.3); a `tsa` name in TSTInfo is the certificate's subject; the
+//! alone, critical (RFC 3161 §2.3); a `tsa` name in TSTInfo is the certificate's subject; a TSA
+//! RSA key shorter than [`MIN_RSA_BITS`] is acceptable at the validation time or, failing that,
+//! at the token's proof of existence (the genTime of a later timestamp that covers it, given
+//! by the caller as [`TokenVerifyOptions::poe`]) when that is before the sunset date of such
+//! keys ([`AlgorithmPolicy`], ETSI EN 319 102-1 §5.6.2.5), else [`TspError::WeakTsaKey`]; the
 //! chain to the trust anchors is valid at genTime with the timeStamping purpose.
 
 use super::asn1::{TimeStampReq, TimeStampResp, TstInfo};
 use super::error::TspError;
 use super::token::{TimestampToken, check_nonce};
-use crate::alg::DigestAlgorithm;
+use crate::alg::{AlgorithmPolicy, DigestAlgorithm, MIN_RSA_BITS, RsaJudgement};
 use crate::asn1::oid;
 use crate::asn1::tlv;
 use crate::cades::parse::{SignerInfo, parse_signed_data};
 use crate::cades::verify::{find_certificate, verify_attached_signer};
+use crate::crypto::{PublicKeyKind, public_key_kind};
 use crate::report::{SignatureReport, SubIndication};
 use crate::x509::CertificateDer;
 use crate::x509::{
@@ -49,6 +54,23 @@ pub struct TokenVerifyOptions {
     pub nonce: Option<Vec<u8>>,
     /// The requested policy: the token's must be the same.
     pub policy: Option<ObjectIdentifier>,
+    /// The dated algorithm policy: for the TSA's key size and the TSA chain at genTime.
+    pub algorithms: AlgorithmPolicy,
+    /// The validation time, at which a TSA key shorter than the minimum is judged first
+    /// (`None`: now).
+    pub validation_time: Option<SystemTime>,
+    /// A proof that the token existed (a later verified timestamp covering it): a TSA key too
+    /// short at the validation time is accepted when this is before its sunset date.
+    pub poe: Option<TokenPoe>,
+}
+
+/// A proof that a token existed at `time`, given by `by` (e.g. `the archive timestamp S1.T2`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenPoe {
+    /// The time the token is proven to have existed at.
+    pub time: SystemTime,
+    /// What proves it, for the report.
+    pub by: String,
 }
 
 impl TokenVerifyOptions {
@@ -97,6 +119,9 @@ pub struct VerifiedTimestamp {
     pub chain: ChainValidation,
     /// Problems that do not fail the token (SHA-1, …).
     pub warnings: Vec<String>,
+    /// How a TSA key too short at the validation time was accepted: the proof of existence
+    /// (before the sunset date of such keys) that rescued it. `None` when none was needed.
+    pub proof_of_existence: Option<String>,
 }
 
 /// Verifies `token` over `data` (hashed with the token's imprint algorithm).
@@ -171,6 +196,7 @@ pub fn verify_token_digest(
     };
     check_tsa_purpose(&cert)?;
     check_tsa_name(t, &cert)?;
+    let proof_of_existence = check_tsa_key(&cert, options)?;
 
     let chain = validate_tsa_chain(&cert, &sourced, t, options)?;
     let mut warnings = report.warnings.clone();
@@ -188,7 +214,77 @@ pub fn verify_token_digest(
         ess,
         chain,
         warnings,
+        proof_of_existence,
     })
+}
+
+/// The TSA's key size: an RSA key shorter than [`MIN_RSA_BITS`] is judged with the dated
+/// policy at the validation time, then at the token's proof of existence. Returns how a proof
+/// of existence rescued it, if one did.
+fn check_tsa_key(
+    cert: &CertificateDer,
+    options: &TokenVerifyOptions,
+) -> Result<Option<String>, TspError> {
+    let Ok(fields) = crate::asn1::cert::cert_fields(cert.der()) else {
+        return Ok(None);
+    };
+    let bits = match public_key_kind(fields.spki) {
+        Ok(PublicKeyKind::Rsa(bits)) if bits < MIN_RSA_BITS => bits,
+        // Other keys were judged with the signature value.
+        _ => return Ok(None),
+    };
+    let validation = options.validation_time.unwrap_or_else(SystemTime::now);
+    let poe = options.poe.as_ref();
+    let at = crate::time::format_rfc3339;
+    let reason = match options
+        .algorithms
+        .judge_rsa(bits, validation, poe.map(|p| p.time))
+    {
+        RsaJudgement::Always | RsaJudgement::AtValidation { .. } => return Ok(None),
+        RsaJudgement::AtPoe { poe: p, sunset } => {
+            return Ok(Some(format!(
+                "the TSA's RSA key of {bits} bits is accepted: {} at {} proves the token existed before {}, the sunset date of such keys",
+                poe.map(|p| p.by.as_str()).unwrap_or("a later timestamp"),
+                at(p),
+                at(sunset)
+            )));
+        }
+        RsaJudgement::Refused { sunset: None, .. } => {
+            return Err(weak(bits, None, "never acceptable".into()));
+        }
+        RsaJudgement::Refused {
+            sunset: Some(s),
+            poe: Some(p),
+        } => (
+            s,
+            format!(
+                "its proof of existence ({} at {}) is not before {}, the sunset date of such keys",
+                poe.map(|p| p.by.as_str()).unwrap_or("a later timestamp"),
+                at(p),
+                at(s)
+            ),
+        ),
+        RsaJudgement::Refused {
+            sunset: Some(s),
+            poe: None,
+        } => (
+            s,
+            format!(
+                "no proof of existence before {}, the sunset date of such keys (no later timestamp covers the token)",
+                at(s)
+            ),
+        ),
+    };
+    Err(weak(bits, Some(reason.0), reason.1))
+}
+
+fn weak(bits: usize, sunset: Option<SystemTime>, reason: String) -> TspError {
+    TspError::WeakTsaKey {
+        bits,
+        min: MIN_RSA_BITS,
+        sunset,
+        reason,
+    }
 }
 
 /// Verifies a response to `request`: granted, the token answers the request (imprint, nonce,
@@ -333,6 +429,7 @@ fn validate_tsa_chain(
     let mut path = PathOptions::at(t.gen_time.date_time().to_system_time());
     path.eku = EkuPolicy::Require(vec![KP_TIME_STAMPING]);
     path.check_revocation = options.revocation_policy;
+    path.algorithms = options.algorithms.clone();
     let chain = validate_chain_from(cert, pool, store, &options.revocation, &path);
     match &chain.outcome {
         Ok(()) => Ok(chain),

@@ -4,6 +4,10 @@
 # Regenerates every certificate, key, CRL and PKCS#12 file in this directory.
 # Run from any working directory:   bash test-vectors/pki/generate.sh
 #
+# `bash test-vectors/pki/generate.sh --only NAME` issues NAME alone (a new key and
+# certificate, from the CA already in this directory) and leaves every other file as it is:
+# for adding one certificate without changing the keys the committed test vectors use.
+#
 # Requirements: OpenSSL 3.x with the legacy provider available (for the
 # "-legacy" PKCS#12 files), python3 (only used to self-check CPF/CNPJ digits).
 #
@@ -16,6 +20,8 @@ set -euo pipefail
 OUT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OPENSSL="${OPENSSL:-openssl}"
 PASS="sigform"
+ONLY=""
+if [ "${1:-}" = "--only" ]; then ONLY="${2:?--only NAME}"; fi
 
 GOOD_START="20240101000000Z"
 GOOD_END="20501231235959Z"
@@ -59,6 +65,7 @@ declare -A SERIAL=(
   [icp-pf-badcpf]=00002003
   [tsa]=00003001
   [ocsp]=00003002
+  [tsa-rsa1024]=00003003
   [signer-expired]=00004001
   [signer-notyet]=00004002
   [signer-revoked]=00004003
@@ -100,8 +107,8 @@ assert cnpj_ok(cnpj), cnpj
 PY
 
 # --- clean previous outputs ------------------------------------------------
-log "cleaning $OUT"
-find "$OUT" -maxdepth 1 -type f \( -name '*.pem' -o -name '*.der' -o -name '*.p12' \) -delete
+[ -n "$ONLY" ] || log "cleaning $OUT"
+[ -n "$ONLY" ] || find "$OUT" -maxdepth 1 -type f \( -name '*.pem' -o -name '*.der' -o -name '*.p12' \) -delete
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
@@ -334,6 +341,7 @@ genkey() { # name type
 issue() {
   local name="$1" type="$2" ca="$3" ext="$4" subj="$5" start="$6" end="$7" email="${8:-unused@example.com}"
   local csr="$WORK/$name.csr" cadir section
+  if [ -n "$ONLY" ] && [ "$name" != "$ONLY" ]; then return; fi
   log "issuing $name ($type, $ext, $start..$end)"
   genkey "$name" "$type"
   "$OPENSSL" req -new -utf8 -key "$OUT/$name.key.pem" -subj "$subj" -out "$csr"
@@ -359,7 +367,7 @@ issue root-ca         rsa4096 self-root v3_root \
   "/C=BR/O=sigform/CN=sigform Test Root CA" "$GOOD_START" "$GOOD_END"
 issue intermediate-ca rsa3072 root      v3_intermediate \
   "/C=BR/O=sigform/CN=sigform Test Intermediate CA" "$GOOD_START" "$GOOD_END"
-cat "$OUT/intermediate-ca.pem" "$OUT/root-ca.pem" >"$OUT/chain.pem"
+[ -n "$ONLY" ] || cat "$OUT/intermediate-ca.pem" "$OUT/root-ca.pem" >"$OUT/chain.pem"
 
 # --- end-entity signers ----------------------------------------------------
 issue signer-rsa2048 rsa2048 int v3_signer "/C=BR/O=sigform Test/CN=Alice RSA2048" "$GOOD_START" "$GOOD_END" alice@example.com
@@ -378,6 +386,8 @@ issue icp-pj        rsa2048 int v3_icp_pj \
 # --- TSA and OCSP ----------------------------------------------------------
 issue tsa  rsa2048 int v3_tsa  "/CN=sigform Test TSA"            "$GOOD_START" "$GOOD_END"
 issue ocsp rsa2048 int v3_ocsp "/CN=sigform Test OCSP Responder" "$GOOD_START" "$GOOD_END"
+# A TSA with a key too short today (past signature validation of timestamp tokens).
+issue tsa-rsa1024 rsa1024 int v3_tsa "/CN=sigform Test TSA RSA1024" "$GOOD_START" "$GOOD_END"
 
 # --- validity / revocation negatives ---------------------------------------
 issue signer-expired  p256    int v3_signer "/C=BR/O=sigform Test/CN=Test Expired P256" "$EXPIRED_START" "$EXPIRED_END" expired@example.com
@@ -394,6 +404,16 @@ issue other-root-ca        rsa3072 self-other v3_root \
   "/C=BR/O=sigform Other/CN=sigform Other Untrusted Root CA" "$GOOD_START" "$GOOD_END"
 issue other-signer-rsa2048 rsa2048 other v3_signer \
   "/C=BR/O=sigform Other/CN=Eve RSA2048" "$GOOD_START" "$GOOD_END" eve@example.com
+
+# --- one certificate only (--only NAME) -------------------------------------
+if [ -n "$ONLY" ]; then
+  [ -f "$OUT/$ONLY.pem" ] || { log "unknown name $ONLY"; exit 1; }
+  "$OPENSSL" verify -CAfile "$OUT/root-ca.pem" -untrusted "$OUT/intermediate-ca.pem" "$OUT/$ONLY.pem" >/dev/null \
+    || { log "FAIL: $ONLY does not verify"; exit 1; }
+  chmod 0644 "$OUT/$ONLY.pem" "$OUT/$ONLY.key.pem"
+  log "done: $ONLY.pem and $ONLY.key.pem in $OUT"
+  exit 0
+fi
 
 # --- revocation + CRLs -----------------------------------------------------
 log "revoking signer-revoked (keyCompromise)"
@@ -448,7 +468,7 @@ p12 icp-pf         "João da Silva:${ICP_PF_CPF}" icp-pf-legacy.p12 -legacy
 log "verifying"
 fail=0
 for c in intermediate-ca signer-rsa2048 signer-rsa3072 signer-p256 signer-p384 icp-pf icp-pf-badcpf icp-pj \
-         tsa ocsp signer-revoked signer-rsa1024 signer-badku signer-codesign; do
+         tsa tsa-rsa1024 ocsp signer-revoked signer-rsa1024 signer-badku signer-codesign; do
   if ! "$OPENSSL" verify -CAfile "$OUT/root-ca.pem" -untrusted "$OUT/intermediate-ca.pem" \
        "$OUT/$c.pem" >/dev/null 2>&1; then
     log "FAIL: $c does not verify"; fail=1

@@ -22,13 +22,24 @@ impl OpensslTsa {
 
     /// `ess_cert_id_alg`: sha256 gives ESS signing-certificate-v2, sha1 signing-certificate.
     pub fn with_ess(ess_cert_id_alg: &str) -> Option<Self> {
+        Self::with_certificate("tsa", ess_cert_id_alg)
+    }
+
+    /// The test PKI's `tsa-rsa1024`: a TSA whose RSA key of 1024 bits is too short today
+    /// (`openssl ts` does not judge key sizes), ESS signing-certificate-v2.
+    pub fn rsa1024() -> Option<Self> {
+        Self::with_certificate("tsa-rsa1024", "sha256")
+    }
+
+    /// The TSA of the test PKI's `NAME.pem` and `NAME.key.pem`.
+    fn with_certificate(name: &str, ess_cert_id_alg: &str) -> Option<Self> {
         let openssl = tool("openssl")?;
         let dir = tempdir();
         let pki = tv("pki");
         let config = format!(
             "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\nserial = {serial}\ncrypto_device = builtin\n\
-             signer_cert = {pki}/tsa.pem\ncerts = {pki}/intermediate-ca.pem\n\
-             signer_key = {pki}/tsa.key.pem\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\n\
+             signer_cert = {pki}/{name}.pem\ncerts = {pki}/intermediate-ca.pem\n\
+             signer_key = {pki}/{name}.key.pem\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\n\
              other_policies = 1.2.3.4.5\ndigests = sha1, sha256, sha384, sha512\n\
              accuracy = secs:1, millisecs:500, microsecs:100\nclock_precision_digits = 3\n\
              ordering = yes\ntsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = {ess_cert_id_alg}\n",

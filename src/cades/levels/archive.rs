@@ -47,27 +47,61 @@ fn unsigned_attr_hashes(
     alg: DigestAlgorithm,
     version: IndexVersion,
 ) -> Result<Vec<Vec<u8>>> {
+    Ok(placed_unsigned_attr_hashes(si, alg, version)?
+        .into_iter()
+        .map(|(_, _, h)| h)
+        .collect())
+}
+
+/// A hash of an unsigned attribute (or of one of its values) with its position.
+type PlacedHash = (usize, Option<usize>, Vec<u8>);
+
+/// The same, each with the position it hashes: the attribute's, and the value's for
+/// ats-hash-index-v3 (`None`: the whole attribute, for the older index).
+fn placed_unsigned_attr_hashes(
+    si: &SignerInfo<'_>,
+    alg: DigestAlgorithm,
+    version: IndexVersion,
+) -> Result<Vec<PlacedHash>> {
     let Some(raw) = si.unsigned_attrs_raw else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
-    for a in tlv::read_single(raw, "unsignedAttrs")?.children() {
+    for (i, a) in tlv::read_single(raw, "unsignedAttrs")?
+        .children()
+        .enumerate()
+    {
         let a = a?;
         match version {
-            IndexVersion::V1 => out.push(alg.digest(a.raw)),
+            IndexVersion::V1 => out.push((i, None, alg.digest(a.raw))),
             IndexVersion::V3 => {
                 let mut r = a.children();
                 let ty = r.read("attrType")?;
                 let values = r.read_expect(tag::SET, "attrValues")?;
-                for v in values.children() {
+                for (j, v) in values.children().enumerate() {
                     let mut data = ty.raw.to_vec();
                     data.extend_from_slice(v?.raw);
-                    out.push(alg.digest(&data));
+                    out.push((i, Some(j), alg.digest(&data)));
                 }
             }
         }
     }
     Ok(out)
+}
+
+/// The unsigned attribute values of `si` that `index` lists (the archive timestamp covers
+/// them), as positions: the attribute's (as `SignerInfo::unsigned_attrs` numbers them) and the
+/// value's (`None`: every value, for the older index, which hashes whole attributes).
+pub(crate) fn covered_positions(
+    index: &HashIndex,
+    version: IndexVersion,
+    si: &SignerInfo<'_>,
+) -> Result<Vec<(usize, Option<usize>)>> {
+    Ok(placed_unsigned_attr_hashes(si, index.algorithm, version)?
+        .into_iter()
+        .filter(|(_, _, h)| index.unsigned_attrs.contains(h))
+        .map(|(i, j, _)| (i, j))
+        .collect())
 }
 
 /// The ats-hash-index-v3 value (DER) for `si` of `sd` as they are now.

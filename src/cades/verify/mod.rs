@@ -88,6 +88,9 @@ struct Ctx<'a> {
     options: &'a VerifyOptions,
     /// Whether timestamps are verified (not inside a timestamp token: no recursion).
     check_timestamps: bool,
+    /// Inside a timestamp token: a short RSA key is left to the token verifier, which judges
+    /// it at the token's own proof of existence.
+    in_token: bool,
     /// For a detached signature with archive-time-stamp-v2: per imprint algorithm, a hasher
     /// fed with the encapContentInfo and then the content (see `levels::archive::v2_suffix`).
     archive_v2_prefix: Option<&'a ArchiveV2Prefix>,
@@ -303,6 +306,7 @@ fn verify_signed_data_with(
         revocation: &revocation,
         options,
         check_timestamps: true,
+        in_token: false,
         archive_v2_prefix,
     };
     let mut signatures = Vec::with_capacity(sd.signer_infos.len());
@@ -324,7 +328,8 @@ fn verify_signed_data_with(
 /// eContent, the signature over the original signed attributes and the ESS
 /// signing-certificate(-v2) reference. `pool` holds the certificates to find the signer in.
 /// Trust is not evaluated (the report's `trust` check fails): the caller validates the chain
-/// with its own purpose and time.
+/// with its own purpose and time. An RSA key shorter than the minimum passes here, noted: the
+/// caller judges it with its own dated policy and proof of existence.
 pub(crate) fn verify_attached_signer(
     sd: &SignedData<'_>,
     si: &SignerInfo<'_>,
@@ -347,6 +352,7 @@ pub(crate) fn verify_attached_signer(
         revocation: &revocation,
         options: &options,
         check_timestamps: false,
+        in_token: true,
         archive_v2_prefix: None,
     };
     verify_signer_info(&ctx, si, "S1".into(), None, 0)

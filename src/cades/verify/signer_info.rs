@@ -7,8 +7,9 @@
 //! the signature over the content. Then the counter-signatures, and trust in the certificate.
 
 use super::Ctx;
+use super::timestamps::Poe;
 use crate::alg::{
-    self, AlgorithmPolicy, AlgorithmStatus, DigestAlgorithm, RsaVerdict, SignatureAlgorithm,
+    self, AlgorithmPolicy, AlgorithmStatus, DigestAlgorithm, RsaJudgement, SignatureAlgorithm,
 };
 use crate::asn1::cert::{cert_fields, subject_key_identifier};
 use crate::asn1::ess::{self, SignaturePolicy};
@@ -78,16 +79,17 @@ fn crypto_failure(report: &mut SignatureReport, e: VerifyError) {
 }
 
 /// The times at which a too-short key may have been acceptable.
-struct WeakKeyTimes {
-    /// The signature's proof of existence: its earliest verified signature timestamp.
-    poe: Option<SystemTime>,
+struct WeakKeyTimes<'p> {
+    /// The signature's proof of existence: its earliest verified timestamp covering the
+    /// signature value.
+    poe: Option<&'p Poe>,
     /// The validation time the caller set (a past validation: e.g. at the genTime of a later
     /// PDF document timestamp, `pades::verify::poe`).
     validation: Option<SystemTime>,
 }
 
 /// An intact signature whose RSA key is shorter than the policy's minimum: accepted when the
-/// proof of existence (a verified signature timestamp) or the validation time the caller set is
+/// validation time (the caller's, or now) or the proof of existence (a verified timestamp) is
 /// before the sunset date of such keys (ETSI EN 319 102-1 §5.6.2.5), else INDETERMINATE /
 /// CRYPTO_CONSTRAINTS_FAILURE as without a proof.
 fn judge_weak_key(
@@ -96,39 +98,51 @@ fn judge_weak_key(
     e: VerifyError,
     sig_alg: SignatureAlgorithm,
     policy: &AlgorithmPolicy,
-    times: WeakKeyTimes,
+    times: WeakKeyTimes<'_>,
 ) {
-    let sunset = match &e {
-        VerifyError::WeakKey { bits, .. } => match policy.rsa(*bits) {
-            RsaVerdict::Until(t) => Some((*bits, t)),
-            RsaVerdict::Always => {
-                return settle(report, check, Ok(sig_alg.name()));
-            }
-            RsaVerdict::Never => None,
-        },
-        _ => None,
-    };
-    let Some((bits, sunset)) = sunset else {
+    let VerifyError::WeakKey { bits, .. } = e else {
         return settle(report, check, Err(e.to_string()));
     };
-    let sunset_text = time::format_rfc3339(sunset);
-    let outcome = match (times.validation, times.poe) {
-        (Some(v), _) if policy.rsa_acceptable_at(bits, v) => Ok(format!(
-            "{}; RSA key of {bits} bits acceptable at the validation time {}, before {sunset_text}, the sunset date of such keys",
+    let validation = times.validation.unwrap_or_else(SystemTime::now);
+    let at = time::format_rfc3339;
+    let outcome = match policy.judge_rsa(bits, validation, times.poe.map(|p| p.time)) {
+        RsaJudgement::Always => Ok(sig_alg.name()),
+        RsaJudgement::AtValidation { sunset } => Ok(match times.validation {
+            Some(v) => format!(
+                "{}; RSA key of {bits} bits acceptable at the validation time {}, before {}, the sunset date of such keys",
+                sig_alg.name(),
+                at(v),
+                at(sunset)
+            ),
+            None => format!(
+                "{}; RSA key of {bits} bits acceptable until {}, the sunset date of such keys",
+                sig_alg.name(),
+                at(sunset)
+            ),
+        }),
+        RsaJudgement::AtPoe { poe, sunset } => Ok(format!(
+            "{}; RSA key of {bits} bits accepted: {} at {} proves the signature existed before {}, the sunset date of such keys",
             sig_alg.name(),
-            time::format_rfc3339(v)
+            times.poe.map(|p| p.by.as_str()).unwrap_or("a timestamp"),
+            at(poe),
+            at(sunset)
         )),
-        (_, Some(p)) if policy.rsa_acceptable_at(bits, p) => Ok(format!(
-            "{}; RSA key of {bits} bits accepted: the signature timestamp at {} proves the signature existed before {sunset_text}, the sunset date of such keys",
-            sig_alg.name(),
-            time::format_rfc3339(p)
+        RsaJudgement::Refused { sunset: None, .. } => Err(e.to_string()),
+        RsaJudgement::Refused {
+            sunset: Some(s),
+            poe: Some(p),
+        } => Err(format!(
+            "{e}; its proof of existence ({} at {}) is not before {}, the sunset date of such keys",
+            times.poe.map(|p| p.by.as_str()).unwrap_or("a timestamp"),
+            at(p),
+            at(s)
         )),
-        (_, Some(p)) => Err(format!(
-            "{e}; its proof of existence ({}) is not before {sunset_text}, the sunset date of such keys",
-            time::format_rfc3339(p)
-        )),
-        (_, None) => Err(format!(
-            "{e}; no proof of existence before {sunset_text}, the sunset date of such keys"
+        RsaJudgement::Refused {
+            sunset: Some(s),
+            poe: None,
+        } => Err(format!(
+            "{e}; no proof of existence before {}, the sunset date of such keys",
+            at(s)
         )),
     };
     settle(report, check, outcome);
@@ -240,22 +254,34 @@ pub(super) fn verify_signer_info(
     } else {
         None
     };
-    if let Some((e, check)) = weak_key {
-        let times = WeakKeyTimes {
-            poe,
-            validation: ctx.options.validation_time,
-        };
-        judge_weak_key(
+    match weak_key {
+        // A timestamp token's: the token verifier judges its TSA's key size (`tsp::verify`).
+        Some((VerifyError::WeakKey { bits, .. }, check)) if ctx.in_token => settle(
             &mut report,
             check,
-            e,
-            sig_alg,
-            &ctx.options.algorithms,
-            times,
-        );
+            Ok(format!(
+                "{}; RSA key of {bits} bits, judged by the token verifier",
+                sig_alg.name()
+            )),
+        ),
+        Some((e, check)) => {
+            let times = WeakKeyTimes {
+                poe: poe.as_ref(),
+                validation: ctx.options.validation_time,
+            };
+            judge_weak_key(
+                &mut report,
+                check,
+                e,
+                sig_alg,
+                &ctx.options.algorithms,
+                times,
+            );
+        }
+        None => {}
     }
     verify_counter_signatures(ctx, si, &id, depth, &mut report);
-    evaluate_trust(&mut report, cert, ctx, poe);
+    evaluate_trust(&mut report, cert, ctx, poe.as_ref());
     report.conclude();
     report
 }
@@ -641,7 +667,7 @@ pub(crate) fn no_trust_anchors(report: &mut SignatureReport) {
 /// and the signature as INDETERMINATE (NO_CERTIFICATE_CHAIN_FOUND): never TOTAL_PASSED without
 /// a trust decision.
 ///
-/// `poe` is the signature's proof of existence (its earliest verified signature timestamp):
+/// `poe` is the signature's proof of existence (its earliest verified timestamp):
 /// when the chain fails at the validation time only because a certificate expired or was
 /// revoked, it is validated again at the proof of existence (past signature validation, ETSI
 /// EN 319 102-1 §5.6.2.4): a certificate that expired or was revoked after the timestamp still
@@ -651,7 +677,7 @@ fn evaluate_trust(
     report: &mut SignatureReport,
     cert: &CertificateDer,
     ctx: &Ctx<'_>,
-    poe: Option<SystemTime>,
+    poe: Option<&Poe>,
 ) {
     let Some(store) = &ctx.options.trust else {
         no_trust_anchors(report);
@@ -670,13 +696,14 @@ fn evaluate_trust(
         )
     {
         let mut past = path.clone();
-        past.time = poe;
+        past.time = poe.time;
         let at_poe =
             crate::x509::validate_chain_from(cert, ctx.sourced_pool, store, ctx.revocation, &past);
         if at_poe.outcome.is_ok() {
             report.warnings.push(format!(
-                "the chain is not valid at the validation time ({e}) but was at the signature timestamp {}, the proof of existence (past signature validation)",
-                time::format_rfc3339(poe)
+                "the chain is not valid at the validation time ({e}) but was at {} {}, the proof of existence (past signature validation)",
+                poe.by,
+                time::format_rfc3339(poe.time)
             ));
             result = at_poe;
         }

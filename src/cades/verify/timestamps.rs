@@ -9,6 +9,16 @@
 //! is not trusted is INDETERMINATE on its own and gives no proof of existence, without failing
 //! the signature.
 //!
+//! Proof of existence (ETSI EN 319 102-1 §5.6.2): the latest timestamp is verified first (it
+//! must stand on its own at the validation time), then the earlier ones, each with the proof
+//! of existence the verified later timestamps covering it give (the earliest genTime among
+//! them): an archive-time-stamp-v3 covers the unsigned attribute values its hash index lists,
+//! an archive-time-stamp-v2 every unsigned attribute but the archive timestamps made at or
+//! after it. A token whose TSA key is too short at the validation time is accepted when that
+//! proof is before the sunset date of such keys (`tsp::verify`). The signature's own proof of
+//! existence is the earliest genTime of its verified timestamps: each covers the signature
+//! value.
+//!
 //! The level: B-T with an intact signature-time-stamp; B-LT when the signature also carries
 //! revocation values (`crls`, or the revocationValues attribute); B-LTA when it also carries an
 //! intact archive timestamp (archive-time-stamp-v3, or the older v2 of TS 101 733).
@@ -22,7 +32,22 @@ use crate::cades::parse::{SignerInfo, parse_signed_data};
 use crate::report::{
     Indication, Level, SignatureReport, SubIndication, TimestampKind, TimestampReport,
 };
-use crate::tsp::{TimestampToken, TokenVerifyOptions, TspError, verify_token_digest};
+use crate::tsp::{
+    TimestampToken, TokenPoe, TokenVerifyOptions, TspError, VerifiedTimestamp, verify_token_digest,
+};
+use std::time::SystemTime;
+
+/// A token (when it could be read) and the outcome of its verification.
+type TokenOutcome = (Option<TimestampToken>, Result<VerifiedTimestamp, TspError>);
+
+/// A proof of existence: a time and the verified timestamp that gives it.
+#[derive(Clone, Debug)]
+pub(super) struct Poe {
+    /// The timestamp's genTime.
+    pub(super) time: SystemTime,
+    /// Which timestamp, for the report (`the archive timestamp S1.T2`).
+    pub(super) by: String,
+}
 
 /// The ETSI verdict of a token error.
 fn indication_of(e: &TspError) -> (Indication, SubIndication) {
@@ -37,6 +62,7 @@ fn indication_of(e: &TspError) -> (Indication, SubIndication) {
         }
         TspError::UnsupportedImprintAlgorithm(_)
         | TspError::UnsupportedAlgorithm(_)
+        | TspError::WeakTsaKey { .. }
         | TspError::ImprintAlgorithmMismatch { .. } => {
             (Indeterminate, SubIndication::CryptoConstraintsFailure)
         }
@@ -48,23 +74,22 @@ fn indication_of(e: &TspError) -> (Indication, SubIndication) {
     }
 }
 
-/// Intact: every check passed but, perhaps, trust in the TSA chain.
-fn intact(r: &Result<crate::tsp::VerifiedTimestamp, TspError>) -> bool {
+/// Intact: every check passed but, perhaps, trust in the TSA chain or the TSA's key size.
+fn intact(r: &Result<VerifiedTimestamp, TspError>) -> bool {
     matches!(
         r,
-        Ok(_) | Err(TspError::NoTrustAnchors | TspError::Chain(_))
+        Ok(_) | Err(TspError::NoTrustAnchors | TspError::Chain(_) | TspError::WeakTsaKey { .. })
     )
 }
 
-/// Verifies a token over `digest` (made with the token's imprint algorithm, `digest_for`).
+/// Verifies a token over `digest` (made with the token's imprint algorithm, `digest_for`),
+/// with `poe` the proof of existence later timestamps give it.
 fn check_token(
     ctx: &Ctx<'_>,
     token_der: &[u8],
+    poe: Option<TokenPoe>,
     digest_for: impl FnOnce(DigestAlgorithm) -> Result<Vec<u8>, TspError>,
-) -> (
-    Option<TimestampToken>,
-    Result<crate::tsp::VerifiedTimestamp, TspError>,
-) {
+) -> TokenOutcome {
     let token = match TimestampToken::from_der(token_der) {
         Ok(t) => t,
         Err(e) => return (None, Err(e)),
@@ -89,6 +114,9 @@ fn check_token(
         revocation_policy: ctx.options.revocation_policy,
         nonce: None,
         policy: None,
+        algorithms: ctx.options.algorithms.clone(),
+        validation_time: ctx.options.validation_time,
+        poe,
     };
     let result = verify_token_digest(&token, alg, &digest, &options);
     (Some(token), result)
@@ -184,20 +212,33 @@ fn unwrap_octet_string<'a>(v: &'a [u8], tid: &str, report: &mut SignatureReport)
     }
 }
 
-/// Verifies the timestamps of `si` into `report`, and sets its level and timestamp time.
-/// Returns the proof of existence they give: the genTime of the earliest signature timestamp
-/// that is TOTAL_PASSED (its TSA chain trusted).
-pub(super) fn verify_timestamps(
-    ctx: &Ctx<'_>,
-    si: &SignerInfo<'_>,
-    id: &str,
-    report: &mut SignatureReport,
-) -> Option<std::time::SystemTime> {
-    let mut poe: Option<std::time::SystemTime> = None;
-    let mut signature_ts_times = Vec::new();
-    let mut archive_ok = false;
-    let mut n = 0usize;
-    for a in &si.unsigned_attrs {
+/// One timestamp of a SignerInfo: where it sits, what it is.
+struct Entry<'a> {
+    /// Its unsigned attribute's position, and its position among the attribute's values.
+    attr: usize,
+    value: usize,
+    kind: TimestampKind,
+    /// The token (unwrapped from an OCTET STRING if it was).
+    der: &'a [u8],
+    /// `S1.T2`.
+    tid: String,
+    /// genTime, when the token can be read.
+    gen_time: Option<SystemTime>,
+}
+
+/// The kind of a timestamp, in words.
+fn kind_name(kind: TimestampKind) -> &'static str {
+    match kind {
+        TimestampKind::SignatureTimestamp => "signature timestamp",
+        TimestampKind::ArchiveTimestampV3 => "archive timestamp (v3)",
+        TimestampKind::ArchiveTimestampV2 => "archive timestamp (v2)",
+    }
+}
+
+/// The timestamps of `si`, in the order of its unsigned attributes.
+fn entries<'a>(si: &SignerInfo<'a>, id: &str, report: &mut SignatureReport) -> Vec<Entry<'a>> {
+    let mut out = Vec::new();
+    for (attr, a) in si.unsigned_attrs.iter().enumerate() {
         let kind = if a.oid == oid::SIGNATURE_TIMESTAMP {
             TimestampKind::SignatureTimestamp
         } else if a.oid == oid::ARCHIVE_TIMESTAMP_V3 {
@@ -207,73 +248,175 @@ pub(super) fn verify_timestamps(
         } else {
             continue;
         };
-        for raw in &a.values {
-            n += 1;
-            let tid = format!("{id}.T{n}");
-            let v = &unwrap_octet_string(raw, &tid, report);
-            let (token, result) = match kind {
-                TimestampKind::SignatureTimestamp => {
-                    check_token(ctx, v, |alg| Ok(alg.digest(si.signature)))
-                }
-                TimestampKind::ArchiveTimestampV3 => {
-                    check_token(ctx, v, |alg| archive_digest(ctx, si, v, alg))
-                }
-                TimestampKind::ArchiveTimestampV2 => {
-                    check_token(ctx, v, |alg| archive_v2_digest(ctx, si, v, alg))
-                }
-            };
-            let gen_time = token.as_ref().map(|t| t.gen_time().rfc3339());
-            let ok = intact(&result);
-            let mut tr = TimestampReport {
-                id: tid.clone(),
+        for (value, raw) in a.values.iter().enumerate() {
+            let tid = format!("{id}.T{}", out.len() + 1);
+            let der = unwrap_octet_string(raw, &tid, report);
+            let gen_time = TimestampToken::from_der(der)
+                .ok()
+                .map(|t| t.gen_time().to_system_time());
+            out.push(Entry {
+                attr,
+                value,
                 kind,
-                indication: Indication::TotalPassed,
-                sub_indication: None,
-                gen_time: gen_time.clone(),
-                tsa: result.as_ref().ok().map(|v| v.tsa_subject.clone()),
-                error: None,
-            };
-            if let Err(e) = &result {
-                let (ind, sub) = indication_of(e);
-                tr.indication = ind;
-                tr.sub_indication = Some(sub);
-                tr.error = Some(e.to_string());
-            }
-            if let (TimestampKind::SignatureTimestamp, Ok(v)) = (kind, &result) {
-                poe = Some(poe.map_or(v.gen_time, |p| p.min(v.gen_time)));
-            }
-            let check = match kind {
-                TimestampKind::SignatureTimestamp => "signature-timestamp",
-                _ => "archive-timestamp",
-            };
-            match (&result, ok) {
-                (Ok(v), _) => report.pass(check, Some(format!("{tid} at {}", v.gen_time_rfc3339))),
-                (Err(e), true) => report
-                    .warnings
-                    .push(format!("{tid}: the token is intact but {e}")),
-                (Err(e), false) => {
-                    let (ind, sub) = indication_of(e);
-                    if ind == Indication::TotalFailed {
-                        report.fail(check, ind, sub, format!("{tid}: {e}"));
-                    } else {
-                        report.warnings.push(format!("{tid}: {e}"));
-                    }
-                }
-            }
-            if ok {
-                match (kind, token) {
-                    (TimestampKind::SignatureTimestamp, Some(t)) => {
-                        signature_ts_times.push((t.gen_time().to_system_time(), gen_time))
-                    }
-                    (
-                        TimestampKind::ArchiveTimestampV3 | TimestampKind::ArchiveTimestampV2,
-                        Some(_),
-                    ) => archive_ok = true,
-                    _ => {}
-                }
-            }
-            report.timestamps.push(tr);
+                der,
+                tid,
+                gen_time,
+            });
         }
+    }
+    out
+}
+
+/// The unsigned attribute values an archive-time-stamp-v3 covers (its hash index), computed
+/// once per token. A structure that cannot be read covers nothing.
+fn v3_coverage(si: &SignerInfo<'_>, cover: &Entry<'_>) -> Vec<(usize, Option<usize>)> {
+    if cover.kind != TimestampKind::ArchiveTimestampV3 {
+        return Vec::new();
+    }
+    let positions = || -> crate::error::Result<Vec<(usize, Option<usize>)>> {
+        let der = tlv::normalize(cover.der)?;
+        let tsd = parse_signed_data(&der)?;
+        let Some(tsi) = tsd.signer_infos.first() else {
+            return Ok(Vec::new());
+        };
+        let Some((version, value)) = archive::token_index(tsi)? else {
+            return Ok(Vec::new());
+        };
+        archive::covered_positions(&archive::parse_index(value)?, version, si)
+    };
+    positions().unwrap_or_default()
+}
+
+/// Whether the timestamp `cover` (whose hash index covers `v3`, for an
+/// archive-time-stamp-v3) covers the timestamp `target` (see the module documentation).
+fn covers(cover: &Entry<'_>, v3: &[(usize, Option<usize>)], target: &Entry<'_>) -> bool {
+    if (cover.attr, cover.value) == (target.attr, target.value) {
+        return false;
+    }
+    match cover.kind {
+        TimestampKind::SignatureTimestamp => false,
+        TimestampKind::ArchiveTimestampV2 => {
+            target.kind == TimestampKind::SignatureTimestamp
+                || matches!((target.gen_time, cover.gen_time), (Some(t), Some(c)) if t < c)
+        }
+        TimestampKind::ArchiveTimestampV3 => v3
+            .iter()
+            .any(|(i, j)| *i == target.attr && j.is_none_or(|j| j == target.value)),
+    }
+}
+
+/// Verifies `e` with the proof of existence `poe` later timestamps give it.
+fn verify_entry(
+    ctx: &Ctx<'_>,
+    si: &SignerInfo<'_>,
+    e: &Entry<'_>,
+    poe: Option<TokenPoe>,
+) -> TokenOutcome {
+    let v = e.der;
+    match e.kind {
+        TimestampKind::SignatureTimestamp => {
+            check_token(ctx, v, poe, |alg| Ok(alg.digest(si.signature)))
+        }
+        TimestampKind::ArchiveTimestampV3 => {
+            check_token(ctx, v, poe, |alg| archive_digest(ctx, si, v, alg))
+        }
+        TimestampKind::ArchiveTimestampV2 => {
+            check_token(ctx, v, poe, |alg| archive_v2_digest(ctx, si, v, alg))
+        }
+    }
+}
+
+/// The outcome of each timestamp (as `entries` lists them), verified latest first, each with
+/// the proof of existence of the verified later timestamps covering it.
+fn verify_all(ctx: &Ctx<'_>, si: &SignerInfo<'_>, entries: &[Entry<'_>]) -> Vec<TokenOutcome> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse((entries.get(k).and_then(|e| e.gen_time), k)));
+    let mut results: Vec<Option<TokenOutcome>> = (0..entries.len()).map(|_| None).collect();
+    let coverage: Vec<Vec<(usize, Option<usize>)>> =
+        entries.iter().map(|c| v3_coverage(si, c)).collect();
+    for k in order {
+        let Some(e) = entries.get(k) else { continue };
+        let poe = entries
+            .iter()
+            .zip(&coverage)
+            .zip(&results)
+            .filter_map(|((c, v3), r)| match r {
+                Some((_, Ok(v))) if covers(c, v3, e) => Some((v.gen_time, c)),
+                _ => None,
+            })
+            .min_by_key(|(t, _)| *t)
+            .map(|(time, c)| TokenPoe {
+                time,
+                by: format!("the {} {}", kind_name(c.kind), c.tid),
+            });
+        let r = verify_entry(ctx, si, e, poe);
+        if let Some(slot) = results.get_mut(k) {
+            *slot = Some(r);
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or((None, Err(TspError::MissingToken))))
+        .collect()
+}
+
+/// Verifies the timestamps of `si` into `report`, and sets its level and timestamp time.
+/// Returns the proof of existence they give the signature: the earliest genTime of the
+/// timestamps that are TOTAL_PASSED (each covers the signature value).
+pub(super) fn verify_timestamps(
+    ctx: &Ctx<'_>,
+    si: &SignerInfo<'_>,
+    id: &str,
+    report: &mut SignatureReport,
+) -> Option<Poe> {
+    let entries = entries(si, id, report);
+    let results = verify_all(ctx, si, &entries);
+    let mut poe: Option<Poe> = None;
+    let mut signature_ts_times = Vec::new();
+    let mut archive_ok = false;
+    for (e, (token, result)) in entries.iter().zip(results) {
+        let (kind, tid) = (e.kind, &e.tid);
+        let gen_time = token.as_ref().map(|t| t.gen_time().rfc3339());
+        let ok = intact(&result);
+        let mut tr = TimestampReport {
+            id: tid.clone(),
+            kind,
+            indication: Indication::TotalPassed,
+            sub_indication: None,
+            gen_time: gen_time.clone(),
+            tsa: result.as_ref().ok().map(|v| v.tsa_subject.clone()),
+            error: None,
+            proof_of_existence: None,
+        };
+        if let Err(e) = &result {
+            let (ind, sub) = indication_of(e);
+            tr.indication = ind;
+            tr.sub_indication = Some(sub);
+            tr.error = Some(e.to_string());
+        }
+        if let Ok(v) = &result {
+            tr.proof_of_existence = v.proof_of_existence.clone();
+            if poe.as_ref().is_none_or(|p| v.gen_time < p.time) {
+                poe = Some(Poe {
+                    time: v.gen_time,
+                    by: format!("the {} {tid}", kind_name(kind)),
+                });
+            }
+        }
+        record_check(report, kind, tid, &result, ok);
+        if ok {
+            match (kind, token) {
+                (TimestampKind::SignatureTimestamp, Some(t)) => {
+                    signature_ts_times.push((t.gen_time().to_system_time(), gen_time))
+                }
+                (
+                    TimestampKind::ArchiveTimestampV3 | TimestampKind::ArchiveTimestampV2,
+                    Some(_),
+                ) => archive_ok = true,
+                _ => {}
+            }
+        }
+        report.timestamps.push(tr);
     }
     signature_ts_times.sort_by_key(|(t, _)| *t);
     if let Some((_, t)) = signature_ts_times.into_iter().next() {
@@ -281,6 +424,41 @@ pub(super) fn verify_timestamps(
     }
     set_level(ctx, si, report, archive_ok);
     poe
+}
+
+/// The signature's check for one timestamp: passed, a warning (intact, or INDETERMINATE), or
+/// failed (TOTAL_FAILED).
+fn record_check(
+    report: &mut SignatureReport,
+    kind: TimestampKind,
+    tid: &str,
+    result: &Result<VerifiedTimestamp, TspError>,
+    ok: bool,
+) {
+    let check = match kind {
+        TimestampKind::SignatureTimestamp => "signature-timestamp",
+        _ => "archive-timestamp",
+    };
+    match (result, ok) {
+        (Ok(v), _) => {
+            let mut detail = format!("{tid} at {}", v.gen_time_rfc3339);
+            if let Some(p) = &v.proof_of_existence {
+                detail.push_str(&format!("; {p}"));
+            }
+            report.pass(check, Some(detail))
+        }
+        (Err(e), true) => report
+            .warnings
+            .push(format!("{tid}: the token is intact but {e}")),
+        (Err(e), false) => {
+            let (ind, sub) = indication_of(e);
+            if ind == Indication::TotalFailed {
+                report.fail(check, ind, sub, format!("{tid}: {e}"));
+            } else {
+                report.warnings.push(format!("{tid}: {e}"));
+            }
+        }
+    }
 }
 
 /// B-T, B-LT, B-LTA on top of B-B (set by the signing-certificate check).

@@ -370,6 +370,7 @@ fn merge(out: &mut SignatureReport, cms: SignatureReport) {
         out.claimed_signing_time = cms.claimed_signing_time;
     }
     out.timestamp_time = cms.timestamp_time;
+    out.timestamps = cms.timestamps;
     out.level = cms.level;
     out.policy_oid = cms.policy_oid;
     out.commitment_types = cms.commitment_types;
