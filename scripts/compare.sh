@@ -143,20 +143,31 @@ if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(stat -f -c %T /dev/shm 2>/dev/null
 fi
 where() { [ "$1" = "$W" ] && echo "files on disk" || echo "files in tmpfs"; }
 out_n=0
-# speed_row LABEL BINARY DIR
+# speed_row LABEL BINARY DIR: REPEAT rounds, each `openssl speed -seconds 2` then the batch
+# (interleaved, so both see the same machine); the medians are compared.
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 speed_row() {
-  local label=$1 bin=$2 dir=$3
-  out_n=$((out_n + 1))
-  run "sigform: $label" 1 "$bin sign cades $dir/batch/*.bin --out-dir $dir/batch-out-$out_n --threads 1 ${KEY[*]} >/dev/null"
-  local st=$T sm=$M sc=$CPU wall cpu
-  wall=$(openssl speed -elapsed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')
-  cpu=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')
-  local pt pc
+  local label=$1 bin=$2 dir=$3 i walls=() cpus=() times=() ctimes=() sm=0
+  for ((i = 0; i < REPEAT; i++)); do
+    walls+=("$(openssl speed -elapsed -seconds 2 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')")
+    cpus+=("$(openssl speed -seconds 2 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')")
+    out_n=$((out_n + 1))
+    run "sigform: $label (round $((i + 1)))" 1 "$bin sign cades $dir/batch/*.bin --out-dir $dir/batch-out-$out_n --threads 1 ${KEY[*]} >/dev/null"
+    times+=("$T")
+    ctimes+=("$CPU")
+    [ "$M" -gt "$sm" ] && sm=$M
+  done
+  local st sc wall cpu pt pc
+  st=$(median "${times[@]}")
+  sc=$(median "${ctimes[@]}")
+  wall=$(median "${walls[@]}")
+  cpu=$(median "${cpus[@]}")
   pt=$(echo "$batch / $wall" | bc -l)
   pc=$(echo "$batch / $cpu" | bc -l)
-  printf '   openssl speed rsa2048: %s signs/s elapsed, %s signs/s CPU; sigform CPU %.3f s\n' "$wall" "$cpu" "$sc" >&2
+  printf '   openssl speed rsa2048: %s signs/s elapsed, %s signs/s CPU (rounds: %s); sigform %s s (rounds: %s), CPU %.3f s\n' \
+    "$wall" "$cpu" "${walls[*]}" "$st" "${times[*]}" "$sc" >&2
   rows+=("$(printf '| %s | %.3f s (CPU %.3f s) | %.1f MiB | %s | %.3f s (CPU %.3f s) | – | %s (CPU: %s) | – |' \
-    "$label" "$st" "$sc" "$(echo "$sm/1024" | bc -l)" "openssl speed rsa2048 ($wall signs/s elapsed, $cpu CPU)" "$pt" "$pc" \
+    "$label" "$st" "$sc" "$(echo "$sm/1024" | bc -l)" "openssl speed rsa2048 ($wall signs/s elapsed, $cpu CPU; medians of $REPEAT rounds)" "$pt" "$pc" \
     "$(ratio "$pt" "$st")" "$(ratio "$pc" "$sc")")")
 }
 for d in "${BATCH_DIRS[@]}"; do
@@ -167,19 +178,27 @@ speed_row "CAdES sign, $batch × $doc_kb KB in one process (--out-dir, --threads
 # Two threads against one: sigform's --threads 2 / --threads 1 on the same batch, beside
 # OpenSSL's own two-process rate against its one (`openssl speed -multi 2`): what the two cores
 # give the bare key operation is the ceiling for any signer on this machine.
-# scale_row LABEL BINARY DIR
+# scale_row LABEL BINARY DIR: REPEAT interleaved rounds, medians compared.
 scale_row() {
-  local label=$1 bin=$2 dir=$3
-  out_n=$((out_n + 1))
-  run "sigform: $label, --threads 1" 1 "$bin sign cades $dir/batch/*.bin --out-dir $dir/scale-1-$out_n --threads 1 ${KEY[*]} >/dev/null"
-  local t1=$T
-  run "sigform: $label, --threads 2" 1 "$bin sign cades $dir/batch/*.bin --out-dir $dir/scale-2-$out_n --threads 2 ${KEY[*]} >/dev/null"
-  local t2=$T sm=$M one two
-  one=$(openssl speed -elapsed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')
-  two=$(openssl speed -elapsed -seconds 3 -multi 2 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')
-  printf '   openssl speed rsa2048: %s signs/s, -multi 2: %s signs/s\n' "$one" "$two" >&2
+  local label=$1 bin=$2 dir=$3 i t1s=() t2s=() ones=() twos=() sm=0
+  for ((i = 0; i < REPEAT; i++)); do
+    out_n=$((out_n + 1))
+    run "sigform: $label, --threads 1 (round $((i + 1)))" 1 "$bin sign cades $dir/batch/*.bin --out-dir $dir/scale-1-$out_n --threads 1 ${KEY[*]} >/dev/null"
+    t1s+=("$T")
+    run "sigform: $label, --threads 2 (round $((i + 1)))" 1 "$bin sign cades $dir/batch/*.bin --out-dir $dir/scale-2-$out_n --threads 2 ${KEY[*]} >/dev/null"
+    t2s+=("$T")
+    [ "$M" -gt "$sm" ] && sm=$M
+    ones+=("$(openssl speed -elapsed -seconds 2 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')")
+    twos+=("$(openssl speed -elapsed -seconds 2 -multi 2 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')")
+  done
+  local t1 t2 one two
+  t1=$(median "${t1s[@]}")
+  t2=$(median "${t2s[@]}")
+  one=$(median "${ones[@]}")
+  two=$(median "${twos[@]}")
+  printf '   openssl speed rsa2048: %s signs/s (rounds: %s), -multi 2: %s signs/s (rounds: %s)\n' "$one" "${ones[*]}" "$two" "${twos[*]}" >&2
   rows+=("$(printf '| %s, --threads 2 (--threads 1: %.3f s) | %.3f s | %.1f MiB | %s | – | – | sigform %s (openssl %s) | – |' \
-    "$label" "$t1" "$t2" "$(echo "$sm/1024" | bc -l)" "openssl speed rsa2048 -multi 2: $two signs/s, one process: $one" \
+    "$label" "$t1" "$t2" "$(echo "$sm/1024" | bc -l)" "openssl speed rsa2048 -multi 2: $two signs/s, one process: $one (medians of $REPEAT rounds)" \
     "$(ratio "$t1" "$t2")" "$(ratio "$two" "$one")")")
 }
 scale_row "CAdES sign, $batch × $doc_kb KB, aws-lc build, $(where "${BATCH_DIRS[0]}"), scaling 2 threads / 1" "\$SA" "${BATCH_DIRS[0]}"

@@ -244,14 +244,15 @@ macro_rules! with_ecdsa_signature {
 pub(crate) use with_ecdsa_signature;
 
 /// Streams everything `reader` yields once through every hasher of `hashers`, in blocks of
-/// 64 KiB that grow to 1 MiB once a read fills one (fewer system calls for a large file, no
-/// large allocation for a small one; retrying interrupted reads).
+/// 16 KiB that grow to 1 MiB once a read fills one (fewer system calls for a large file, no
+/// large allocation to clear for a small one, as a batch's 10 KB documents; retrying
+/// interrupted reads).
 pub(crate) fn hash_reader<R: std::io::Read>(
     mut reader: R,
     hashers: &mut [Hasher],
 ) -> std::io::Result<()> {
     const LARGE: usize = 1 << 20;
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = vec![0u8; 16 * 1024];
     loop {
         let n = match reader.read(&mut buf) {
             Ok(0) => return Ok(()),

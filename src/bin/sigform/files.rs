@@ -31,6 +31,12 @@ pub(crate) fn format_of(path: &Path) -> Result<sigform::format::FileFormat, Fail
     Ok(detect(&head))
 }
 
+/// This process's id, asked of the system once (a batch names a temporary file per document).
+fn pid() -> u32 {
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *PID.get_or_init(std::process::id)
+}
+
 /// Writes `data` to `path` through a temporary file in the same directory, so that a failure
 /// never leaves a partial output behind.
 pub(crate) fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
@@ -41,11 +47,7 @@ pub(crate) fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> 
     let name = path
         .file_name()
         .ok_or_else(|| Failure(format!("{} is not a file path", path.display())))?;
-    let tmp = dir.join(format!(
-        ".{}.sigform-tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
+    let tmp = dir.join(format!(".{}.sigform-tmp-{}", name.to_string_lossy(), pid()));
     std::fs::write(&tmp, data).map_err(|e| Failure(format!("writing {}: {e}", tmp.display())))?;
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
