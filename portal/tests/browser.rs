@@ -36,20 +36,27 @@ fn sign_on_page(browser: &Browser, link: &str, draw: bool) {
     let t = Instant::now();
     browser.goto(link);
     eprintln!("page loaded in {:?}", t.elapsed());
-    if draw {
-        let pad = browser.find("#pad");
-        browser.draw(
-            &pad,
-            &[(-120, 10), (-60, -25), (0, 20), (60, -20), (120, 15)],
-        );
-    }
     let button = browser.find("#sign");
-    browser.click(&button);
-    assert_eq!(
-        browser.wait_text("#result", "signing", 30),
-        "signed",
-        "{link}"
-    );
+    // The page refuses an electronic signature with no stroke drawn ("draw your signature
+    // first"); a stroke the browser dropped is drawn again, as a user would (at most 3 times).
+    for attempt in 1..=3 {
+        if draw {
+            browser.wait_for_frames();
+            let pad = browser.find("#pad");
+            browser.draw(
+                &pad,
+                &[(-120, 10), (-60, -25), (0, 20), (60, -20), (120, 15)],
+            );
+        }
+        browser.click(&button);
+        let result = browser.wait_text("#result", "signing", 30);
+        if draw && result == "draw your signature first" && attempt < 3 {
+            eprintln!("the stroke was not registered (attempt {attempt}): drawing again");
+            continue;
+        }
+        assert_eq!(result, "signed", "{link}");
+        return;
+    }
 }
 
 #[test]

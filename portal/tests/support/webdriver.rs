@@ -101,6 +101,23 @@ impl Browser {
         self.session_call("POST", "/url", Some(json!({ "url": url })));
     }
 
+    /// Runs `script` in the page (a promise it returns is awaited) and answers its value.
+    pub fn execute(&self, script: &str) -> Value {
+        self.session_call(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [] })),
+        )
+    }
+
+    /// Waits until the page has drawn two frames: Chromium may drop pointer input that comes
+    /// before the page's first frames (seen: a stroke right after loading left no trace).
+    pub fn wait_for_frames(&self) {
+        self.execute(
+            "return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))",
+        );
+    }
+
     /// The element matching a CSS selector.
     pub fn find(&self, css: &str) -> String {
         let v = self.session_call(
