@@ -6,10 +6,11 @@ mod common;
 
 use common::certomancer::Certomancer;
 use common::cli::{arg, sigform};
+use common::cms::{openssl_rsa1024_attached, tamper_token, unsigned_attr_values as tokens};
 use common::corpus::shared;
 use common::judges::openssl_cms_verify;
 use common::openssl_tsa::OpensslTsa;
-use common::{run, tempdir, test_signer, tool, tv, tv_bytes};
+use common::{run, tempdir, test_signer, tool, tv, tv_bytes, years_from_now};
 use sigform::alg::{AlgorithmPolicy, RsaSunset};
 use sigform::asn1::tlv;
 use sigform::cades::levels::{ValidationData, extend};
@@ -36,18 +37,6 @@ fn verify(p7s: &[u8], content: Option<&[u8]>, options: &VerifyOptions) -> Valida
     let mut c = content;
     let reader = c.as_mut().map(|c| c as &mut dyn std::io::Read);
     cades::verify(p7s, reader, options).unwrap()
-}
-
-/// The timestamp tokens (attribute values) of SignerInfo 0 with `oid`.
-fn tokens(p7s: &[u8], oid: &str) -> Vec<Vec<u8>> {
-    let der = tlv::normalize(p7s).unwrap();
-    let sd = parse_signed_data(&der).unwrap();
-    let oid = oid.parse().unwrap();
-    sd.signer_infos[0]
-        .unsigned_attr(&oid)
-        .iter()
-        .flat_map(|a| a.values.iter().map(|v| v.to_vec()))
-        .collect()
 }
 
 const SIG_TS: &str = "1.2.840.113549.1.9.16.2.14";
@@ -129,25 +118,6 @@ fn cades_bt_with_openssl_tsa_verifies_and_is_judged() {
     assert!(cades::countersign(&p7s, 0, &other, &opts).is_err());
     let cs = cades::countersign(&p7s, 0, &other, &CadesOptions::default()).unwrap();
     assert!(verify(&cs, Some(DOC), &options()).valid);
-}
-
-/// Flips one byte inside the TSTInfo (messageImprint area) of the first token of `oid`.
-fn tamper_token(p7s: &[u8], oid: &str) -> Vec<u8> {
-    let der = tlv::normalize(p7s).unwrap().into_owned();
-    let token = tokens(&der, oid)[0].clone();
-    let at = der
-        .windows(token.len())
-        .position(|w| w == token.as_slice())
-        .unwrap();
-    let t = TimestampToken::from_der(&token).unwrap();
-    let imprint = t.imprint().to_vec();
-    let i = token
-        .windows(imprint.len())
-        .position(|w| w == imprint.as_slice())
-        .unwrap();
-    let mut out = der.clone();
-    out[at + i] ^= 0x01;
-    out
 }
 
 #[test]
@@ -681,34 +651,6 @@ fn cades_timestamp_negative_cases() {
 
 // ---------- weak algorithms and proof of existence (EN 319 102-1 §5.6.2.5) ----------
 
-/// An attached RSA-1024 signature with its chain, made by openssl (sigform refuses to make one).
-fn rsa1024_bb() -> Option<Vec<u8>> {
-    let openssl = tool("openssl")?;
-    let dir = tempdir();
-    let (doc, out) = (dir.path().join("d.txt"), dir.path().join("o.p7s"));
-    std::fs::write(&doc, DOC).unwrap();
-    let mut cmd = Command::new(openssl);
-    cmd.args(["cms", "-sign", "-binary", "-nodetach", "-outform", "DER"])
-        .args(["-md", "sha256", "-in"])
-        .arg(&doc)
-        .arg("-signer")
-        .arg(tv("pki/signer-rsa1024.pem"))
-        .arg("-inkey")
-        .arg(tv("pki/signer-rsa1024.key.pem"))
-        .arg("-certfile")
-        .arg(tv("pki/chain.pem"))
-        .arg("-out")
-        .arg(&out);
-    let (ok, text) = run(&mut cmd);
-    assert!(ok, "openssl cms -sign: {text}");
-    Some(std::fs::read(out).unwrap())
-}
-
-/// `years` years from now (365-day years).
-fn years_from_now(years: u64) -> SystemTime {
-    SystemTime::now() + Duration::from_secs(years * 365 * 86_400)
-}
-
 /// Options validating in 20 years (the test PKI lasts until 2050) with RSA keys under 2048
 /// bits retired at `sunset`.
 fn options_in_20_years(sunset: SystemTime) -> VerifyOptions {
@@ -741,7 +683,7 @@ fn signature_value_check(r: &ValidationReport) -> (bool, String) {
 
 #[test]
 fn weak_rsa_key_is_accepted_with_a_timestamp_before_its_sunset() {
-    let (Some(bb), Some(tsa)) = (rsa1024_bb(), OpensslTsa::new()) else {
+    let (Some(bb), Some(tsa)) = (openssl_rsa1024_attached(DOC), OpensslTsa::new()) else {
         return;
     };
     let bt = extend(&bb, Level::BT, None, &tsa, &ValidationData::default()).unwrap();
@@ -767,7 +709,7 @@ fn weak_rsa_key_is_accepted_with_a_timestamp_before_its_sunset() {
 
 #[test]
 fn weak_rsa_key_is_refused_with_a_timestamp_after_its_sunset() {
-    let (Some(bb), Some(tsa)) = (rsa1024_bb(), OpensslTsa::new()) else {
+    let (Some(bb), Some(tsa)) = (openssl_rsa1024_attached(DOC), OpensslTsa::new()) else {
         return;
     };
     let bt = extend(&bb, Level::BT, None, &tsa, &ValidationData::default()).unwrap();
@@ -793,7 +735,7 @@ fn weak_rsa_key_is_refused_with_a_timestamp_after_its_sunset() {
 
 #[test]
 fn weak_rsa_key_without_a_valid_timestamp_is_refused() {
-    let (Some(bb), Some(tsa)) = (rsa1024_bb(), OpensslTsa::new()) else {
+    let (Some(bb), Some(tsa)) = (openssl_rsa1024_attached(DOC), OpensslTsa::new()) else {
         return;
     };
     // No timestamp: no proof of existence.

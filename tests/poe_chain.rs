@@ -9,9 +9,10 @@
 
 mod common;
 
+use common::cms::{openssl_rsa1024_attached, tamper_token, unsigned_attr_values as tokens};
 use common::judges::{PdfsigTrusting, pdfsig_signatures, qpdf_check};
 use common::openssl_tsa::OpensslTsa;
-use common::{run, tempdir, test_signer, tool, tv};
+use common::{run, tempdir, test_signer, tool, tv, years_from_now};
 use sigform::PadesOptions;
 use sigform::alg::{AlgorithmPolicy, RsaSunset, SignatureAlgorithm};
 use sigform::asn1::tlv;
@@ -24,20 +25,14 @@ use sigform::report::{
     TimestampReport, ValidationReport,
 };
 use sigform::signer::{Signer, SignerError, SignerIdentity};
-use sigform::tsp::TimestampToken;
 use sigform::{CertificateDer, DigestAlgorithm, TrustStore, VerifyOptions};
 use std::io::Cursor;
 use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
 
 const DOC: &[u8] = b"sigform: a timestamp chain over a weak TSA key";
 const SIG_TS: &str = "1.2.840.113549.1.9.16.2.14";
 const ATS_V3: &str = "0.4.0.1733.2.4";
-
-fn years_from_now(years: u64) -> SystemTime {
-    SystemTime::now() + Duration::from_secs(years * 365 * 86_400)
-}
 
 fn options() -> VerifyOptions {
     VerifyOptions {
@@ -74,34 +69,6 @@ fn tsas() -> Option<(OpensslTsa, OpensslTsa)> {
 
 fn verify(p7s: &[u8], options: &VerifyOptions) -> ValidationReport {
     cades::verify(p7s, None, options).unwrap()
-}
-
-/// The attribute values of SignerInfo 0 with `oid`.
-fn tokens(p7s: &[u8], oid: &str) -> Vec<Vec<u8>> {
-    let der = tlv::normalize(p7s).unwrap();
-    let sd = parse_signed_data(&der).unwrap();
-    let oid = oid.parse().unwrap();
-    sd.signer_infos[0]
-        .unsigned_attr(&oid)
-        .iter()
-        .flat_map(|a| a.values.iter().map(|v| v.to_vec()))
-        .collect()
-}
-
-/// Flips one byte of the messageImprint of the first token of `oid` (its TSTInfo no longer
-/// matches its messageDigest).
-fn tamper_token(p7s: &[u8], oid: &str) -> Vec<u8> {
-    let der = tlv::normalize(p7s).unwrap().into_owned();
-    let token = tokens(&der, oid)[0].clone();
-    let at = find(&der, &token);
-    let imprint = TimestampToken::from_der(&token).unwrap().imprint().to_vec();
-    let mut out = der.clone();
-    out[at + find(&token, &imprint)] ^= 0x01;
-    out
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> usize {
-    hay.windows(needle.len()).position(|w| w == needle).unwrap()
 }
 
 fn ts(s: &SignatureReport, kind: TimestampKind) -> &TimestampReport {
@@ -313,32 +280,9 @@ fn cades_weak_archive_timestamp_rescued_by_the_next_one() {
     assert!(s.timestamps[0].proof_of_existence.is_none());
 }
 
-/// An attached RSA-1024 signature with its chain, made by openssl (sigform refuses to make
-/// one).
-fn rsa1024_bb() -> Option<Vec<u8>> {
-    let openssl = tool("openssl")?;
-    let dir = tempdir();
-    let (doc, out) = (dir.path().join("d.txt"), dir.path().join("o.p7s"));
-    std::fs::write(&doc, DOC).unwrap();
-    let (ok, text) = run(Command::new(openssl)
-        .args(["cms", "-sign", "-binary", "-nodetach", "-outform", "DER"])
-        .args(["-md", "sha256", "-in"])
-        .arg(&doc)
-        .arg("-signer")
-        .arg(tv("pki/signer-rsa1024.pem"))
-        .arg("-inkey")
-        .arg(tv("pki/signer-rsa1024.key.pem"))
-        .arg("-certfile")
-        .arg(tv("pki/chain.pem"))
-        .arg("-out")
-        .arg(&out));
-    assert!(ok, "openssl cms -sign: {text}");
-    Some(std::fs::read(out).unwrap())
-}
-
 #[test]
 fn cades_weak_signer_through_archive_and_weak_signature_timestamps() {
-    let (Some((weak, strong)), Some(bb)) = (tsas(), rsa1024_bb()) else {
+    let (Some((weak, strong)), Some(bb)) = (tsas(), openssl_rsa1024_attached(DOC)) else {
         return;
     };
     let bt = add_signature_timestamp(&bb, None, &weak).unwrap();

@@ -16,7 +16,10 @@
 //! the trust anchor) would be ignorable too: the mutation tests sign without them.
 
 use sigform::asn1::tlv::{self, Tlv};
+use sigform::cades::parse::parse_signed_data;
+use sigform::tsp::TimestampToken;
 use std::ops::Range;
+use std::process::Command;
 
 /// DER contents of sha256/384/512WithRSAEncryption and rsaEncryption.
 const RSA_PKCS1_OIDS: [&[u8]; 4] = [
@@ -117,4 +120,58 @@ pub fn classify(cms: &[u8], at: usize) -> Option<&'static str> {
 /// What an ignorable byte at `at` is, if it is one.
 pub fn ignorable(cms: &[u8], at: usize) -> Option<&'static str> {
     classify(cms, at).filter(|w| *w != COUNTER_SIGNATURE_TYPE)
+}
+
+/// The values of the unsigned attribute `oid` of SignerInfo 0 (timestamp tokens, …).
+pub fn unsigned_attr_values(p7s: &[u8], oid: &str) -> Vec<Vec<u8>> {
+    let der = tlv::normalize(p7s).unwrap();
+    let sd = parse_signed_data(&der).unwrap();
+    let oid = oid.parse().unwrap();
+    sd.signer_infos[0]
+        .unsigned_attr(&oid)
+        .iter()
+        .flat_map(|a| a.values.iter().map(|v| v.to_vec()))
+        .collect()
+}
+
+/// Flips one byte of the messageImprint of the first token of `oid` (its TSTInfo no longer
+/// matches its messageDigest).
+pub fn tamper_token(p7s: &[u8], oid: &str) -> Vec<u8> {
+    let der = tlv::normalize(p7s).unwrap().into_owned();
+    let token = unsigned_attr_values(&der, oid)[0].clone();
+    let at = find(&der, &token);
+    let imprint = TimestampToken::from_der(&token).unwrap().imprint().to_vec();
+    let mut out = der.clone();
+    out[at + find(&token, &imprint)] ^= 0x01;
+    out
+}
+
+/// Where `needle` first occurs in `hay` (it must).
+pub fn find(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).position(|w| w == needle).unwrap()
+}
+
+/// An attached RSA-1024 signature of `doc` with the test PKI's chain, made by `openssl cms -sign`
+/// (sigform refuses to make one); `None` (after a notice) without openssl.
+pub fn openssl_rsa1024_attached(doc: &[u8]) -> Option<Vec<u8>> {
+    let openssl = super::tool("openssl")?;
+    let dir = super::tempdir();
+    let (input, out) = (dir.path().join("d.txt"), dir.path().join("o.p7s"));
+    std::fs::write(&input, doc).unwrap();
+    let (ok, text) = super::run(
+        Command::new(openssl)
+            .args(["cms", "-sign", "-binary", "-nodetach", "-outform", "DER"])
+            .args(["-md", "sha256", "-in"])
+            .arg(&input)
+            .arg("-signer")
+            .arg(super::tv("pki/signer-rsa1024.pem"))
+            .arg("-inkey")
+            .arg(super::tv("pki/signer-rsa1024.key.pem"))
+            .arg("-certfile")
+            .arg(super::tv("pki/chain.pem"))
+            .arg("-out")
+            .arg(&out),
+    );
+    assert!(ok, "openssl cms -sign: {text}");
+    Some(std::fs::read(out).unwrap())
 }

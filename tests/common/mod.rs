@@ -94,6 +94,11 @@ pub fn tool(name: &str) -> Option<PathBuf> {
 }
 
 /// A fresh temporary directory.
+/// `years` years from now (365-day years): a validation time in the future.
+pub fn years_from_now(years: u64) -> std::time::SystemTime {
+    std::time::SystemTime::now() + std::time::Duration::from_secs(years * 365 * 86_400)
+}
+
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
