@@ -6,11 +6,13 @@ mod common;
 
 use common::certomancer::Certomancer;
 use common::cli::{arg, sigform};
-use common::cms::{openssl_rsa1024_attached, tamper_token, unsigned_attr_values as tokens};
+use common::cms::{
+    openssl_rsa1024_attached, signature_value, tamper_token, unsigned_attr_values as tokens,
+};
 use common::corpus::shared;
-use common::judges::openssl_cms_verify;
+use common::judges::{openssl_cms_verify, openssl_ts_accepts, openssl_ts_accepts_with};
 use common::openssl_tsa::OpensslTsa;
-use common::{run, tempdir, test_signer, tool, tv, tv_bytes, years_from_now};
+use common::{tempdir, test_signer, tv, tv_bytes, years_from_now};
 use sigform::alg::{AlgorithmPolicy, RsaSunset};
 use sigform::asn1::tlv;
 use sigform::cades::levels::{ValidationData, extend};
@@ -19,8 +21,6 @@ use sigform::cades::{self, CadesOptions, SharedTsa};
 use sigform::report::{Indication, Level, SubIndication, TimestampKind, ValidationReport};
 use sigform::tsp::{TimestampAuthority, TimestampToken, TspError};
 use sigform::{DigestAlgorithm, TrustStore, VerifyOptions};
-use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -42,47 +42,6 @@ fn verify(p7s: &[u8], content: Option<&[u8]>, options: &VerifyOptions) -> Valida
 const SIG_TS: &str = "1.2.840.113549.1.9.16.2.14";
 const ATS_V3: &str = "0.4.0.1733.2.4";
 const ATS_V2: &str = "1.2.840.113549.1.9.16.2.48";
-
-/// `openssl ts -verify -digest HEX -in TOKEN -token_in -CAfile root -untrusted chain` with the
-/// test PKI.
-fn openssl_ts_accepts(token: &[u8], digest: &[u8]) {
-    openssl_ts_accepts_with(
-        token,
-        digest,
-        &tv("pki/root-ca.pem"),
-        &tv("pki/intermediate-ca.pem"),
-    )
-}
-
-/// The same with another root and intermediate.
-fn openssl_ts_accepts_with(token: &[u8], digest: &[u8], root: &Path, untrusted: &Path) {
-    let Some(openssl) = tool("openssl") else {
-        return;
-    };
-    let dir = tempdir();
-    let t = dir.path().join("t.der");
-    std::fs::write(&t, token).unwrap();
-    let (ok, out) = run(Command::new(openssl)
-        .args(["ts", "-verify", "-token_in", "-in"])
-        .arg(&t)
-        .arg("-digest")
-        .arg(hex::encode(digest))
-        .arg("-CAfile")
-        .arg(root)
-        .arg("-untrusted")
-        .arg(untrusted));
-    assert!(
-        ok && out.contains("Verification: OK"),
-        "openssl ts -verify: {out}"
-    );
-}
-
-fn signature_value(p7s: &[u8]) -> Vec<u8> {
-    let der = tlv::normalize(p7s).unwrap();
-    parse_signed_data(&der).unwrap().signer_infos[0]
-        .signature
-        .to_vec()
-}
 
 #[test]
 fn cades_bt_with_openssl_tsa_verifies_and_is_judged() {

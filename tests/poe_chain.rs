@@ -9,15 +9,15 @@
 
 mod common;
 
-use common::cms::{openssl_rsa1024_attached, tamper_token, unsigned_attr_values as tokens};
-use common::judges::{PdfsigTrusting, pdfsig_signatures, qpdf_check};
+use common::cms::{
+    openssl_rsa1024_attached, signature_value, tamper_token, unsigned_attr_values as tokens,
+};
+use common::judges::{PdfsigTrusting, openssl_ts_accepts, pdfsig_signatures, qpdf_check};
 use common::openssl_tsa::OpensslTsa;
 use common::{run, tempdir, test_signer, tool, tv, years_from_now};
 use sigform::PadesOptions;
 use sigform::alg::{AlgorithmPolicy, RsaSunset, SignatureAlgorithm};
-use sigform::asn1::tlv;
 use sigform::cades::levels::{add_archive_timestamp, add_signature_timestamp};
-use sigform::cades::parse::parse_signed_data;
 use sigform::cades::{self, CadesOptions, SharedTsa};
 use sigform::pades::levels::add_document_timestamp;
 use sigform::report::{
@@ -329,34 +329,6 @@ fn cades_weak_signer_through_archive_and_weak_signature_timestamps() {
         detail.contains("is not before 2019-10-01T00:00:00Z, the sunset date of such keys"),
         "{detail}"
     );
-}
-
-/// `openssl ts -verify -digest HEX -in TOKEN -token_in` with the test PKI.
-fn openssl_ts_accepts(token: &[u8], digest: &[u8]) {
-    let Some(openssl) = tool("openssl") else {
-        return;
-    };
-    let dir = tempdir();
-    let t = dir.path().join("t.der");
-    std::fs::write(&t, token).unwrap();
-    let (ok, out) = run(Command::new(openssl)
-        .args(["ts", "-verify", "-token_in", "-in"])
-        .arg(&t)
-        .arg("-digest")
-        .arg(hex::encode(digest))
-        .arg("-CAfile")
-        .arg(tv("pki/root-ca.pem"))
-        .arg("-untrusted")
-        .arg(tv("pki/intermediate-ca.pem")));
-    assert!(ok && out.contains("Verification: OK"), "{out}");
-}
-
-/// The signature value of SignerInfo 0.
-fn signature_value(p7s: &[u8]) -> Vec<u8> {
-    let der = tlv::normalize(p7s).unwrap();
-    parse_signed_data(&der).unwrap().signer_infos[0]
-        .signature
-        .to_vec()
 }
 
 // ---------------------------------------------------------------- PAdES ----------

@@ -175,3 +175,11 @@ pub fn openssl_rsa1024_attached(doc: &[u8]) -> Option<Vec<u8>> {
     assert!(ok, "openssl cms -sign: {text}");
     Some(std::fs::read(out).unwrap())
 }
+
+/// The signature value of SignerInfo 0.
+pub fn signature_value(p7s: &[u8]) -> Vec<u8> {
+    let der = tlv::normalize(p7s).unwrap();
+    parse_signed_data(&der).unwrap().signer_infos[0]
+        .signature
+        .to_vec()
+}

@@ -208,3 +208,45 @@ else:
         sd, validation_context=vc))
 print(f"intact={st.intact} valid={st.valid} trusted={st.trusted}")
 "#;
+
+/// `openssl ts -verify -digest HEX -in TOKEN -token_in -CAfile root -untrusted chain` with the
+/// test PKI: it must print "Verification: OK". Without openssl (and SIGFORM_INTEROP unset),
+/// nothing is checked.
+pub fn openssl_ts_accepts(token: &[u8], digest: &[u8]) {
+    openssl_ts_accepts_with(
+        token,
+        digest,
+        &super::tv("pki/root-ca.pem"),
+        &super::tv("pki/intermediate-ca.pem"),
+    )
+}
+
+/// [`openssl_ts_accepts`] with another root and intermediate.
+pub fn openssl_ts_accepts_with(
+    token: &[u8],
+    digest: &[u8],
+    root: &std::path::Path,
+    untrusted: &std::path::Path,
+) {
+    let Some(openssl) = super::tool("openssl") else {
+        return;
+    };
+    let dir = super::tempdir();
+    let t = dir.path().join("t.der");
+    std::fs::write(&t, token).unwrap();
+    let (ok, out) = super::run(
+        std::process::Command::new(openssl)
+            .args(["ts", "-verify", "-token_in", "-in"])
+            .arg(&t)
+            .arg("-digest")
+            .arg(hex::encode(digest))
+            .arg("-CAfile")
+            .arg(root)
+            .arg("-untrusted")
+            .arg(untrusted),
+    );
+    assert!(
+        ok && out.contains("Verification: OK"),
+        "openssl ts -verify: {out}"
+    );
+}
