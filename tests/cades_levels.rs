@@ -12,8 +12,7 @@ use common::cms::{
 use common::corpus::shared;
 use common::judges::{openssl_cms_verify, openssl_ts_accepts, openssl_ts_accepts_with};
 use common::openssl_tsa::OpensslTsa;
-use common::{tempdir, test_signer, tv, tv_bytes, years_from_now};
-use sigform::alg::{AlgorithmPolicy, RsaSunset};
+use common::{short_rsa_retired_at, tempdir, test_signer, tv, tv_bytes, years_from_now};
 use sigform::asn1::tlv;
 use sigform::cades::levels::{ValidationData, extend};
 use sigform::cades::parse::parse_signed_data;
@@ -615,18 +614,7 @@ fn cades_timestamp_negative_cases() {
 fn options_in_20_years(sunset: SystemTime) -> VerifyOptions {
     VerifyOptions {
         validation_time: Some(years_from_now(20)),
-        algorithms: AlgorithmPolicy {
-            rsa: vec![
-                RsaSunset {
-                    below_bits: 1024,
-                    sunset: None,
-                },
-                RsaSunset {
-                    below_bits: 2048,
-                    sunset: Some(sunset),
-                },
-            ],
-        },
+        algorithms: short_rsa_retired_at(sunset),
         ..options()
     }
 }

@@ -14,9 +14,9 @@ use common::cms::{
 };
 use common::judges::{PdfsigTrusting, openssl_ts_accepts, pdfsig_signatures, qpdf_check};
 use common::openssl_tsa::OpensslTsa;
-use common::{run, tempdir, test_signer, tool, tv, years_from_now};
+use common::{run, short_rsa_retired_at, tempdir, test_signer, tool, tv, years_from_now};
 use sigform::PadesOptions;
-use sigform::alg::{AlgorithmPolicy, RsaSunset, SignatureAlgorithm};
+use sigform::alg::SignatureAlgorithm;
 use sigform::cades::levels::{add_archive_timestamp, add_signature_timestamp};
 use sigform::cades::{self, CadesOptions, SharedTsa};
 use sigform::pades::levels::add_document_timestamp;
@@ -46,18 +46,7 @@ fn options() -> VerifyOptions {
 fn in_20_years() -> VerifyOptions {
     VerifyOptions {
         validation_time: Some(years_from_now(20)),
-        algorithms: AlgorithmPolicy {
-            rsa: vec![
-                RsaSunset {
-                    below_bits: 1024,
-                    sunset: None,
-                },
-                RsaSunset {
-                    below_bits: 2048,
-                    sunset: Some(years_from_now(10)),
-                },
-            ],
-        },
+        algorithms: short_rsa_retired_at(years_from_now(10)),
         ..options()
     }
 }

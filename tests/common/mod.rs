@@ -94,6 +94,25 @@ pub fn tool(name: &str) -> Option<PathBuf> {
 }
 
 /// A fresh temporary directory.
+/// A dated policy under which RSA keys below 1024 bits are never acceptable and those of
+/// 1024 to 2047 bits only before `sunset` (the tests move the sunset and the validation time
+/// into the future instead of faking a clock).
+pub fn short_rsa_retired_at(sunset: std::time::SystemTime) -> sigform::alg::AlgorithmPolicy {
+    use sigform::alg::{AlgorithmPolicy, RsaSunset};
+    AlgorithmPolicy {
+        rsa: vec![
+            RsaSunset {
+                below_bits: 1024,
+                sunset: None,
+            },
+            RsaSunset {
+                below_bits: 2048,
+                sunset: Some(sunset),
+            },
+        ],
+    }
+}
+
 /// `years` years from now (365-day years): a validation time in the future.
 pub fn years_from_now(years: u64) -> std::time::SystemTime {
     std::time::SystemTime::now() + std::time::Duration::from_secs(years * 365 * 86_400)
