@@ -76,17 +76,25 @@ fn check_detail(s: &SignatureReport, name: &str) -> (bool, String) {
     (c.passed, c.detail.clone().unwrap_or_default())
 }
 
-/// The weak TSA's timestamp, as INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE with the sunset in
-/// its error, no proof of existence.
-fn assert_weak_unrescued(t: &TimestampReport) {
+/// INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE, with `context` in the failure message.
+fn assert_crypto_constraints(
+    got: (Indication, Option<SubIndication>),
+    context: &dyn std::fmt::Display,
+) {
     assert_eq!(
-        (t.indication, t.sub_indication),
+        got,
         (
             Indication::Indeterminate,
             Some(SubIndication::CryptoConstraintsFailure)
         ),
-        "{t:?}"
+        "{context}"
     );
+}
+
+/// The weak TSA's timestamp, as INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE with the sunset in
+/// its error, no proof of existence.
+fn assert_weak_unrescued(t: &TimestampReport) {
+    assert_crypto_constraints((t.indication, t.sub_indication), &format!("{:?}", t));
     let e = t.error.as_deref().unwrap_or_default();
     assert!(
         e.contains("the TSA's RSA key of 1024 bits is below the 2048-bit minimum")
@@ -143,14 +151,7 @@ fn cades_archive_timestamp_rescues_a_weak_signature_timestamp() {
     // archive timestamp's proof of existence is too late to rescue it.
     let r = verify(&lta, &options());
     let t = ts(&r.signatures[0], TimestampKind::SignatureTimestamp);
-    assert_eq!(
-        (t.indication, t.sub_indication),
-        (
-            Indication::Indeterminate,
-            Some(SubIndication::CryptoConstraintsFailure)
-        ),
-        "{t:?}"
-    );
+    assert_crypto_constraints((t.indication, t.sub_indication), &format!("{:?}", t));
     let e = t.error.as_deref().unwrap_or_default();
     assert!(
         e.contains("its proof of existence (the archive timestamp (v3) S1.T2 at")
@@ -305,13 +306,7 @@ fn cades_weak_signer_through_archive_and_weak_signature_timestamps() {
     let r = verify(&lta, &options());
     let s = &r.signatures[0];
     assert!(!r.valid);
-    assert_eq!(
-        (s.indication, s.sub_indication),
-        (
-            Indication::Indeterminate,
-            Some(SubIndication::CryptoConstraintsFailure)
-        )
-    );
+    assert_crypto_constraints((s.indication, s.sub_indication), &"");
     let (passed, detail) = check_detail(s, "signature-value");
     assert!(!passed);
     assert!(
@@ -431,14 +426,7 @@ fn pades_document_timestamp_rescues_a_weak_embedded_timestamp() {
     let r = verify_pdf(&bt, &in_20_years());
     let s = &r.signatures[0];
     assert!(!r.valid);
-    assert_eq!(
-        (s.indication, s.sub_indication),
-        (
-            Indication::Indeterminate,
-            Some(SubIndication::CryptoConstraintsFailure)
-        ),
-        "{r}"
-    );
+    assert_crypto_constraints((s.indication, s.sub_indication), &r);
     assert_weak_unrescued(ts(s, TimestampKind::SignatureTimestamp));
     let (_, detail) = check_detail(s, "signature-value");
     assert!(detail.contains("no proof of existence before"), "{detail}");
@@ -519,14 +507,7 @@ fn pades_weak_document_timestamp_judged_at_the_next_one() {
     let r = verify_pdf(&one, &in_20_years());
     let d = doc_ts(&r);
     assert_eq!(d.len(), 1);
-    assert_eq!(
-        (d[0].indication, d[0].sub_indication),
-        (
-            Indication::Indeterminate,
-            Some(SubIndication::CryptoConstraintsFailure)
-        ),
-        "{r}"
-    );
+    assert_crypto_constraints((d[0].indication, d[0].sub_indication), &r);
     let (_, detail) = check_detail(&d[0], "signature-value");
     assert!(detail.contains("no proof of existence before"), "{detail}");
     // A strong one after it: the weak one is judged at its genTime.
