@@ -61,6 +61,42 @@ fn the_reader_tolerates_a_direct_page_with_a_defect() {
 }
 
 #[test]
+fn the_node_walk_finds_a_direct_page_below_the_root_without_reading_the_pages() {
+    // Root -> intermediate node 6 -> [direct page, page 3]: the walk a verifier does reads
+    // the /Pages nodes only, and still notes the defect one level down.
+    let mut b = PdfBuilder::new(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n");
+    b.object(1, b"<< /Type /Catalog /Pages 2 0 R >>");
+    b.object(2, b"<< /Type /Pages /Kids [6 0 R] /Count 2 >>");
+    b.object(
+        6,
+        format!(
+            "<< /Type /Pages /Parent 2 0 R /Kids [{} 3 0 R] /Count 2 >>",
+            DIRECT_PAGE.replace("/Parent 2 0 R", "/Parent 6 0 R")
+        )
+        .as_bytes(),
+    );
+    b.object(
+        3,
+        DIRECT_PAGE
+            .replace("/Parent 2 0 R", "/Parent 6 0 R")
+            .as_bytes(),
+    );
+    b.object(4, &stream("", VISIBLE_TEXT));
+    b.object(5, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+    let doc = b.finish(XrefTable::OneSection, "\r\n", "<< /Size 7 /Root 1 0 R >>");
+    let reader = Reader::from_reader(Cursor::new(doc.as_slice())).unwrap();
+    reader.note_page_tree_defects().unwrap();
+    let defects = reader.defects();
+    assert!(
+        defects.iter().any(
+            |d| d.kind == sigform::pdf::reader::DefectKind::DirectPageKid
+                && d.detail.contains("6 0 R")
+        ),
+        "{defects:?}"
+    );
+}
+
+#[test]
 fn invisible_signature_on_a_file_with_a_direct_page_verifies_with_a_warning() {
     let signed = sign_with(&direct_kid_doc("/Contents 4 0 R"), &PadesOptions::default());
     let r = verify(&signed);

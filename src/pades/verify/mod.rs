@@ -139,10 +139,10 @@ fn verify_reader<R: Read + Seek>(
         warnings.push("no signatures found".into());
     }
     // Object defects are found while loading: collect them last.
-    // The page tree is walked once so that its tolerated defects (a page given directly in
-    // /Kids) are reported; the verdicts do not depend on it, so a broken tree is left to the
-    // checks that read it.
-    let _ = reader.pages();
+    // The page tree's nodes are walked once so that its tolerated defects (a page given
+    // directly in /Kids) are reported; the verdicts do not depend on it, so a broken tree is
+    // left to the checks that read it.
+    let _ = reader.note_page_tree_defects();
     warnings.extend(reader.defects().iter().map(ToString::to_string));
     report.warnings = warnings;
     Ok(report)

@@ -190,9 +190,15 @@ impl<R: Read + Seek> Reader<R> {
     /// none of the needles occurs in them; true otherwise (an object in an object stream, a
     /// longer one, or one that cannot be read is left to the parser).
     pub fn object_may_contain(&self, r: ObjRef, revision: usize, needles: &Needles) -> bool {
-        let Ok(head) = self.head_of(revision) else {
-            return true;
-        };
+        match self.head_of(revision) {
+            Ok(head) => self.may_contain_from(r, head, needles),
+            Err(_) => true,
+        }
+    }
+
+    /// [`Reader::object_may_contain`] in the view whose newest section is `head` (0: the file
+    /// as it is now).
+    pub(super) fn may_contain_from(&self, r: ObjRef, head: usize, needles: &Needles) -> bool {
         let Some(XrefEntry::InUse { offset, r#gen }) = self.lookup_from(r.num, head) else {
             return true;
         };

@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 use std::io::{Read, Seek};
 
-use super::Reader;
 use super::defects::{Defect, DefectKind};
+use super::{Needles, Reader};
 use crate::pdf::object::{Dictionary, ObjRef, Object};
 use crate::pdf::{PdfError, Result};
 
@@ -50,7 +50,7 @@ impl<R: Read + Seek> Reader<R> {
     /// refused. Inherited attributes are not resolved.
     pub fn page_refs(&self) -> Result<Vec<ObjRef>> {
         Ok(self
-            .walk_pages(false)?
+            .walk_pages(false, false)?
             .into_iter()
             .filter_map(PageNode::indirect)
             .collect())
@@ -61,10 +61,22 @@ impl<R: Read + Seek> Reader<R> {
     /// [`DefectKind::DirectPageKid`] defect); a
     /// direct `/Pages` node is still refused.
     pub fn pages(&self) -> Result<Vec<PageNode>> {
-        self.walk_pages(true)
+        self.walk_pages(true, false)
     }
 
-    fn walk_pages(&self, tolerate_direct: bool) -> Result<Vec<PageNode>> {
+    /// Walks the page tree's `/Pages` nodes to note its tolerated defects (a direct page in
+    /// `/Kids`, [`DefectKind::DirectPageKid`]) without reading the pages themselves: a kid
+    /// whose bytes hold no `Kids` (nor a `#` escape that could spell it) is a page, and is
+    /// not parsed. For a verifier, which needs the defects and not the page list (a file of
+    /// 132,627 pages: 0.18 s for the whole walk, most of a verification).
+    pub fn note_page_tree_defects(&self) -> Result<()> {
+        self.walk_pages(true, true).map(drop)
+    }
+
+    /// The walk: `tolerate_direct`: direct pages are tolerated (noted as defects);
+    /// `skip_pages`: kids that cannot be `/Pages` nodes are listed without being read.
+    fn walk_pages(&self, tolerate_direct: bool, skip_pages: bool) -> Result<Vec<PageNode>> {
+        let node_bytes = skip_pages.then(|| Needles::new(&[b"Kids", b"#"]));
         let limits = &self.options.limits;
         let root = self.page_tree_root()?;
         let mut out = Vec::new();
@@ -93,6 +105,13 @@ impl<R: Read + Seek> Reader<R> {
                 return Err(PdfError::TooLarge {
                     what: format!("page tree with more than {} nodes", limits.max_pages),
                 });
+            }
+            if let Some(n) = &node_bytes
+                && depth > 0
+                && !self.may_contain_from(r, 0, n)
+            {
+                out.push(PageNode::Indirect(r));
+                continue;
             }
             let Some(node) = self.pages_node(r, depth)? else {
                 out.push(PageNode::Indirect(r));
