@@ -116,6 +116,40 @@ pub enum RsaJudgement {
     },
 }
 
+impl RsaJudgement {
+    /// The words a report gives a judgement that a proof of existence decided, for `what`
+    /// (`the signature`, `the token`) whose proof `by` names: how the proof rescued it
+    /// (`AtPoe`), or why none does (`Refused` with a sunset date). `None` for the other
+    /// judgements, which the caller words.
+    pub fn poe_text(&self, what: &str, by: Option<&str>) -> Option<String> {
+        let at = crate::time::format_rfc3339;
+        let by = by.unwrap_or("a timestamp");
+        match *self {
+            Self::AtPoe { poe, sunset } => Some(format!(
+                "{by} at {} proves {what} existed before {}, the sunset date of such keys",
+                at(poe),
+                at(sunset)
+            )),
+            Self::Refused {
+                sunset: Some(s),
+                poe: Some(p),
+            } => Some(format!(
+                "its proof of existence ({by} at {}) is not before {}, the sunset date of such keys",
+                at(p),
+                at(s)
+            )),
+            Self::Refused {
+                sunset: Some(s),
+                poe: None,
+            } => Some(format!(
+                "no proof of existence before {}, the sunset date of such keys",
+                at(s)
+            )),
+            _ => None,
+        }
+    }
+}
+
 impl AlgorithmPolicy {
     /// Judges an RSA key of `bits` bits of an object validated at `validation`, which a proof
     /// of existence may date at `poe`.

@@ -235,55 +235,28 @@ fn check_tsa_key(
     };
     let validation = options.validation_time.unwrap_or_else(SystemTime::now);
     let poe = options.poe.as_ref();
-    let at = crate::time::format_rfc3339;
-    let reason = match options
+    let judgement = options
         .algorithms
-        .judge_rsa(bits, validation, poe.map(|p| p.time))
-    {
-        RsaJudgement::Always | RsaJudgement::AtValidation { .. } => return Ok(None),
-        RsaJudgement::AtPoe { poe: p, sunset } => {
-            return Ok(Some(format!(
-                "the TSA's RSA key of {bits} bits is accepted: {} at {} proves the token existed before {}, the sunset date of such keys",
-                poe.map(|p| p.by.as_str()).unwrap_or("a later timestamp"),
-                at(p),
-                at(sunset)
-            )));
+        .judge_rsa(bits, validation, poe.map(|p| p.time));
+    let text = judgement.poe_text("the token", poe.map(|p| p.by.as_str()));
+    match judgement {
+        RsaJudgement::Always | RsaJudgement::AtValidation { .. } => Ok(None),
+        RsaJudgement::AtPoe { .. } => Ok(Some(format!(
+            "the TSA's RSA key of {bits} bits is accepted: {}",
+            text.unwrap_or_default()
+        ))),
+        RsaJudgement::Refused { sunset, poe: p } => {
+            let mut reason = text.unwrap_or_else(|| "never acceptable".into());
+            if sunset.is_some() && p.is_none() {
+                reason.push_str(" (no later timestamp covers the token)");
+            }
+            Err(TspError::WeakTsaKey {
+                bits,
+                min: MIN_RSA_BITS,
+                sunset,
+                reason,
+            })
         }
-        RsaJudgement::Refused { sunset: None, .. } => {
-            return Err(weak(bits, None, "never acceptable".into()));
-        }
-        RsaJudgement::Refused {
-            sunset: Some(s),
-            poe: Some(p),
-        } => (
-            s,
-            format!(
-                "its proof of existence ({} at {}) is not before {}, the sunset date of such keys",
-                poe.map(|p| p.by.as_str()).unwrap_or("a later timestamp"),
-                at(p),
-                at(s)
-            ),
-        ),
-        RsaJudgement::Refused {
-            sunset: Some(s),
-            poe: None,
-        } => (
-            s,
-            format!(
-                "no proof of existence before {}, the sunset date of such keys (no later timestamp covers the token)",
-                at(s)
-            ),
-        ),
-    };
-    Err(weak(bits, Some(reason.0), reason.1))
-}
-
-fn weak(bits: usize, sunset: Option<SystemTime>, reason: String) -> TspError {
-    TspError::WeakTsaKey {
-        bits,
-        min: MIN_RSA_BITS,
-        sunset,
-        reason,
     }
 }
 

@@ -86,10 +86,9 @@ struct Ctx<'a> {
     sourced_pool: &'a [(CertificateDer, CertSource)],
     revocation: &'a RevocationData,
     options: &'a VerifyOptions,
-    /// Whether timestamps are verified (not inside a timestamp token: no recursion).
-    check_timestamps: bool,
-    /// Inside a timestamp token: a short RSA key is left to the token verifier, which judges
-    /// it at the token's own proof of existence.
+    /// Inside a timestamp token: its own timestamps are not verified (no recursion), and a
+    /// short RSA key is left to the token verifier, which judges it at the token's own proof
+    /// of existence.
     in_token: bool,
     /// For a detached signature with archive-time-stamp-v2: per imprint algorithm, a hasher
     /// fed with the encapContentInfo and then the content (see `levels::archive::v2_suffix`).
@@ -305,7 +304,6 @@ fn verify_signed_data_with(
         sourced_pool: &sourced_pool,
         revocation: &revocation,
         options,
-        check_timestamps: true,
         in_token: false,
         archive_v2_prefix,
     };
@@ -351,7 +349,6 @@ pub(crate) fn verify_attached_signer(
         sourced_pool: &[],
         revocation: &revocation,
         options: &options,
-        check_timestamps: false,
         in_token: true,
         archive_v2_prefix: None,
     };

@@ -105,7 +105,9 @@ fn judge_weak_key(
     };
     let validation = times.validation.unwrap_or_else(SystemTime::now);
     let at = time::format_rfc3339;
-    let outcome = match policy.judge_rsa(bits, validation, times.poe.map(|p| p.time)) {
+    let judgement = policy.judge_rsa(bits, validation, times.poe.map(|p| p.time));
+    let text = judgement.poe_text("the signature", times.poe.map(|p| p.by.as_str()));
+    let outcome = match judgement {
         RsaJudgement::Always => Ok(sig_alg.name()),
         RsaJudgement::AtValidation { sunset } => Ok(match times.validation {
             Some(v) => format!(
@@ -120,30 +122,15 @@ fn judge_weak_key(
                 at(sunset)
             ),
         }),
-        RsaJudgement::AtPoe { poe, sunset } => Ok(format!(
-            "{}; RSA key of {bits} bits accepted: {} at {} proves the signature existed before {}, the sunset date of such keys",
+        RsaJudgement::AtPoe { .. } => Ok(format!(
+            "{}; RSA key of {bits} bits accepted: {}",
             sig_alg.name(),
-            times.poe.map(|p| p.by.as_str()).unwrap_or("a timestamp"),
-            at(poe),
-            at(sunset)
+            text.unwrap_or_default()
         )),
-        RsaJudgement::Refused { sunset: None, .. } => Err(e.to_string()),
-        RsaJudgement::Refused {
-            sunset: Some(s),
-            poe: Some(p),
-        } => Err(format!(
-            "{e}; its proof of existence ({} at {}) is not before {}, the sunset date of such keys",
-            times.poe.map(|p| p.by.as_str()).unwrap_or("a timestamp"),
-            at(p),
-            at(s)
-        )),
-        RsaJudgement::Refused {
-            sunset: Some(s),
-            poe: None,
-        } => Err(format!(
-            "{e}; no proof of existence before {}, the sunset date of such keys",
-            at(s)
-        )),
+        RsaJudgement::Refused { .. } => Err(match text {
+            Some(t) => format!("{e}; {t}"),
+            None => e.to_string(),
+        }),
     };
     settle(report, check, outcome);
 }
@@ -249,7 +236,7 @@ pub(super) fn verify_signer_info(
         }
         None => check_signature_over_content(si, ctx.sd, &signer, &mut report),
     }
-    let poe = if ctx.check_timestamps && !signer.is_counter {
+    let poe = if !ctx.in_token && !signer.is_counter {
         super::timestamps::verify_timestamps(ctx, si, &id, &mut report)
     } else {
         None
