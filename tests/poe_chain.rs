@@ -25,6 +25,7 @@ use sigform::report::{
     TimestampReport, ValidationReport,
 };
 use sigform::signer::{Signer, SignerError, SignerIdentity};
+use sigform::tsp::TimestampAuthority;
 use sigform::{CertificateDer, DigestAlgorithm, TrustStore, VerifyOptions};
 use std::io::Cursor;
 use std::process::Command;
@@ -536,4 +537,42 @@ fn pades_weak_document_timestamp_judged_at_the_next_one() {
         first.warnings
     );
     pdf_judges(&two, 1);
+}
+
+/// Tokens larger than the room reserved at first (a TSA that embeds every certificate of the
+/// test PKI: 20+ KB): the B-T signature and the document timestamps, including the B-LTA
+/// extension that appends its updates in place, are written again with the measured room; the
+/// result verifies and the judges accept it (no stale bytes of the first attempt).
+#[test]
+fn tokens_larger_than_the_reserved_room_are_retried() {
+    let (Some(big), Some(big2)) = (
+        OpensslTsa::with_large_tokens(),
+        OpensslTsa::with_large_tokens(),
+    ) else {
+        return;
+    };
+    // Larger than both first reserves (10 KiB for a document timestamp, 12 KiB beside the
+    // CMS for a signature timestamp).
+    let token = big2.timestamp(DigestAlgorithm::Sha256, &[0u8; 32]).unwrap();
+    assert!(token.as_der().len() > 16 * 1024, "{}", token.as_der().len());
+    let signer = test_signer("signer-rsa2048", "pki/chain.pem");
+    let bt = pdf_sign(&signer, big);
+    let dts = doc_timestamp(&bt, &big2);
+    let mut lta = Cursor::new(Vec::new());
+    sigform::pades::levels::extend(
+        Cursor::new(bt.clone()),
+        &mut lta,
+        Level::BLTA,
+        &big2,
+        &Default::default(),
+    )
+    .unwrap();
+    let lta = lta.into_inner();
+    for (pdf, signatures) in [(&bt, 1), (&dts, 2), (&lta, 2)] {
+        let r = verify_pdf(pdf, &options());
+        assert_eq!(r.signatures.len(), signatures, "{r}");
+        assert!(r.valid, "{r}");
+        pdf_judges(pdf, 1);
+    }
+    assert!(lta.starts_with(&bt), "an extension only appends");
 }

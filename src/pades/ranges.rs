@@ -25,6 +25,52 @@ impl<F: Read + Seek> ReadAt for Seekable<'_, F> {
     }
 }
 
+/// The first `len` bytes of a file, as a `Read + Seek` of their own: the PDF an update is
+/// appended to in place (`pades::levels`), read while the bytes after it are rewritten.
+pub(crate) struct Prefix<'a, F> {
+    inner: &'a mut F,
+    len: u64,
+    pos: u64,
+}
+
+impl<'a, F> Prefix<'a, F> {
+    /// The first `len` bytes of `inner`.
+    pub(crate) fn new(inner: &'a mut F, len: u64) -> Self {
+        Self { inner, len, pos: 0 }
+    }
+}
+
+impl<F: Read + Seek> Read for Prefix<'_, F> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.len.saturating_sub(self.pos);
+        let n = usize::try_from(left).map_or(buf.len(), |l| l.min(buf.len()));
+        let Some(buf) = buf.get_mut(..n).filter(|b| !b.is_empty()) else {
+            return Ok(0);
+        };
+        self.inner.seek(SeekFrom::Start(self.pos))?;
+        let got = self.inner.read(buf)?;
+        self.pos += got as u64;
+        Ok(got)
+    }
+}
+
+impl<F> Seek for Prefix<'_, F> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let (base, delta) = match to {
+            SeekFrom::Start(p) => (p, 0),
+            SeekFrom::End(d) => (self.len, d),
+            SeekFrom::Current(d) => (self.pos, d),
+        };
+        self.pos = base.checked_add_signed(delta).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "seek before the start of the file",
+            )
+        })?;
+        Ok(self.pos)
+    }
+}
+
 /// The PDF reader (verification): reads exactly `buf.len()` bytes or fails.
 impl<R: Read + Seek> ReadAt for &Reader<R> {
     fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -111,5 +157,20 @@ mod tests {
         let r = SignedRanges::new(Seekable(&mut file), [(0, 3), (6, 10)]);
         let e = read_all(r).err().map(|e| e.kind());
         assert_eq!(e, Some(std::io::ErrorKind::UnexpectedEof));
+    }
+
+    #[test]
+    fn a_prefix_reads_and_seeks_within_its_length() {
+        let mut file = Cursor::new(b"0123456789".to_vec());
+        let mut p = Prefix::new(&mut file, 4);
+        assert_eq!(p.seek(SeekFrom::End(0)).unwrap(), 4);
+        p.seek(SeekFrom::Start(1)).unwrap();
+        let mut out = Vec::new();
+        p.read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"123");
+        assert_eq!(p.seek(SeekFrom::Current(-2)).unwrap(), 2);
+        assert!(p.seek(SeekFrom::Current(-3)).is_err());
+        p.seek(SeekFrom::Start(9)).unwrap();
+        assert_eq!(p.read(&mut [0u8; 4]).unwrap(), 0);
     }
 }

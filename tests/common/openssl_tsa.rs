@@ -31,6 +31,42 @@ impl OpensslTsa {
         Self::with_certificate("tsa-rsa1024", "sha256")
     }
 
+    /// The test PKI's `tsa` with every certificate of the test PKI in its tokens (20+ KB
+    /// each: larger than the room signing and document timestamps reserve at first).
+    pub fn with_large_tokens() -> Option<Self> {
+        let tsa = Self::with_certificate("tsa", "sha256")?;
+        let mut all = String::new();
+        let mut names: Vec<_> = std::fs::read_dir(tv("pki"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "pem"))
+            .collect();
+        names.sort();
+        for p in names {
+            let text = std::fs::read_to_string(&p).unwrap();
+            for block in text.split("-----BEGIN ").skip(1) {
+                if block.starts_with("CERTIFICATE-----") {
+                    all.push_str("-----BEGIN ");
+                    all.push_str(
+                        block
+                            .split_inclusive("-----END CERTIFICATE-----\n")
+                            .next()
+                            .unwrap(),
+                    );
+                }
+            }
+        }
+        std::fs::write(tsa.path("all-certs.pem"), all).unwrap();
+        let config = std::fs::read_to_string(tsa.path("ts.cnf"))
+            .unwrap()
+            .replace(
+                &format!("certs = {}/intermediate-ca.pem", tv("pki").display()),
+                &format!("certs = {}", tsa.path("all-certs.pem").display()),
+            );
+        std::fs::write(tsa.path("ts.cnf"), config).unwrap();
+        Some(tsa)
+    }
+
     /// The TSA of the test PKI's `NAME.pem` and `NAME.key.pem`.
     fn with_certificate(name: &str, ess_cert_id_alg: &str) -> Option<Self> {
         let openssl = tool("openssl")?;

@@ -5,7 +5,8 @@
 
 use super::{ValidationData, certificates_to_validate};
 use crate::error::{Error, Result};
-use crate::pades::sign::write_appended;
+use crate::pades::ranges::Prefix;
+use crate::pades::sign::{Base, write_appended};
 use crate::pdf::object::{Dictionary, ObjRef, Object, Stream};
 use crate::pdf::writer::IncrementalWriter;
 use crate::pdf::{Reader, ReaderOptions};
@@ -16,19 +17,29 @@ use std::io::{Read, Seek, Write};
 const MAX_ENTRIES: usize = 1_000;
 
 /// Adds `data` and the certificates of the PDF's signatures and timestamps to its DSS (made
-/// when absent), writing `input` plus that update to `output`.
-pub fn add_validation_data<R: Read + Seek, W: Write + Seek>(
+/// when absent), writing `input` plus that update to `output` (the PDF is streamed: copied,
+/// then the update appended).
+pub fn add_validation_data<R: Read + Seek, W: Read + Write + Seek>(
     mut input: R,
     output: &mut W,
     data: &ValidationData,
 ) -> Result<()> {
+    let len = super::copy_pdf(&mut input, output)?;
+    append_validation_data(output, len, data).map(drop)
+}
+
+/// [`add_validation_data`] appended in place to `file`, whose first `base_len` bytes are the
+/// PDF; returns the new length.
+pub(super) fn append_validation_data<F: Read + Write + Seek>(
+    file: &mut F,
+    base_len: u64,
+    data: &ValidationData,
+) -> Result<u64> {
     let crls = data.checked_crls()?;
-    let mut certs = certificates_to_validate(&mut input)?;
+    let mut certs = certificates_to_validate(Prefix::new(file, base_len))?;
     certs.extend(data.certificates.iter().cloned());
-    input
-        .seek(std::io::SeekFrom::Start(0))
-        .map_err(|e| Error::io("reading the PDF", e))?;
-    let reader = Reader::from_reader_with(&mut input, ReaderOptions::default())?;
+    let mut pdf = Prefix::new(file, base_len);
+    let reader = Reader::from_reader_with(&mut pdf, ReaderOptions::default())?;
     if reader.is_encrypted() {
         return Err(Error::Unsupported("encrypted PDF not supported".into()));
     }
@@ -53,11 +64,11 @@ pub fn add_validation_data<R: Read + Seek, W: Write + Seek>(
             writer.update(catalog_ref, Object::Dictionary(catalog));
         }
     }
-    let separator = reader.append_separator();
+    let separator = reader.append_separator().to_vec();
     let base_len = reader.file_len();
     drop(reader);
-    write_appended(&mut input, output, writer, separator, base_len)?;
-    Ok(())
+    let report = write_appended(Base::<F>::InPlace, file, writer, &separator, base_len)?;
+    Ok(report.total_len)
 }
 
 /// The catalog's DSS: its object (when indirect) and dictionary; a new one when absent.

@@ -24,11 +24,12 @@ use crate::asn1::oid;
 use crate::asn1::tlv;
 use crate::cades::parse::parse_signed_data;
 use crate::error::{Error, Result};
+use crate::pades::ranges::Prefix;
 use crate::pades::verify::discovery::find_signatures;
 use crate::pdf::{Object, Reader};
 use crate::report::Level;
 use crate::tsp::TimestampAuthority;
-use std::io::{Cursor, Read, Seek, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 
 /// One signature dictionary of the file: whether it is a document timestamp, and its CMS.
 struct SignatureCms {
@@ -108,7 +109,8 @@ fn needs_document_timestamp<R: Read + Seek>(reader: &Reader<R>) -> Result<bool> 
 /// B-LTA also adds a document timestamp. From B-LTA, B-LTA again renews: a DSS with the last
 /// document timestamp's validation data, then a new document timestamp.
 ///
-/// The intermediate files are held in memory.
+/// The PDF is streamed: copied to `output` once, each update then appended to it in place
+/// (memory stays bounded whatever the file size). On an error `output` holds a partial file.
 pub fn extend<R: Read + Seek, W: Read + Write + Seek>(
     mut input: R,
     output: &mut W,
@@ -121,32 +123,26 @@ pub fn extend<R: Read + Seek, W: Read + Write + Seek>(
             "extension goes to B-T, B-LT or B-LTA".into(),
         ));
     }
-    let io = |e| Error::io("reading the PDF", e);
-    let mut current = Vec::new();
-    input.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
-    input.read_to_end(&mut current).map_err(io)?;
-    if needs_document_timestamp(&Reader::from_reader(Cursor::new(&current))?)? {
-        current = step(&current, |i, o| add_document_timestamp(i, o, tsa))?;
+    let mut len = copy_pdf(&mut input, output)?;
+    if needs_document_timestamp(&Reader::from_reader(Prefix::new(output, len))?)? {
+        len = doc_timestamp::append_document_timestamp(output, len, tsa)?;
     }
     if level >= Level::BLT {
-        current = step(&current, |i, o| add_validation_data(i, o, data))?;
+        len = dss::append_validation_data(output, len, data)?;
     }
     if level == Level::BLTA {
-        current = step(&current, |i, o| add_document_timestamp(i, o, tsa))?;
+        doc_timestamp::append_document_timestamp(output, len, tsa)?;
     }
-    output
-        .seek(std::io::SeekFrom::Start(0))
-        .and_then(|_| output.write_all(&current))
-        .and_then(|_| output.flush())
-        .map_err(|e| Error::io("writing the PDF", e))
+    output.flush().map_err(|e| Error::io("writing the PDF", e))
 }
 
-/// One update of `pdf` in memory.
-fn step(
-    pdf: &[u8],
-    update: impl FnOnce(Cursor<&[u8]>, &mut Cursor<Vec<u8>>) -> Result<()>,
-) -> Result<Vec<u8>> {
-    let mut out = Cursor::new(Vec::with_capacity(pdf.len() + 64 * 1024));
-    update(Cursor::new(pdf), &mut out)?;
-    Ok(out.into_inner())
+/// Copies the PDF `input` to the start of `output`; returns its length.
+fn copy_pdf<R: Read + Seek, W: Write + Seek>(input: &mut R, output: &mut W) -> Result<u64> {
+    input
+        .seek(SeekFrom::Start(0))
+        .map_err(|e| Error::io("reading the PDF", e))?;
+    output
+        .seek(SeekFrom::Start(0))
+        .and_then(|_| std::io::copy(input, output))
+        .map_err(|e| Error::io("writing the PDF", e))
 }

@@ -12,7 +12,7 @@
 //! options, [`prepare`] (which runs those steps, then prepares the CMS over the two ranges),
 //! [`finish`], [`sign`] and [`sign_file`].
 
-use super::ranges::{Seekable, SignedRanges};
+use super::ranges::{Prefix, Seekable, SignedRanges};
 use crate::alg::{EcCurve, SignatureAlgorithm};
 use crate::asn1::ess::SignaturePolicy;
 use crate::cades::{self, CadesOptions, SigningState, SigningTime};
@@ -21,7 +21,7 @@ use crate::pdf::object::{Dictionary, ObjRef, Object, PdfString};
 use crate::pdf::reader::Reader;
 use crate::pdf::writer::IncrementalWriter;
 use crate::signer::{Signer, SignerIdentity};
-pub(crate) use placeholder::{DictKind, Placed, write_appended};
+pub(crate) use placeholder::{Base, DictKind, Placed, write_appended};
 
 use placeholder::Slots;
 use serde::{Deserialize, Serialize};
@@ -243,6 +243,46 @@ pub(crate) fn write_update<R: Read + Seek, W: Write + Seek>(
     kind: &DictKind<'_>,
     contents_size: usize,
 ) -> Result<Placed> {
+    let (update, separator, base_len) = plan_update(input, options, kind, contents_size)?;
+    placeholder::write_signed_file(
+        Base::Copy(input),
+        output,
+        update.writer,
+        (update.sig_ref, &update.slots),
+        &separator,
+        base_len,
+    )
+}
+
+/// [`write_update`] appended in place to `file`, whose first `base_len` bytes are the PDF
+/// (anything after them is overwritten).
+pub(crate) fn append_update<F: Read + Write + Seek>(
+    file: &mut F,
+    base_len: u64,
+    options: &PadesOptions,
+    kind: &DictKind<'_>,
+    contents_size: usize,
+) -> Result<Placed> {
+    let mut pdf = Prefix::new(file, base_len);
+    let (update, separator, base_len) = plan_update(&mut pdf, options, kind, contents_size)?;
+    placeholder::write_signed_file(
+        Base::<F>::InPlace,
+        file,
+        update.writer,
+        (update.sig_ref, &update.slots),
+        &separator,
+        base_len,
+    )
+}
+
+/// Reads the PDF `input` and builds the update of [`write_update`]; returns it with the
+/// separator to write before it and the length of the PDF it follows.
+fn plan_update<R: Read + Seek>(
+    input: &mut R,
+    options: &PadesOptions,
+    kind: &DictKind<'_>,
+    contents_size: usize,
+) -> Result<(Update, Vec<u8>, u64)> {
     input
         .seek(SeekFrom::Start(0))
         .map_err(|e| Error::io("reading the PDF", e))?;
@@ -254,17 +294,11 @@ pub(crate) fn write_update<R: Read + Seek, W: Write + Seek>(
         },
     )?;
     let update = build_update(&reader, options, kind, contents_size)?;
-    let separator = reader.append_separator();
-    let base_len = reader.file_len();
-    drop(reader);
-    placeholder::write_signed_file(
-        input,
-        output,
-        update.writer,
-        (update.sig_ref, &update.slots),
-        separator,
-        base_len,
-    )
+    Ok((
+        update,
+        reader.append_separator().to_vec(),
+        reader.file_len(),
+    ))
 }
 
 /// The incremental update of a signature, ready to be written.

@@ -131,23 +131,39 @@ fn signature_entries(
     Ok(())
 }
 
-/// Writes `output`: the first `base_len` bytes of `input`, `separator`, then the update.
+/// Where the `base_len` bytes an update follows come from.
+pub(crate) enum Base<'a, R> {
+    /// The first bytes of this input, copied to the output first.
+    Copy(&'a mut R),
+    /// The output's own first bytes: the update is appended in place (an extension that
+    /// adds several updates one after the other writes the file once).
+    InPlace,
+}
+
+/// Writes `output`: the first `base_len` bytes of `base`, `separator`, then the update.
 pub(crate) fn write_appended<R: Read + Seek, W: Write + Seek>(
-    input: &mut R,
+    base: Base<'_, R>,
     output: &mut W,
     writer: IncrementalWriter,
     separator: &[u8],
     base_len: u64,
 ) -> Result<WriteReport> {
     let io = |e| Error::io("writing the PDF update", e);
-    input.seek(SeekFrom::Start(0)).map_err(io)?;
-    output.seek(SeekFrom::Start(0)).map_err(io)?;
-    let copied = std::io::copy(&mut input.by_ref().take(base_len), output).map_err(io)?;
-    if copied != base_len {
-        return Err(Error::io(
-            "copying the PDF",
-            std::io::Error::from(std::io::ErrorKind::UnexpectedEof),
-        ));
+    match base {
+        Base::Copy(input) => {
+            input.seek(SeekFrom::Start(0)).map_err(io)?;
+            output.seek(SeekFrom::Start(0)).map_err(io)?;
+            let copied = std::io::copy(&mut input.by_ref().take(base_len), output).map_err(io)?;
+            if copied != base_len {
+                return Err(Error::io(
+                    "copying the PDF",
+                    std::io::Error::from(std::io::ErrorKind::UnexpectedEof),
+                ));
+            }
+        }
+        Base::InPlace => {
+            output.seek(SeekFrom::Start(base_len)).map_err(io)?;
+        }
     }
     output.write_all(separator).map_err(io)?;
     let report = writer.write(output, base_len + separator.len() as u64)?;
@@ -155,11 +171,11 @@ pub(crate) fn write_appended<R: Read + Seek, W: Write + Seek>(
     Ok(report)
 }
 
-/// Writes the signed file to `output`: the first `base_len` bytes of `input`, `separator`,
+/// Writes the signed file to `output`: the first `base_len` bytes of `base`, `separator`,
 /// then the update, whose signature dictionary `sig_ref` is `sig`; then fills the
 /// `/ByteRange` placeholder.
 pub(super) fn write_signed_file<R: Read + Seek, W: Write + Seek>(
-    input: &mut R,
+    base: Base<'_, R>,
     output: &mut W,
     writer: IncrementalWriter,
     (sig_ref, sig): (ObjRef, &Slots),
@@ -167,7 +183,7 @@ pub(super) fn write_signed_file<R: Read + Seek, W: Write + Seek>(
     base_len: u64,
 ) -> Result<Placed> {
     let io = |e| Error::io("writing the signed PDF", e);
-    let report = write_appended(input, output, writer, separator, base_len)?;
+    let report = write_appended(base, output, writer, separator, base_len)?;
     let written = report
         .object(sig_ref)
         .ok_or_else(|| Error::malformed("PDF update", "signature dictionary not written"))?;
