@@ -2,7 +2,7 @@
 //! [`Failure`] naming the file or variable.
 
 use crate::Failure;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Opens a file to read, for streaming.
 pub(crate) fn open(path: &Path) -> Result<std::fs::File, Failure> {
@@ -37,9 +37,9 @@ fn pid() -> u32 {
     *PID.get_or_init(std::process::id)
 }
 
-/// Writes `data` to `path` through a temporary file in the same directory, so that a failure
-/// never leaves a partial output behind.
-pub(crate) fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
+/// A temporary file name beside `path` (same directory, so that renaming it over `path` stays
+/// on one file system): `.NAME.sigform-TAG-PID`.
+pub(crate) fn temp_beside(path: &Path, tag: &str) -> Result<PathBuf, Failure> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -47,7 +47,17 @@ pub(crate) fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> 
     let name = path
         .file_name()
         .ok_or_else(|| Failure(format!("{} is not a file path", path.display())))?;
-    let tmp = dir.join(format!(".{}.sigform-tmp-{}", name.to_string_lossy(), pid()));
+    Ok(dir.join(format!(
+        ".{}.sigform-{tag}-{}",
+        name.to_string_lossy(),
+        pid()
+    )))
+}
+
+/// Writes `data` to `path` through a temporary file in the same directory, so that a failure
+/// never leaves a partial output behind.
+pub(crate) fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
+    let tmp = temp_beside(path, "tmp")?;
     std::fs::write(&tmp, data).map_err(|e| Failure(format!("writing {}: {e}", tmp.display())))?;
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);

@@ -151,12 +151,7 @@ struct TempBeside {
 
 impl TempBeside {
     fn new(beside: &Path, tag: &str) -> Result<Self, Failure> {
-        let dir = beside
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = beside.file_name().unwrap_or_default().to_string_lossy();
-        let path = dir.join(format!(".{name}.sigform-{tag}-{}", std::process::id()));
+        let path = crate::files::temp_beside(beside, tag)?;
         let file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
