@@ -633,11 +633,29 @@ mod tests {
             "[7 0 R 8 0 R]",
             "/DR << /XObject << /FRM0 5 0 R >> >>",
         )]);
-        let mut objs = vec![
-            acroform(
-                "[7 0 R 8 0 R 21 0 R]",
-                &format!("/DR << /XObject << /FRM0 {dr_frm0} >> >>"),
-            ),
+        let mut objs = vec![acroform(
+            "[7 0 R 8 0 R 21 0 R]",
+            &format!("/DR << /XObject << /FRM0 {dr_frm0} >> >>"),
+        )];
+        objs.extend(new_signature_field(
+            "/XObject << /FRM0 24 0 R >>",
+            "/FRM0 Do",
+        ));
+        objs.push(obj(
+            24,
+            &stream("/Type /XObject /Subtype /Form /BBox [0 0 50 20]", ""),
+        ));
+        objs.extend(extra);
+        signed.update(&objs)
+    }
+
+    /// A new visible signature field 21 on page 3 (value 22) whose appearance 23 has the
+    /// resources `ap_resources` and draws `ap_content`.
+    fn new_signature_field(
+        ap_resources: &str,
+        ap_content: &str,
+    ) -> Vec<crate::pades::diff::testpdf::Obj> {
+        vec![
             page("[7 0 R 8 0 R 10 0 R 21 0 R]"),
             obj(
                 21,
@@ -647,17 +665,13 @@ mod tests {
             obj(
                 23,
                 &stream(
-                    "/Type /XObject /Subtype /Form /BBox [0 0 50 20] /Resources << /XObject << /FRM0 24 0 R >> >>",
-                    "/FRM0 Do",
+                    &format!(
+                        "/Type /XObject /Subtype /Form /BBox [0 0 50 20] /Resources << {ap_resources} >>"
+                    ),
+                    ap_content,
                 ),
             ),
-            obj(
-                24,
-                &stream("/Type /XObject /Subtype /Form /BBox [0 0 50 20]", ""),
-            ),
-        ];
-        objs.extend(extra);
-        signed.update(&objs)
+        ]
     }
 
     #[test]
@@ -693,26 +707,16 @@ mod tests {
             "[7 0 R 8 0 R]",
             "/DR << /Font << /Helv 5 0 R >> >>",
         )]);
-        let font = signed.update(&[
-            acroform(
-                "[7 0 R 8 0 R 21 0 R]",
-                "/DR << /Font << /Helv 24 0 R >> >>",
-            ),
-            page("[7 0 R 8 0 R 10 0 R 21 0 R]"),
-            obj(
-                21,
-                "<< /Type /Annot /Subtype /Widget /FT /Sig /T (S2) /Rect [0 0 50 20] /P 3 0 R /V 22 0 R /AP << /N 23 0 R >> >>",
-            ),
-            obj(22, "<< /Type /Sig /Filter /Adobe.PPKLite /Contents <00> >>"),
-            obj(
-                23,
-                &stream(
-                    "/Type /XObject /Subtype /Form /BBox [0 0 50 20] /Resources << /Font << /Helv 24 0 R >> >>",
-                    "BT /Helv 9 Tf (x) Tj ET",
-                ),
-            ),
-            obj(24, "<< /Type /Font /Subtype /Type1 /BaseFont /Evil >>"),
-        ]);
+        let mut objs = vec![acroform(
+            "[7 0 R 8 0 R 21 0 R]",
+            "/DR << /Font << /Helv 24 0 R >> >>",
+        )];
+        objs.extend(new_signature_field(
+            "/Font << /Helv 24 0 R >>",
+            "BT /Helv 9 Tf (x) Tj ET",
+        ));
+        objs.push(obj(24, "<< /Type /Font /Subtype /Type1 /BaseFont /Evil >>"));
+        let font = signed.update(&objs);
         check(&font, approval(), &[dr_refused]);
     }
 
