@@ -32,11 +32,7 @@ fn dss_updates<R: Read + Seek>(reader: &Reader<R>) -> Vec<usize> {
 
 /// The number of CRLs and OCSP responses in the DSS of revision `i` (from 0).
 fn dss_revocation_count<R: Read + Seek>(reader: &Reader<R>, i: usize) -> Option<usize> {
-    let root = reader.revisions().get(i)?.trailer.get_ref("Root")?;
-    let catalog = reader.get_in_revision(root, i).ok()?;
-    let dss = reader
-        .resolve_in_revision(catalog.as_dict()?.get("DSS")?, i)
-        .ok()?;
+    let dss = reader.catalog_entry_in_revision("DSS", i)?;
     let dss = dss.as_dict()?;
     Some(
         ["CRLs", "OCSPs"]

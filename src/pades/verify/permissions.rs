@@ -146,12 +146,10 @@ fn certifier<R: Read + Seek>(reader: &Reader<R>, checked: &[Checked]) -> Option<
 
 /// The signature dictionary the catalog's `/Perms /DocMDP` names in revision `k`.
 fn perms_docmdp<R: Read + Seek>(reader: &Reader<R>, k: usize) -> Option<ObjRef> {
-    let root = reader.revisions().get(k)?.trailer.get_ref("Root")?;
-    let cat = reader.get_in_revision(root, k).ok()?;
-    let perms = reader
-        .resolve_in_revision(cat.as_dict()?.get("Perms")?, k)
-        .ok()?;
-    perms.as_dict()?.get_ref("DocMDP")
+    reader
+        .catalog_entry_in_revision("Perms", k)?
+        .as_dict()?
+        .get_ref("DocMDP")
 }
 
 /// `/Perms /DocMDP` checked against the certification signature it names (ISO 32000-2

@@ -124,6 +124,16 @@ impl<R: Read + Seek> Reader<R> {
         }
     }
 
+    /// The catalog's entry `key` as of revision `revision` (index into
+    /// [`Reader::revisions`]), resolved in that revision; `None` when it is absent or cannot
+    /// be read.
+    pub fn catalog_entry_in_revision(&self, key: &str, revision: usize) -> Option<Object> {
+        let root = self.revisions().get(revision)?.trailer.get_ref("Root")?;
+        let catalog = self.get_in_revision(root, revision).ok()?;
+        self.resolve_in_revision(catalog.as_dict()?.get(key)?, revision)
+            .ok()
+    }
+
     /// The reference of the catalog.
     pub fn catalog_ref(&self) -> Option<ObjRef> {
         self.trailer().get_ref("Root")
