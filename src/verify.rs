@@ -29,6 +29,19 @@ pub struct VerifyOptions {
     pub algorithms: crate::alg::AlgorithmPolicy,
 }
 
+impl VerifyOptions {
+    /// The path validation options of a signer's chain under these options: at the
+    /// validation time (default now), with their EKU, revocation and dated algorithm policies.
+    pub(crate) fn signer_path_options(&self) -> crate::x509::PathOptions {
+        let mut path =
+            crate::x509::PathOptions::at(self.validation_time.unwrap_or_else(SystemTime::now));
+        path.algorithms = self.algorithms.clone();
+        path.eku = self.eku.clone();
+        path.check_revocation = self.revocation_policy;
+        path
+    }
+}
+
 /// Verifies the signature file at `path`, whatever its format: a signed PDF (PAdES, read
 /// streamed, never whole) or a CMS signature (`.p7s`/`.p7m`, DER or BER), with `content` the
 /// signed document of a detached CMS. The format is told from the file's first bytes

@@ -22,7 +22,7 @@ use crate::crypto::{self, VerifyError};
 use crate::report::{Indication, Level, SignatureReport, SubIndication};
 use crate::time;
 use crate::x509::CertificateDer;
-use crate::x509::{PathError, PathOptions};
+use crate::x509::PathError;
 use der::Decode;
 use std::time::SystemTime;
 
@@ -670,10 +670,7 @@ fn evaluate_trust(
         no_trust_anchors(report);
         return;
     };
-    let mut path = PathOptions::at(ctx.options.validation_time.unwrap_or_else(SystemTime::now));
-    path.algorithms = ctx.options.algorithms.clone();
-    path.eku = ctx.options.eku.clone();
-    path.check_revocation = ctx.options.revocation_policy;
+    let path = ctx.options.signer_path_options();
     let mut result =
         crate::x509::validate_chain_from(cert, ctx.sourced_pool, store, ctx.revocation, &path);
     if let (Err(e), Some(poe)) = (&result.outcome, poe)

@@ -15,10 +15,8 @@ use crate::cades::verify::{hash_all, no_trust_anchors};
 use crate::crypto::{self, VerifyError};
 use crate::pdf::{Dictionary, Object};
 use crate::report::{Indication, SignatureReport, SubIndication};
-use crate::x509::path::PathOptions;
 use crate::x509::{CertSource, CertificateDer};
 use std::io::Read;
-use std::time::SystemTime;
 
 /// Most certificates read from `/Cert`.
 const MAX_CERTS: usize = 16;
@@ -181,9 +179,7 @@ fn evaluate_chain(
                 .map(|c| (c.clone(), CertSource::Pool)),
         )
         .collect();
-    let mut path = PathOptions::at(options.validation_time.unwrap_or_else(SystemTime::now));
-    path.eku = options.eku.clone();
-    path.check_revocation = options.revocation_policy;
+    let path = options.signer_path_options();
     crate::x509::validate_chain_from(signer, &pool, store, &options.revocation, &path)
         .apply_to(report);
 }
